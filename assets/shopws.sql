@@ -1,0 +1,43 @@
+-- shopws's own tables, beside PrestaShop's (which stay exactly as PrestaShop writes them).
+-- API keys are never stored in clear: webservice_account.key holds a 31-character placeholder
+-- and the credential below holds HMAC-SHA-256(pepper, upper(key)).
+CREATE TABLE IF NOT EXISTS "shopws_key_credential" (
+  "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+  "id_webservice_account" INTEGER NOT NULL,
+  "digest" TEXT NOT NULL,
+  "digest_alg" TEXT NOT NULL DEFAULT 'hmac-sha256-v1',
+  "hint" TEXT NOT NULL,
+  "created_at" TEXT NOT NULL,
+  "created_by" TEXT NOT NULL DEFAULT 'cli',
+  "expires_at" TEXT DEFAULT NULL,
+  "revoked_at" TEXT DEFAULT NULL,
+  "last_used_at" TEXT DEFAULT NULL,
+  "last_used_ip" TEXT DEFAULT NULL,
+  "use_count" INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX IF NOT EXISTS "shopws_key_credential__digest" ON "shopws_key_credential" ("digest");
+CREATE INDEX IF NOT EXISTS "shopws_key_credential__account" ON "shopws_key_credential" ("id_webservice_account");
+
+CREATE TABLE IF NOT EXISTS "shopws_key_policy" (
+  "id_webservice_account" INTEGER PRIMARY KEY,
+  "ip_allowlist" TEXT DEFAULT NULL,
+  "rate_per_sec" REAL DEFAULT NULL,
+  "burst" INTEGER DEFAULT NULL,
+  "updated_at" TEXT NOT NULL,
+  "updated_by" TEXT NOT NULL DEFAULT 'cli'
+);
+
+CREATE TABLE IF NOT EXISTS "shopws_audit" (
+  "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+  "at" TEXT NOT NULL,
+  "actor_type" TEXT NOT NULL,
+  "actor_id" TEXT DEFAULT NULL,
+  "ip" TEXT DEFAULT NULL,
+  "user_agent" TEXT DEFAULT NULL,
+  "action" TEXT NOT NULL,
+  "target_type" TEXT DEFAULT NULL,
+  "target_id" TEXT DEFAULT NULL,
+  "target_hint" TEXT DEFAULT NULL,
+  "details" TEXT DEFAULT NULL,
+  "result" TEXT NOT NULL DEFAULT 'ok'
+);

@@ -1,0 +1,421 @@
+//! Webservice accounts: keys, their status and their permissions.
+//!
+//! PrestaShop's own tables hold the account (`webservice_account`, `webservice_permission`,
+//! `webservice_account_shop`) exactly as PrestaShop writes them, except that the key column
+//! holds a placeholder: the key itself is only kept as a peppered digest in
+//! `shopws_key_credential`. The CLI and the back office both go through this module.
+
+pub mod key;
+
+use std::collections::BTreeMap;
+
+use crate::catalog::{Catalog, Method, MethodSet};
+use crate::storage::{Select, Store, StorageError, StorageResult, Tx, Value};
+pub use key::{KeyError, Pepper};
+
+/// Permissions of one key: resource name → methods.
+pub type Permissions = BTreeMap<String, MethodSet>;
+
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: i64,
+    pub description: String,
+    pub active: bool,
+    pub hint: String,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub last_used_at: Option<String>,
+    pub permissions: Permissions,
+    pub shops: Vec<i64>,
+}
+
+/// What authentication learns about a presented key.
+#[derive(Debug, Clone)]
+pub struct KeyInfo {
+    pub account_id: i64,
+    pub active: bool,
+    pub expired: bool,
+    pub permissions: Permissions,
+    pub shops: Vec<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0}")]
+    Key(#[from] KeyError),
+    #[error("unknown resource \"{0}\"")]
+    UnknownResource(String),
+    #[error("no key matches")]
+    NotFound,
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+pub fn now() -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    time::OffsetDateTime::now_utc()
+        .format(&f)
+        .unwrap_or_else(|_| "1970-01-01 00:00:00".to_string())
+}
+
+/// 31 random characters: never a valid key (PrestaShop requires 32), unique per row.
+fn placeholder() -> String {
+    key::generate()[..31].to_string()
+}
+
+pub struct NewKey<'a> {
+    pub key: Option<&'a str>,
+    pub description: &'a str,
+    pub active: bool,
+    pub permissions: &'a Permissions,
+    pub expires_at: Option<&'a str>,
+    pub actor: &'a str,
+}
+
+/// Checks resource names against the catalog and drops methods the resource forbids.
+pub fn clean_permissions(catalog: &Catalog, p: &Permissions) -> Result<Permissions, AccountError> {
+    let mut out = Permissions::new();
+    for (res, methods) in p {
+        let r = catalog
+            .get(res)
+            .ok_or_else(|| AccountError::UnknownResource(res.clone()))?;
+        let m = methods.minus(r.forbidden);
+        if !m.is_empty() {
+            out.insert(res.clone(), m);
+        }
+    }
+    Ok(out)
+}
+
+/// Every method the resource allows, on every resource.
+pub fn all_permissions(catalog: &Catalog) -> Permissions {
+    catalog
+        .resources()
+        .map(|r| (r.api.clone(), MethodSet::ALL.minus(r.forbidden)))
+        .collect()
+}
+
+/// GET and HEAD on every resource.
+pub fn read_only_permissions(catalog: &Catalog) -> Permissions {
+    catalog
+        .resources()
+        .map(|r| (r.api.clone(), MethodSet::READ))
+        .collect()
+}
+
+fn write_permissions(tx: &mut dyn Tx, id: i64, p: &Permissions) -> StorageResult<()> {
+    tx.delete("webservice_permission", &[("id_webservice_account", Value::Int(id))])?;
+    for (res, methods) in p {
+        for m in methods.iter() {
+            tx.insert(
+                "webservice_permission",
+                &[
+                    ("resource", Value::from(res.as_str())),
+                    ("method", Value::from(m.as_str())),
+                    ("id_webservice_account", Value::Int(id)),
+                ],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn audit(tx: &mut dyn Tx, actor: &str, action: &str, id: i64, hint: &str, details: &str) -> StorageResult<()> {
+    tx.insert(
+        "shopws_audit",
+        &[
+            ("at", Value::from(now())),
+            ("actor_type", Value::from(actor)),
+            ("action", Value::from(action)),
+            ("target_type", Value::from("key")),
+            ("target_id", Value::from(id.to_string())),
+            ("target_hint", Value::from(hint)),
+            ("details", Value::from(details)),
+            ("result", Value::from("ok")),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Creates a key; returns (account id, the key in clear — to be shown once).
+pub fn create(store: &dyn Store, pepper: &Pepper, new: &NewKey) -> Result<(i64, String), AccountError> {
+    let key = match new.key {
+        Some(k) => {
+            key::validate(k)?;
+            k.to_string()
+        }
+        None => key::generate(),
+    };
+    let digest = pepper.digest(&key);
+    let hint = key::hint(&key);
+    let mut id = 0;
+    let mut duplicate = false;
+    store.write(&mut |tx| {
+        let exists = tx.select(&Select {
+            table: "shopws_key_credential",
+            columns: &["id"],
+            key: vec![("digest", Value::from(digest.as_str()))],
+            order: &[],
+        })?;
+        if !exists.is_empty() {
+            duplicate = true;
+            return Ok(());
+        }
+        id = tx.insert(
+            "webservice_account",
+            &[
+                ("key", Value::from(placeholder())),
+                ("description", Value::from(new.description)),
+                ("class_name", Value::from("WebserviceRequest")),
+                ("is_module", Value::Int(0)),
+                ("active", Value::Int(i64::from(new.active))),
+            ],
+        )?;
+        tx.insert(
+            "shopws_key_credential",
+            &[
+                ("id_webservice_account", Value::Int(id)),
+                ("digest", Value::from(digest.as_str())),
+                ("hint", Value::from(hint.as_str())),
+                ("created_at", Value::from(now())),
+                ("created_by", Value::from(new.actor)),
+                (
+                    "expires_at",
+                    new.expires_at.map(Value::from).unwrap_or(Value::Null),
+                ),
+            ],
+        )?;
+        let shops = tx.select(&Select {
+            table: "shop",
+            columns: &["id_shop"],
+            key: vec![],
+            order: &["id_shop"],
+        })?;
+        for s in shops {
+            tx.insert_ignore(
+                "webservice_account_shop",
+                &[
+                    ("id_webservice_account", Value::Int(id)),
+                    ("id_shop", s[0].clone()),
+                ],
+            )?;
+        }
+        write_permissions(tx, id, new.permissions)?;
+        audit(tx, new.actor, "key.create", id, &hint, &permission_summary(new.permissions))?;
+        Ok(())
+    })?;
+    if duplicate {
+        return Err(KeyError::Duplicate.into());
+    }
+    Ok((id, key))
+}
+
+pub fn permission_summary(p: &Permissions) -> String {
+    let parts: Vec<String> = p
+        .iter()
+        .map(|(r, m)| {
+            let ms: Vec<&str> = m.iter().map(|m| m.as_str()).collect();
+            format!("{r}={}", ms.join(","))
+        })
+        .collect();
+    parts.join(" ")
+}
+
+fn row_str(v: &Value) -> String {
+    v.to_text()
+}
+
+/// Finds the account a clear key (or a hint, or an account id) designates.
+pub fn resolve(store: &dyn Store, pepper: &Pepper, designator: &str) -> Result<i64, AccountError> {
+    let d = designator.trim();
+    if let Ok(id) = d.parse::<i64>() {
+        if d.len() < 32 {
+            return Ok(id);
+        }
+    }
+    let digest = pepper.digest(d);
+    let mut found = None;
+    store.read(&mut |r| {
+        let rows = r.select(&Select {
+            table: "shopws_key_credential",
+            columns: &["id_webservice_account"],
+            key: vec![("digest", Value::from(digest.as_str()))],
+            order: &[],
+        })?;
+        found = rows.first().and_then(|row| row[0].as_i64());
+        Ok(())
+    })?;
+    found.ok_or(AccountError::NotFound)
+}
+
+pub fn list(store: &dyn Store) -> Result<Vec<Account>, AccountError> {
+    let mut out = Vec::new();
+    store.read(&mut |r| {
+        out.clear();
+        let accounts = r.select(&Select {
+            table: "webservice_account",
+            columns: &["id_webservice_account", "description", "active"],
+            key: vec![],
+            order: &["id_webservice_account"],
+        })?;
+        for a in accounts {
+            let id = a[0].as_i64().unwrap_or(0);
+            out.push(load_account(r, id, &a)?);
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+fn load_account(r: &mut dyn crate::storage::Reader, id: i64, a: &[Value]) -> StorageResult<Account> {
+    let cred = r.select(&Select {
+        table: "shopws_key_credential",
+        columns: &["hint", "created_at", "expires_at", "last_used_at"],
+        key: vec![("id_webservice_account", Value::Int(id))],
+        order: &["id"],
+    })?;
+    let perms = r.select(&Select {
+        table: "webservice_permission",
+        columns: &["resource", "method"],
+        key: vec![("id_webservice_account", Value::Int(id))],
+        order: &["resource"],
+    })?;
+    let shops = r.select(&Select {
+        table: "webservice_account_shop",
+        columns: &["id_shop"],
+        key: vec![("id_webservice_account", Value::Int(id))],
+        order: &["id_shop"],
+    })?;
+    let mut permissions = Permissions::new();
+    for p in perms {
+        if let Some(m) = Method::parse(&row_str(&p[1])) {
+            permissions.entry(row_str(&p[0])).or_default().insert(m);
+        }
+    }
+    let c = cred.last();
+    let opt = |v: Option<&Value>| v.filter(|v| !v.is_null()).map(row_str);
+    Ok(Account {
+        id,
+        description: row_str(&a[1]),
+        active: a[2].as_i64().unwrap_or(0) != 0,
+        hint: c.map(|c| row_str(&c[0])).unwrap_or_else(|| "(PrestaShop key)".into()),
+        created_at: c.map(|c| row_str(&c[1])).unwrap_or_default(),
+        expires_at: opt(c.map(|c| &c[2])),
+        last_used_at: opt(c.map(|c| &c[3])),
+        permissions,
+        shops: shops.iter().filter_map(|s| s[0].as_i64()).collect(),
+    })
+}
+
+pub fn get(store: &dyn Store, id: i64) -> Result<Account, AccountError> {
+    let mut out = None;
+    store.read(&mut |r| {
+        let a = r.select(&Select {
+            table: "webservice_account",
+            columns: &["id_webservice_account", "description", "active"],
+            key: vec![("id_webservice_account", Value::Int(id))],
+            order: &[],
+        })?;
+        if let Some(a) = a.first() {
+            out = Some(load_account(r, id, a)?);
+        }
+        Ok(())
+    })?;
+    out.ok_or(AccountError::NotFound)
+}
+
+pub fn set_active(store: &dyn Store, id: i64, active: bool, actor: &str) -> Result<(), AccountError> {
+    let mut n = 0;
+    store.write(&mut |tx| {
+        n = tx.update(
+            "webservice_account",
+            &[("active", Value::Int(i64::from(active)))],
+            &[("id_webservice_account", Value::Int(id))],
+        )?;
+        let action = if active { "key.enable" } else { "key.disable" };
+        audit(tx, actor, action, id, "", "")
+    })?;
+    if n == 0 {
+        return Err(AccountError::NotFound);
+    }
+    Ok(())
+}
+
+pub fn set_permissions(store: &dyn Store, id: i64, p: &Permissions, actor: &str) -> Result<(), AccountError> {
+    get(store, id)?;
+    store.write(&mut |tx| {
+        write_permissions(tx, id, p)?;
+        audit(tx, actor, "key.permissions", id, "", &permission_summary(p))
+    })?;
+    Ok(())
+}
+
+pub fn delete(store: &dyn Store, id: i64, actor: &str) -> Result<(), AccountError> {
+    let mut n = 0;
+    store.write(&mut |tx| {
+        let key = [("id_webservice_account", Value::Int(id))];
+        n = tx.delete("webservice_account", &key)?;
+        tx.delete("webservice_permission", &key)?;
+        tx.delete("webservice_account_shop", &key)?;
+        tx.delete("shopws_key_credential", &key)?;
+        tx.delete("shopws_key_policy", &key)?;
+        audit(tx, actor, "key.delete", id, "", "")
+    })?;
+    if n == 0 {
+        return Err(AccountError::NotFound);
+    }
+    Ok(())
+}
+
+/// Looks a presented key up by digest. `None` when no such key exists.
+pub fn lookup(store: &dyn Store, digest: &str) -> StorageResult<Option<KeyInfo>> {
+    let mut out = None;
+    store.read(&mut |r| {
+        let cred = r.select(&Select {
+            table: "shopws_key_credential",
+            columns: &["id_webservice_account", "expires_at", "revoked_at"],
+            key: vec![("digest", Value::from(digest))],
+            order: &[],
+        })?;
+        let Some(c) = cred.first() else {
+            return Ok(());
+        };
+        let id = c[0].as_i64().unwrap_or(0);
+        let now = now();
+        let expired = (!c[1].is_null() && c[1].to_text() <= now) || !c[2].is_null();
+        let a = r.select(&Select {
+            table: "webservice_account",
+            columns: &["id_webservice_account", "description", "active"],
+            key: vec![("id_webservice_account", Value::Int(id))],
+            order: &[],
+        })?;
+        let Some(a) = a.first() else {
+            return Ok(());
+        };
+        let acc = load_account(r, id, a)?;
+        out = Some(KeyInfo {
+            account_id: id,
+            active: acc.active,
+            expired,
+            permissions: acc.permissions,
+            shops: acc.shops,
+        });
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Records a successful use (best effort; failures are not the caller's problem).
+pub fn touch(store: &dyn Store, account_id: i64, ip: &str) {
+    let _ = store.write(&mut |tx| {
+        tx.update(
+            "shopws_key_credential",
+            &[
+                ("last_used_at", Value::from(now())),
+                ("last_used_ip", Value::from(ip)),
+            ],
+            &[("id_webservice_account", Value::Int(account_id))],
+        )?;
+        Ok(())
+    });
+}

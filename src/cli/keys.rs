@@ -1,0 +1,160 @@
+//! `shopws key …`: create, list, show, enable, disable, delete keys and set permissions.
+
+use clap::{Args, Subcommand};
+
+use super::{open_store, pepper, seed_if_empty, Global};
+use crate::accounts::{self, NewKey, Permissions};
+use crate::catalog::{Catalog, Method, MethodSet};
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct Grant {
+    /// Every method on every resource (what mobile-app builders ask for).
+    #[arg(long, conflicts_with_all = ["read_only", "allow"])]
+    pub all: bool,
+    /// GET and HEAD on every resource.
+    #[arg(long, conflicts_with = "allow")]
+    pub read_only: bool,
+    /// RESOURCE=METHOD,METHOD (repeatable), e.g. --allow customers=GET,HEAD
+    #[arg(long, value_name = "RESOURCE=METHODS")]
+    pub allow: Vec<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeyAction {
+    /// Create a key. The key alone is the last line printed.
+    Add {
+        /// Use this 32-character key instead of generating one.
+        #[arg(long, env = "SHOPWS_KEY")]
+        key: Option<String>,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Create it disabled.
+        #[arg(long)]
+        disabled: bool,
+        /// Expiry, "YYYY-MM-DD HH:MM:SS" (UTC).
+        #[arg(long)]
+        expires: Option<String>,
+        #[command(flatten)]
+        grant: Grant,
+    },
+    /// List keys (hints only: keys are never stored in clear).
+    List,
+    /// Show one key (by key, or by account id).
+    Show { key: String },
+    Enable { key: String },
+    Disable { key: String },
+    Delete { key: String },
+    /// Replace a key's permissions.
+    SetPermissions {
+        key: String,
+        #[command(flatten)]
+        grant: Grant,
+    },
+}
+
+fn permissions(c: &Catalog, g: &Grant) -> anyhow::Result<Permissions> {
+    if g.all {
+        return Ok(accounts::all_permissions(c));
+    }
+    if g.read_only {
+        return Ok(accounts::read_only_permissions(c));
+    }
+    if g.allow.is_empty() {
+        anyhow::bail!("say which permissions: --all, --read-only or --allow RESOURCE=METHOD,…");
+    }
+    let mut p = Permissions::new();
+    for spec in &g.allow {
+        let (res, methods) = spec
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--allow takes RESOURCE=METHOD,METHOD (got {spec})"))?;
+        let set = p.entry(res.trim().to_string()).or_insert(MethodSet::EMPTY);
+        for m in methods.split(',') {
+            let m = m.trim().to_ascii_uppercase();
+            if m == "ALL" || m == "*" {
+                *set = MethodSet::ALL;
+                continue;
+            }
+            let method = Method::parse(&m).ok_or_else(|| anyhow::anyhow!("unknown method {m}"))?;
+            set.insert(method);
+        }
+    }
+    Ok(accounts::clean_permissions(c, &p)?)
+}
+
+fn print_account(a: &accounts::Account) {
+    println!("id:          {}", a.id);
+    println!("key:         {}", a.hint);
+    println!("status:      {}", if a.active { "enabled" } else { "disabled" });
+    println!("description: {}", a.description);
+    println!("created:     {}", a.created_at);
+    println!("expires:     {}", a.expires_at.as_deref().unwrap_or("never"));
+    println!("last used:   {}", a.last_used_at.as_deref().unwrap_or("never"));
+    println!("permissions: {}", accounts::permission_summary(&a.permissions));
+}
+
+pub fn run(g: &Global, action: KeyAction) -> anyhow::Result<()> {
+    let catalog = Catalog::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let store = open_store(g)?;
+    seed_if_empty(store.as_ref(), g, false)?;
+    let pepper = pepper(g)?;
+    let s = store.as_ref();
+    match action {
+        KeyAction::Add { key, description, disabled, expires, grant } => {
+            let perms = permissions(catalog, &grant)?;
+            let (id, key) = accounts::create(
+                s,
+                &pepper,
+                &NewKey {
+                    key: key.as_deref(),
+                    description: &description,
+                    active: !disabled,
+                    permissions: &perms,
+                    expires_at: expires.as_deref(),
+                    actor: "cli",
+                },
+            )?;
+            eprintln!("created key #{id} ({}); it is shown once, store it now:", accounts::key::hint(&key));
+            println!("{key}");
+        }
+        KeyAction::List => {
+            println!("{:<5} {:<11} {:<9} {:<20} {:<20} DESCRIPTION", "ID", "KEY", "STATUS", "CREATED", "LAST USED");
+            for a in accounts::list(s)? {
+                println!(
+                    "{:<5} {:<11} {:<9} {:<20} {:<20} {}",
+                    a.id,
+                    a.hint,
+                    if a.active { "enabled" } else { "disabled" },
+                    a.created_at,
+                    a.last_used_at.as_deref().unwrap_or("never"),
+                    a.description
+                );
+            }
+        }
+        KeyAction::Show { key } => {
+            let id = accounts::resolve(s, &pepper, &key)?;
+            print_account(&accounts::get(s, id)?);
+        }
+        KeyAction::Enable { key } => {
+            let id = accounts::resolve(s, &pepper, &key)?;
+            accounts::set_active(s, id, true, "cli")?;
+            println!("enabled");
+        }
+        KeyAction::Disable { key } => {
+            let id = accounts::resolve(s, &pepper, &key)?;
+            accounts::set_active(s, id, false, "cli")?;
+            println!("disabled");
+        }
+        KeyAction::Delete { key } => {
+            let id = accounts::resolve(s, &pepper, &key)?;
+            accounts::delete(s, id, "cli")?;
+            println!("deleted");
+        }
+        KeyAction::SetPermissions { key, grant } => {
+            let id = accounts::resolve(s, &pepper, &key)?;
+            let perms = permissions(catalog, &grant)?;
+            accounts::set_permissions(s, id, &perms, "cli")?;
+            println!("{}", accounts::permission_summary(&perms));
+        }
+    }
+    Ok(())
+}

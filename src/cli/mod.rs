@@ -1,0 +1,157 @@
+//! The `shopws` command line: `serve`, `webservice`, `key`. Every flag can also be set with
+//! an environment variable `SHOPWS_*`.
+
+mod keys;
+mod serve;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::accounts::Pepper;
+use crate::storage::{self, Store};
+
+#[derive(Parser, Debug)]
+#[command(name = "shopws", version, about = "A PrestaShop-compatible commerce Webservice")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Database URL: sqlite:PATH.
+    #[arg(long, global = true, env = "SHOPWS_DATABASE", default_value = "sqlite:data/shopws.db")]
+    pub database: String,
+    /// File holding the secret mixed into stored key digests (created on first use).
+    /// Defaults to the database file's path plus `.pepper`. SHOPWS_PEPPER (64 hex digits)
+    /// takes precedence; every node serving one database needs the same pepper.
+    #[arg(long, global = true, env = "SHOPWS_PEPPER_FILE")]
+    pub pepper_file: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create the database if needed, then serve the webservice.
+    Serve(serve::ServeArgs),
+    /// Turn the webservice on or off, or show its state.
+    Webservice {
+        #[command(subcommand)]
+        action: WebserviceAction,
+    },
+    /// Manage webservice keys and their permissions.
+    Key {
+        #[command(subcommand)]
+        action: keys::KeyAction,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone, Copy)]
+pub enum WebserviceAction {
+    /// Enable the webservice (PS_WEBSERVICE = 1).
+    Enable,
+    /// Disable the webservice: every /api/ request answers 503 (#22).
+    Disable,
+    /// Print "enabled" or "disabled".
+    Status,
+}
+
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SHOPWS_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        Command::Serve(args) => serve::run(&cli.global, args),
+        Command::Webservice { action } => webservice(&cli.global, action),
+        Command::Key { action } => keys::run(&cli.global, action),
+    }
+}
+
+pub fn open_store(g: &Global) -> anyhow::Result<Box<dyn Store>> {
+    Ok(storage::open(&g.database, 4)?)
+}
+
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    url.strip_prefix("sqlite:").map(|p| PathBuf::from(p.strip_prefix("//").unwrap_or(p)))
+}
+
+/// The pepper from SHOPWS_PEPPER, or its file (created with mode 0600 when missing).
+pub fn pepper(g: &Global) -> anyhow::Result<Pepper> {
+    if let Ok(hex) = std::env::var("SHOPWS_PEPPER") {
+        return Pepper::from_hex(&hex)
+            .ok_or_else(|| anyhow::anyhow!("SHOPWS_PEPPER must be 64 hexadecimal digits"));
+    }
+    let path = match (&g.pepper_file, sqlite_path(&g.database)) {
+        (Some(p), _) => p.clone(),
+        (None, Some(db)) => {
+            let mut s = db.into_os_string();
+            s.push(".pepper");
+            PathBuf::from(s)
+        }
+        (None, None) => anyhow::bail!("set SHOPWS_PEPPER or --pepper-file"),
+    };
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return Pepper::from_hex(&text)
+            .ok_or_else(|| anyhow::anyhow!("{} does not hold 64 hexadecimal digits", path.display()));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let p = Pepper::random();
+    write_secret(&path, &p.to_hex())?;
+    Ok(p)
+}
+
+#[cfg(unix)]
+fn write_secret(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_secret(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}
+
+fn webservice(g: &Global, action: WebserviceAction) -> anyhow::Result<()> {
+    let store = open_store(g)?;
+    seed_if_empty(store.as_ref(), g, false)?;
+    match action {
+        WebserviceAction::Enable => {
+            crate::engine::shop::set_setting(store.as_ref(), "PS_WEBSERVICE", "1")?;
+            println!("enabled");
+        }
+        WebserviceAction::Disable => {
+            crate::engine::shop::set_setting(store.as_ref(), "PS_WEBSERVICE", "0")?;
+            println!("disabled");
+        }
+        WebserviceAction::Status => {
+            let info = crate::engine::shop::load(store.as_ref())?;
+            println!("{}", if info.webservice_enabled { "enabled" } else { "disabled" });
+        }
+    }
+    Ok(())
+}
+
+/// A fresh database gets PrestaShop's reference data (and the demo shop with `demo`).
+pub fn seed_if_empty(_store: &dyn Store, g: &Global, demo: bool) -> anyhow::Result<bool> {
+    if let Some(path) = sqlite_path(&g.database) {
+        let s = storage::sqlite::SqliteStore::open(&path.to_string_lossy(), 1)?;
+        let mode = if demo { storage::sqlite::SeedMode::Demo } else { storage::sqlite::SeedMode::Reference };
+        return Ok(s.seed(mode)?);
+    }
+    Ok(false)
+}

@@ -1,0 +1,133 @@
+//! `shopws serve`: prepare the database, then serve the webservice.
+
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::{open_store, pepper, seed_if_empty, Global};
+use crate::accounts::{self, NewKey};
+use crate::catalog::Catalog;
+use crate::engine::{shop, Engine, Settings};
+use crate::http::{self, auth::KeyCache, AppState};
+use crate::storage::{Select, Store, Value};
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "SHOPWS_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// On an empty database, also load the demo shop; enable the webservice and create
+    /// (once) a key with every permission, printed with a ready curl line.
+    #[arg(long, env = "SHOPWS_DEMO")]
+    pub demo: bool,
+    /// Public base URL used in xlink:href (default: http://LISTEN/).
+    #[arg(long, env = "SHOPWS_BASE_URL")]
+    pub base_url: Option<String>,
+    /// PSWS-Version advertised after authentication. The official PHP client refuses
+    /// versions above 8.2.0.
+    #[arg(long, env = "SHOPWS_PSWS_VERSION", default_value = "8.2.0")]
+    pub psws_version: String,
+    /// Largest accepted request body, in bytes (413 beyond).
+    #[arg(long, env = "SHOPWS_MAX_BODY", default_value_t = 8 * 1024 * 1024)]
+    pub max_body: usize,
+    /// Keep PrestaShop's JSON quirks (empty list as [], falsy values dropped from single
+    /// entities). `--json-ps-quirks false` emits clean JSON.
+    #[arg(long, env = "SHOPWS_JSON_PS_QUIRKS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub json_ps_quirks: bool,
+    /// Read connections to the database.
+    #[arg(long, env = "SHOPWS_READERS", default_value_t = 4)]
+    pub readers: usize,
+}
+
+const DEMO_MARK: &str = "SHOPWS_DEMO_KEY_HINT";
+
+fn demo_key(store: &dyn Store, g: &Global, base: &str) -> anyhow::Result<()> {
+    let mut hint = None;
+    store.read(&mut |r| {
+        let rows = r.select(&Select {
+            table: "configuration",
+            columns: &["value"],
+            key: vec![("name", Value::from(DEMO_MARK))],
+            order: &[],
+        })?;
+        hint = rows.first().map(|r| r[0].to_text());
+        Ok(())
+    })?;
+    if let Some(h) = hint {
+        println!("demo key {h} was printed when it was created; create another with: shopws key add --all");
+        return Ok(());
+    }
+    let catalog = Catalog::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let perms = accounts::all_permissions(catalog);
+    let (_, key) = accounts::create(
+        store,
+        &pepper(g)?,
+        &NewKey {
+            key: None,
+            description: "Demo key with every permission (created by serve --demo)",
+            active: true,
+            permissions: &perms,
+            expires_at: None,
+            actor: "system",
+        },
+    )?;
+    shop::set_setting(store, DEMO_MARK, &accounts::key::hint(&key))?;
+    println!("Webservice key with every permission (shown once, store it now):");
+    println!();
+    println!("    {key}");
+    println!();
+    println!("Try it:  curl -u {key}: {base}api/customers");
+    Ok(())
+}
+
+pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
+    let catalog = Catalog::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let seeded = seed_if_empty_store(g, a.demo)?;
+    let store: Arc<dyn Store> = Arc::from(open_store_readers(g, a.readers)?);
+    if seeded {
+        tracing::info!(demo = a.demo, "created the database with PrestaShop's reference data");
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&a.listen).await?;
+        let addr = listener.local_addr()?;
+        // Links are built on the configured base URL, never on the request's Host header.
+        let base = a
+            .base_url
+            .clone()
+            .map(|b| if b.ends_with('/') { b } else { format!("{b}/") })
+            .unwrap_or_else(|| format!("http://{addr}/"));
+        if a.demo {
+            shop::set_setting(store.as_ref(), "PS_WEBSERVICE", "1")?;
+            demo_key(store.as_ref(), g, &base)?;
+        }
+        let engine = Arc::new(Engine::new(
+            catalog,
+            store.clone(),
+            Settings {
+                base_url: base.clone(),
+                json_ps_quirks: a.json_ps_quirks,
+                buffer_limit: 1024 * 1024,
+            },
+        ));
+        let state = Arc::new(AppState {
+            engine,
+            keys: KeyCache::new(pepper(g)?),
+            psws_version: a.psws_version.clone(),
+            max_body: a.max_body,
+        });
+        println!("shopws serving {} on {base}api/", store.describe());
+        tracing::info!(%addr, "listening");
+        http::serve(listener, state).await?;
+        Ok::<(), anyhow::Error>(())
+    })
+}
+
+fn seed_if_empty_store(g: &Global, demo: bool) -> anyhow::Result<bool> {
+    let store = open_store(g)?;
+    seed_if_empty(store.as_ref(), g, demo)
+}
+
+fn open_store_readers(g: &Global, readers: usize) -> anyhow::Result<Box<dyn Store>> {
+    Ok(crate::storage::open(&g.database, readers)?)
+}

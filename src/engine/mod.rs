@@ -1,0 +1,241 @@
+//! The resource engine: catalog → query plan → rows → XML/JSON.
+//!
+//! The HTTP layer authenticates and hands over a [`Request`]; the engine checks the resource
+//! and method, resolves the shop context, runs the catalog-driven read or write, and renders
+//! the result. Resources with behaviour of their own plug in through [`special`].
+
+pub mod error;
+pub mod params;
+mod read;
+pub mod render;
+pub mod shop;
+pub mod special;
+pub mod write;
+
+use std::sync::Arc;
+
+use crate::accounts::KeyInfo;
+use crate::catalog::{Catalog, Method, Resource};
+use crate::http::query::Params;
+use crate::storage::{Context, Store};
+pub use error::{ApiError, ApiResult};
+pub use render::Format;
+use shop::{ShopCache, ShopInfo};
+
+/// Engine-wide settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Canonical base URL of the shop, e.g. `http://127.0.0.1:8080/` (xlinks are built on it).
+    pub base_url: String,
+    /// PrestaShop's JSON quirks (empty list `[]`, falsy values dropped from single entities).
+    pub json_ps_quirks: bool,
+    /// Responses larger than this are streamed (without `Content-Sha1`).
+    pub buffer_limit: usize,
+}
+
+pub struct Engine {
+    pub catalog: &'static Catalog,
+    pub store: Arc<dyn Store>,
+    pub settings: Settings,
+    shop: ShopCache,
+}
+
+/// An authenticated webservice request.
+pub struct Request {
+    pub method: Method,
+    /// Path segments after `/api/` (the first is the resource).
+    pub segments: Vec<String>,
+    pub params: Params,
+    pub body: bytes::Bytes,
+    pub format: Format,
+    pub key: KeyInfo,
+}
+
+/// A finished response body.
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+    /// False for PrestaShop's bare answers (DELETE, not found).
+    pub has_body: bool,
+    pub total_count: Option<u64>,
+}
+
+impl Reply {
+    pub fn doc(status: u16, body: Vec<u8>) -> Self {
+        Reply {
+            status,
+            body,
+            has_body: true,
+            total_count: None,
+        }
+    }
+    pub fn empty(status: u16) -> Self {
+        Reply {
+            status,
+            body: Vec::new(),
+            has_body: false,
+            total_count: None,
+        }
+    }
+}
+
+/// Where large bodies go while they are produced. The HTTP layer decides whether to keep
+/// them (to hash them) or to start streaming.
+pub trait Out {
+    /// Takes the bytes in `buf` (leaving it empty).
+    fn emit(&mut self, buf: &mut Vec<u8>) -> ApiResult<()>;
+}
+
+/// Everything one request needs to know about its shop, languages and links.
+pub struct Ctx {
+    pub info: Arc<ShopInfo>,
+    pub langs: Vec<i64>,
+    pub ws: String,
+    pub db: Context,
+}
+
+impl Engine {
+    pub fn new(catalog: &'static Catalog, store: Arc<dyn Store>, settings: Settings) -> Self {
+        Engine {
+            catalog,
+            store,
+            settings,
+            shop: ShopCache::new(std::time::Duration::from_secs(1)),
+        }
+    }
+
+    pub fn shop_info(&self) -> ApiResult<Arc<ShopInfo>> {
+        Ok(self.shop.get(self.store.as_ref())?)
+    }
+
+    pub fn invalidate(&self) {
+        self.shop.invalidate();
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("{}api/", self.settings.base_url)
+    }
+
+    /// Shop context (protocol §1.14), after authentication.
+    fn context(&self, req: &Request, info: Arc<ShopInfo>) -> ApiResult<Ctx> {
+        let p = &req.params;
+        let group = p.get_str("id_shop_group").or_else(|| p.get_str("id_group_shop"));
+        let mut shops: Vec<i64>;
+        let shop;
+        if let Some(g) = group.and_then(|g| g.parse::<i64>().ok()) {
+            shops = info.shops.iter().filter(|s| s.group == g && s.active).map(|s| s.id).collect();
+            if shops.is_empty() {
+                return Err(ApiError::shop_group_empty());
+            }
+            shop = shops[0];
+        } else {
+            match p.get_str("id_shop") {
+                None | Some("") => {
+                    shop = info.default_shop;
+                    shops = vec![shop];
+                }
+                Some("all") => {
+                    shops = info.shops.iter().filter(|s| s.active).map(|s| s.id).collect();
+                    shop = info.default_shop;
+                }
+                Some(v) => {
+                    let id = v.parse::<i64>().map_err(|_| ApiError::shop_unknown())?;
+                    if !info.shops.iter().any(|s| s.id == id && s.active) {
+                        return Err(if info.shops.iter().any(|s| s.id == id) {
+                            ApiError::shop_unknown()
+                        } else {
+                            ApiError::shop_not_allowed()
+                        });
+                    }
+                    shop = id;
+                    shops = vec![id];
+                }
+            }
+        }
+        shops.retain(|s| req.key.shops.contains(s));
+        if shops.is_empty() {
+            return Err(ApiError::shop_not_allowed());
+        }
+        let langs = params::language::parse(
+            p.get_str("language"),
+            &info.installed_langs,
+            &info.active_langs,
+        )?;
+        Ok(Ctx {
+            db: Context {
+                shop,
+                shop_group: info.group_of(shop),
+                shops,
+                default_lang: info.default_lang,
+                now: crate::accounts::now(),
+            },
+            langs,
+            ws: self.ws_url(),
+            info,
+        })
+    }
+
+    /// Runs a request after authentication (pipeline steps 6–13).
+    pub fn handle(&self, req: &Request, out: &mut dyn Out) -> ApiResult<Reply> {
+        let info = self.shop_info()?;
+        let ctx = self.context(req, info)?;
+        let res_name = req.segments.first().map(String::as_str).unwrap_or("");
+        if res_name.is_empty() {
+            let mut body = Vec::new();
+            render::root::render(
+                &mut body,
+                self.catalog,
+                &req.key.permissions,
+                &ctx.info.shop_name,
+                &ctx.ws,
+                req.format,
+            );
+            return Ok(Reply::doc(200, body));
+        }
+        let Some(r) = self.catalog.get(res_name) else {
+            return Err(ApiError::resource_unknown(res_name, self.catalog.names()));
+        };
+        let granted = req.key.permissions.get(res_name).copied().unwrap_or_default();
+        if granted.is_empty() {
+            return Err(ApiError::resource_not_allowed(res_name));
+        }
+        if r.forbidden.contains(req.method) {
+            return Err(ApiError::method_forbidden(req.method.as_str(), res_name));
+        }
+        if !granted.contains(req.method) {
+            return Err(ApiError::method_not_allowed_for_key(req.method.as_str(), res_name));
+        }
+        if let Some(reply) = special::dispatch(self, r, req, &ctx)? {
+            return Ok(reply);
+        }
+        self.entity(r, req, &ctx, out)
+    }
+
+    fn entity(&self, r: &Resource, req: &Request, ctx: &Ctx, out: &mut dyn Out) -> ApiResult<Reply> {
+        let id_seg = req.segments.get(1).map(String::as_str).unwrap_or("");
+        match req.method {
+            Method::Get | Method::Head => {
+                if id_seg.is_empty() {
+                    if let Some(s) = req.params.get_str("schema") {
+                        return read::schema(self, r, s, ctx, req.format);
+                    }
+                    read::list(self, r, req, ctx, out)
+                } else {
+                    let id = parse_id(id_seg).ok_or_else(ApiError::not_found_empty)?;
+                    read::one(self, r, id, req, ctx)
+                }
+            }
+            Method::Post => write::create(self, r, req, ctx),
+            Method::Put | Method::Patch => write::update(self, r, req, ctx),
+            Method::Delete => write::delete(self, r, req, ctx, id_seg),
+        }
+    }
+}
+
+/// Strict numeric ids: `/api/products/1abc` is not product 1 (PrestaShop's int cast).
+pub fn parse_id(s: &str) -> Option<i64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || s.len() > 18 {
+        return None;
+    }
+    s.parse().ok().filter(|i| *i > 0)
+}

@@ -1,0 +1,325 @@
+//! One entity, rendered as PrestaShop renders it: fields in catalog order, i18n fields as
+//! `<language>` lists, xlinks, `notFilterable`, then associations.
+
+use crate::catalog::{Field, FieldType, Resource, Xlink};
+use crate::storage::Value;
+
+use super::{json, xml, Format};
+
+/// One field's value(s) for one entity.
+#[derive(Debug, Clone)]
+pub enum Cell {
+    One(Value),
+    /// One value per selected language, in selection order.
+    Langs(Vec<Value>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Entity {
+    pub id: i64,
+    /// Parallel to `Projection::fields`.
+    pub cells: Vec<Cell>,
+    /// Parallel to `Projection::assocs`: items, each with its storage columns' values.
+    pub assocs: Vec<Vec<Vec<Value>>>,
+    /// `price[...]` virtual fields: (name, formatted value).
+    pub virtuals: Vec<(String, String)>,
+}
+
+/// What is rendered of each entity, as catalog indexes.
+#[derive(Debug, Clone, Default)]
+pub struct Projection {
+    pub fields: Vec<usize>,
+    /// Association index and the storage column indexes to show.
+    pub assocs: Vec<(usize, Vec<usize>)>,
+    pub virtuals: Vec<String>,
+    /// `display` absent on a list: ids only.
+    pub minimum: bool,
+}
+
+pub struct RenderCtx<'a> {
+    /// `http://host/api/`
+    pub ws: &'a str,
+    pub langs: &'a [i64],
+    pub format: Format,
+}
+
+/// The value as PrestaShop prints it: decimals with the column's scale, NULL as empty.
+pub fn value_text(f: &Field, v: &Value) -> String {
+    match (v, f.decimals) {
+        (Value::Null, _) => String::new(),
+        (Value::Real(x), Some(d)) => format!("{x:.d$}"),
+        (Value::Int(i), Some(d)) => format!("{:.d$}", *i as f64),
+        (Value::Text(s), Some(d)) => match s.parse::<f64>() {
+            Ok(x) if !s.contains('e') => format!("{x:.d$}"),
+            _ => s.clone(),
+        },
+        (Value::Real(x), None) => {
+            if x.fract() == 0.0 && x.abs() < 1e15 {
+                format!("{}", *x as i64)
+            } else {
+                x.to_string()
+            }
+        }
+        (other, None) => other.to_text(),
+    }
+}
+
+fn falsy(s: &str) -> bool {
+    s.is_empty() || s == "0"
+}
+
+fn field_href(rc: &RenderCtx, f: &Field, id: i64, text: &str) -> Option<String> {
+    match &f.xlink {
+        Xlink::None => None,
+        _ if f.name.starts_with("id_") && falsy(text) => None,
+        _ if text.is_empty() => None,
+        Xlink::Resource(res) => Some(format!("{}{res}/{text}", rc.ws)),
+        Xlink::Nested { resource, sub } => Some(format!("{}{resource}/{sub}/{id}/{text}", rc.ws)),
+    }
+}
+
+fn item_href(rc: &RenderCtx, pattern: &str, parent: &Entity, r: &Resource, names: &[&str], vals: &[Value]) -> String {
+    let mut s = pattern.to_string();
+    if s.contains("{parent_objects}") {
+        s = s.replace("{parent_objects}", &r.api);
+    }
+    if s.contains("{parent_id}") {
+        s = s.replace("{parent_id}", &parent.id.to_string());
+    }
+    if s.contains("{id_product}") {
+        let v = r
+            .fields
+            .iter()
+            .position(|f| f.name == "id_product")
+            .and_then(|_| parent_value(parent, r, "id_product"))
+            .unwrap_or_default();
+        s = s.replace("{id_product}", &v);
+    }
+    if let Some(i) = names.iter().position(|n| *n == "id") {
+        s = s.replace("{id}", &vals.get(i).map(|v| v.to_text()).unwrap_or_default());
+    }
+    format!("{}{s}", rc.ws)
+}
+
+/// A field value of the parent entity, when it was projected.
+fn parent_value(e: &Entity, r: &Resource, name: &str) -> Option<String> {
+    let _ = (e, r, name);
+    None
+}
+
+pub fn xml(out: &mut Vec<u8>, r: &Resource, p: &Projection, e: &Entity, rc: &RenderCtx) {
+    xml::push(out, "<");
+    xml::push(out, &r.singular);
+    xml::push(out, ">\n");
+    for (k, &fi) in p.fields.iter().enumerate() {
+        let f = &r.fields[fi];
+        out.extend_from_slice(b"\t<");
+        xml::push(out, &f.name);
+        match &e.cells[k] {
+            Cell::One(v) => {
+                let text = value_text(f, v);
+                if let Some(h) = field_href(rc, f, e.id, &text) {
+                    xml::push(out, " xlink:href=\"");
+                    xml::attr(out, &h);
+                    out.push(b'"');
+                }
+                if f.computed {
+                    xml::push(out, " notFilterable=\"true\"");
+                }
+                out.push(b'>');
+                xml::cdata(out, &text);
+            }
+            Cell::Langs(vals) => {
+                if f.computed {
+                    xml::push(out, " notFilterable=\"true\"");
+                }
+                out.push(b'>');
+                for (li, v) in vals.iter().enumerate() {
+                    let lang = rc.langs.get(li).copied().unwrap_or(0);
+                    xml::push(
+                        out,
+                        &format!("<language id=\"{lang}\" xlink:href=\"{}languages/{lang}\">", rc.ws),
+                    );
+                    xml::cdata(out, &value_text(f, v));
+                    xml::push(out, "</language>");
+                }
+            }
+        }
+        xml::push(out, "</");
+        xml::push(out, &f.name);
+        xml::push(out, ">\n");
+    }
+    for (name, v) in &e.virtuals {
+        xml::push(out, &format!("\t<{name}>"));
+        xml::cdata(out, v);
+        xml::push(out, &format!("</{name}>\n"));
+    }
+    if !p.assocs.is_empty() {
+        xml::push(out, "<associations>\n");
+        for (k, (ai, cols)) in p.assocs.iter().enumerate() {
+            let a = &r.associations[*ai];
+            let names: Vec<&str> = a
+                .storage
+                .as_ref()
+                .map(|s| s.columns.0.iter().map(|(n, _)| n.as_str()).collect())
+                .unwrap_or_default();
+            xml::push(out, &format!("<{} nodeType=\"{}\"", a.name, a.node_type));
+            match &a.api {
+                Some(api) => xml::push(out, &format!(" api=\"{api}\"")),
+                None => xml::push(out, " virtualEntity=\"true\""),
+            }
+            let items = &e.assocs[k];
+            if items.is_empty() {
+                xml::push(out, "/>\n");
+                continue;
+            }
+            xml::push(out, ">\n");
+            for item in items {
+                xml::push(out, &format!("\t<{}", a.node_type));
+                if let Some(pat) = &a.item_xlink {
+                    let h = item_href(rc, pat, e, r, &names, item);
+                    xml::push(out, " xlink:href=\"");
+                    xml::attr(out, &h);
+                    out.push(b'"');
+                }
+                xml::push(out, ">\n");
+                for &ci in cols {
+                    let sub = names.get(ci).copied().unwrap_or("id");
+                    let v = item.get(ci).map(|v| v.to_text()).unwrap_or_default();
+                    xml::push(out, &format!("\t<{sub}"));
+                    let sub_link = a.fields.iter().find(|f| f.name == sub).and_then(|f| f.xlink.as_ref());
+                    if let Some(res) = sub_link {
+                        if !falsy(&v) {
+                            xml::push(out, " xlink:href=\"");
+                            xml::attr(out, &format!("{}{res}/{v}", rc.ws));
+                            out.push(b'"');
+                        }
+                    }
+                    out.push(b'>');
+                    xml::cdata(out, &v);
+                    xml::push(out, &format!("</{sub}>\n"));
+                }
+                xml::push(out, &format!("\t</{}>\n", a.node_type));
+            }
+            xml::push(out, &format!("</{}>\n", a.name));
+        }
+        xml::push(out, "</associations>\n");
+    }
+    xml::push(out, "</");
+    xml::push(out, &r.singular);
+    xml::push(out, ">\n");
+}
+
+/// A JSON scalar typed as PrestaShop 9 under PHP 8 emits it.
+fn json_value(out: &mut Vec<u8>, f: Option<&Field>, v: &Value) {
+    let text_kind = f.is_some_and(|f| {
+        f.decimals.is_some() || matches!(f.kind, FieldType::Bool | FieldType::Float | FieldType::Date)
+    });
+    match v {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Int(i) if !text_kind => json::int(out, *i),
+        _ => {
+            let s = match f {
+                Some(f) => value_text(f, v),
+                None => v.to_text(),
+            };
+            json::string(out, &s);
+        }
+    }
+}
+
+fn json_is_falsy(f: &Field, c: &Cell) -> bool {
+    match c {
+        Cell::One(v) => v.is_null() || falsy(&value_text(f, v)),
+        Cell::Langs(vals) => vals.is_empty(),
+    }
+}
+
+/// `filter_falsy`: PrestaShop's single-entity JSON drops every falsy value (PHP array_filter).
+pub fn json(out: &mut Vec<u8>, r: &Resource, p: &Projection, e: &Entity, rc: &RenderCtx, filter_falsy: bool) {
+    out.push(b'{');
+    let mut first = true;
+    let mut sep = |out: &mut Vec<u8>| {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+    };
+    for (k, &fi) in p.fields.iter().enumerate() {
+        let f = &r.fields[fi];
+        let cell = &e.cells[k];
+        if filter_falsy && json_is_falsy(f, cell) {
+            continue;
+        }
+        sep(out);
+        json::key(out, &f.name);
+        match cell {
+            Cell::One(v) => json_value(out, Some(f), v),
+            Cell::Langs(vals) if rc.langs.len() == 1 => {
+                json::string(out, &vals.first().map(|v| value_text(f, v)).unwrap_or_default())
+            }
+            Cell::Langs(vals) => {
+                out.push(b'[');
+                for (li, v) in vals.iter().enumerate() {
+                    if li > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(b"{\"id\":");
+                    json::int(out, rc.langs.get(li).copied().unwrap_or(0));
+                    out.extend_from_slice(b",\"value\":");
+                    json::string(out, &value_text(f, v));
+                    out.push(b'}');
+                }
+                out.push(b']');
+            }
+        }
+    }
+    for (name, v) in &e.virtuals {
+        sep(out);
+        json::key(out, name);
+        json::string(out, v);
+    }
+    let non_empty: Vec<usize> = (0..p.assocs.len()).filter(|k| !e.assocs[*k].is_empty()).collect();
+    if !non_empty.is_empty() {
+        sep(out);
+        json::key(out, "associations");
+        out.push(b'{');
+        for (n, k) in non_empty.iter().enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            let (ai, cols) = &p.assocs[*k];
+            let a = &r.associations[*ai];
+            let names: Vec<&str> = a
+                .storage
+                .as_ref()
+                .map(|s| s.columns.0.iter().map(|(n, _)| n.as_str()).collect())
+                .unwrap_or_default();
+            json::key(out, &a.name);
+            out.push(b'[');
+            for (ii, item) in e.assocs[*k].iter().enumerate() {
+                if ii > 0 {
+                    out.push(b',');
+                }
+                out.push(b'{');
+                for (cn, &ci) in cols.iter().enumerate() {
+                    if cn > 0 {
+                        out.push(b',');
+                    }
+                    json::key(out, names.get(ci).copied().unwrap_or("id"));
+                    json_value(out, None, item.get(ci).unwrap_or(&Value::Null));
+                }
+                out.push(b'}');
+            }
+            out.push(b']');
+        }
+        out.push(b'}');
+    }
+    out.push(b'}');
+}
+
+impl Format {
+    pub fn is_json(self) -> bool {
+        matches!(self, Format::Json)
+    }
+}

@@ -1,0 +1,58 @@
+//! Small XML output helpers for the hot path: escaping and CDATA that stays well-formed.
+
+pub const HEADER: &str =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<prestashop xmlns:xlink=\"http://www.w3.org/1999/xlink\">\n";
+pub const FOOTER: &str = "</prestashop>\n";
+
+/// `<![CDATA[...]]>`, splitting any `]]>` in the value (PrestaShop emitted it raw, which
+/// broke the document).
+pub fn cdata(out: &mut Vec<u8>, v: &str) {
+    out.extend_from_slice(b"<![CDATA[");
+    let mut rest = v;
+    while let Some(i) = rest.find("]]>") {
+        out.extend_from_slice(rest[..i].as_bytes());
+        out.extend_from_slice(b"]]]]><![CDATA[>");
+        rest = &rest[i + 3..];
+    }
+    out.extend_from_slice(rest.as_bytes());
+    out.extend_from_slice(b"]]>");
+}
+
+/// Escapes an attribute value (PrestaShop did not; clients are unaffected by escaping).
+pub fn attr(out: &mut Vec<u8>, v: &str) {
+    for b in v.bytes() {
+        match b {
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            b'"' => out.extend_from_slice(b"&quot;"),
+            _ => out.push(b),
+        }
+    }
+}
+
+pub fn push(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(s.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cdata_end_marker_is_split() {
+        let mut o = Vec::new();
+        cdata(&mut o, "a]]>b");
+        assert_eq!(String::from_utf8_lossy(&o), "<![CDATA[a]]]]><![CDATA[>b]]>");
+        let doc = format!("<x>{}</x>", String::from_utf8_lossy(&o));
+        let parsed = roxmltree::Document::parse(&doc).expect("well-formed");
+        assert_eq!(parsed.root_element().text(), Some("a]]>b"));
+    }
+
+    #[test]
+    fn attributes_are_escaped() {
+        let mut o = Vec::new();
+        attr(&mut o, "a&b\"<");
+        assert_eq!(String::from_utf8_lossy(&o), "a&amp;b&quot;&lt;");
+    }
+}

@@ -1,0 +1,90 @@
+//! Resources with behaviour beyond generic CRUD, registered by name. Each module is small and
+//! plugs into the engine at a few points: whole-request handling (images, search…), values
+//! PrestaShop computes in PHP, and save hooks (password hashing, generated keys…).
+
+pub mod customers;
+pub mod price;
+
+use std::collections::HashMap;
+
+use crate::catalog::{Field, Resource};
+use crate::storage::{StorageResult, Tx, Value};
+
+use super::write::body::InputEntity;
+use super::{ApiError, ApiResult, Ctx, Engine, Reply, Request};
+pub use super::write::Staged;
+
+/// Whole requests a module answers itself. `None`: the generic engine handles it.
+pub fn dispatch(_e: &Engine, r: &Resource, req: &Request, _ctx: &Ctx) -> ApiResult<Option<Reply>> {
+    match r.api.as_str() {
+        "images" | "search" => Err(ApiError::new(
+            501,
+            124,
+            format!(
+                "The specific management class is not implemented for the \"{}\" entity.",
+                r.api
+            ),
+        )),
+        "attachments" if req.segments.get(1).map(String::as_str) == Some("file") => {
+            Err(ApiError::not_implemented("attachments"))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Values PrestaShop computes in PHP with no table behind them.
+pub fn computed(r: &Resource, f: &Field, _id: i64) -> Value {
+    match (r.api.as_str(), f.name.as_str()) {
+        ("products", "new") => Value::Int(0),
+        _ => Value::Null,
+    }
+}
+
+/// Before an entity is written: derived columns, hashing, uniqueness.
+pub fn before_save(
+    e: &Engine,
+    r: &Resource,
+    tx: &mut dyn Tx,
+    st: &mut Staged,
+    current: Option<&HashMap<String, Value>>,
+    ctx: &Ctx,
+) -> ApiResult<()> {
+    match r.api.as_str() {
+        "customers" | "employees" => customers::before_save(e, r, tx, st, current, ctx),
+        _ => Ok(()),
+    }
+}
+
+/// After an entity and its associations are written.
+pub fn after_save(
+    _e: &Engine,
+    r: &Resource,
+    tx: &mut dyn Tx,
+    st: &Staged,
+    ent: &InputEntity,
+    created: bool,
+    _ctx: &Ctx,
+) -> StorageResult<()> {
+    match r.api.as_str() {
+        "customers" => customers::after_save(tx, st, ent, created),
+        _ => Ok(()),
+    }
+}
+
+pub fn after_delete(r: &Resource, tx: &mut dyn Tx, id: i64) -> StorageResult<()> {
+    match r.api.as_str() {
+        "customers" => {
+            tx.delete("customer_group", &[("id_customer", Value::Int(id))])?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+impl From<ApiError> for crate::storage::StorageError {
+    fn from(e: ApiError) -> Self {
+        crate::storage::StorageError::Invalid(
+            e.errors.first().map(|x| x.message.clone()).unwrap_or_default(),
+        )
+    }
+}

@@ -1,0 +1,323 @@
+//! The HTTP layer: routing, key extraction, content negotiation, PrestaShop's headers, and
+//! the one place where engine errors become PrestaShop error documents.
+
+pub mod auth;
+pub mod error;
+pub mod query;
+mod stream;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method as HttpMethod, Request as HttpRequest, Response, StatusCode};
+use axum::Router;
+use sha1::{Digest, Sha1};
+use tokio::sync::oneshot;
+
+use crate::catalog::Method;
+use crate::engine::error::ApiError;
+use crate::engine::{Engine, Format, Reply, Request};
+use auth::KeyCache;
+use query::Params;
+
+pub struct AppState {
+    pub engine: Arc<Engine>,
+    pub keys: KeyCache,
+    /// Advertised `PSWS-Version` (the official PHP client refuses anything above 8.2.0).
+    pub psws_version: String,
+    pub max_body: usize,
+}
+
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new().fallback(dispatch).with_state(state)
+}
+
+/// Every request comes here: `/api…` (also `//api…`, as clients with a trailing slash in the
+/// shop URL send it) goes to the webservice; anything else is not ours.
+async fn dispatch(
+    State(st): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: HttpRequest<Body>,
+) -> Response<Body> {
+    let path = req.uri().path();
+    let trimmed = format!("/{}", path.trim_start_matches('/'));
+    if trimmed == "/api" || trimmed.starts_with("/api/") || trimmed.starts_with("/api&") {
+        return webservice(st, peer, req, trimmed).await;
+    }
+    plain(StatusCode::NOT_FOUND, "Not Found")
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
+    let mut r = Response::new(Body::from(text));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    r
+}
+
+fn format_of(headers: &HeaderMap, params: &Params) -> Format {
+    let pick = headers
+        .get("io-format")
+        .or_else(|| headers.get("output-format"))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| params.get_str("output_format").map(str::to_string))
+        .or_else(|| params.get_str("io_format").map(str::to_string));
+    match pick {
+        // PrestaShop wants exactly "JSON"; any case is accepted here.
+        Some(v) if v.trim().eq_ignore_ascii_case("json") => Format::Json,
+        _ => Format::Xml,
+    }
+}
+
+struct Common {
+    started: Instant,
+    format: Format,
+    version: Option<String>,
+}
+
+fn base_headers(h: &mut HeaderMap, c: &Common) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    h.insert("access-time", HeaderValue::from(now));
+    h.insert("x-powered-by", HeaderValue::from_static("PrestaShop Webservice"));
+    if let Some(v) = c.version.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+        h.insert("psws-version", v);
+    }
+    let secs = c.started.elapsed().as_secs_f64();
+    if let Ok(v) = HeaderValue::from_str(&format!("{secs:.3}")) {
+        h.insert("execution-time", v);
+    }
+}
+
+fn error_response(e: &ApiError, c: &Common) -> Response<Body> {
+    let mut r = if e.empty_body {
+        Response::new(Body::empty())
+    } else {
+        let mut r = Response::new(Body::from(error::document(e, c.format)));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(c.format.content_type()),
+        );
+        r
+    };
+    *r.status_mut() = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if e.challenge {
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(error::REALM));
+    }
+    if let Some(s) = e.retry_after {
+        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+    }
+    base_headers(r.headers_mut(), c);
+    r
+}
+
+fn reply_response(reply: Reply, c: &Common, local_sha1: Option<&str>) -> Response<Body> {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
+    let mut r;
+    if reply.has_body {
+        let sha = hex::encode(Sha1::digest(&reply.body));
+        if local_sha1.is_some_and(|l| l.trim().eq_ignore_ascii_case(&sha)) {
+            r = Response::new(Body::empty());
+            *r.status_mut() = StatusCode::NOT_MODIFIED;
+        } else {
+            r = Response::new(Body::from(reply.body));
+            *r.status_mut() = status;
+        }
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(c.format.content_type()));
+        if let Ok(v) = HeaderValue::from_str(&sha) {
+            r.headers_mut().insert("content-sha1", v);
+        }
+    } else {
+        r = Response::new(Body::empty());
+        *r.status_mut() = status;
+    }
+    if let Some(n) = reply.total_count {
+        r.headers_mut().insert("x-total-count", HeaderValue::from(n));
+    }
+    base_headers(r.headers_mut(), c);
+    r
+}
+
+/// Reads `ps_method` (and friends) from a form-encoded POST body, as PHP's `$_REQUEST` does.
+fn form_params(headers: &HeaderMap, body: &Bytes) -> Option<Params> {
+    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    if !ct.starts_with("application/x-www-form-urlencoded") {
+        return None;
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    if text.trim_start().starts_with('<') || text.starts_with("xml=") {
+        return None;
+    }
+    Some(Params::parse(text))
+}
+
+async fn webservice(st: Arc<AppState>, peer: SocketAddr, req: HttpRequest<Body>, path: String) -> Response<Body> {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    let decoded = percent_encoding::percent_decode_str(&path).decode_utf8_lossy().into_owned();
+    let rest = decoded.strip_prefix("/api").unwrap_or("");
+    let (rest, tail) = query::split_path_query(rest);
+    let mut params = Params::parse(parts.uri.query().unwrap_or(""));
+    if let Some(t) = tail {
+        params.merge_raw(t);
+    }
+    params.remove("url");
+    let mut common = Common { started, format: format_of(&parts.headers, &params), version: None };
+
+    let real = parts.method.clone();
+    let reads_body = real == HttpMethod::POST || real == HttpMethod::PUT || real == HttpMethod::PATCH;
+    let body = if reads_body {
+        match axum::body::to_bytes(body, st.max_body).await {
+            Ok(b) => b,
+            Err(_) => return error_response(&ApiError::body_too_large(st.max_body), &common),
+        }
+    } else {
+        Bytes::new()
+    };
+
+    let ws_key = params.get_str("ws_key").map(str::to_string);
+    let Some(key) = auth::presented(&parts.headers, ws_key.as_deref()) else {
+        if real == HttpMethod::OPTIONS {
+            let mut r = Response::new(Body::from("200 OK"));
+            r.headers_mut().insert(
+                "access-control-allow-headers",
+                HeaderValue::from_static("Authorization, Content-Type"),
+            );
+            return r;
+        }
+        let mut r = plain(StatusCode::UNAUTHORIZED, "401 Unauthorized");
+        r.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(error::REALM));
+        return r;
+    };
+
+    let engine = st.engine.clone();
+    let info = match tokio::task::spawn_blocking({
+        let engine = engine.clone();
+        move || engine.shop_info()
+    })
+    .await
+    {
+        Ok(Ok(i)) => i,
+        Ok(Err(e)) => return error_response(&e, &common),
+        Err(_) => return error_response(&ApiError::internal(), &common),
+    };
+    if !info.webservice_enabled {
+        return error_response(&ApiError::disabled(), &common);
+    }
+    let ip = peer.ip().to_string();
+    let checked = tokio::task::spawn_blocking({
+        let st = st.clone();
+        move || st.keys.check(st.engine.store.as_ref(), &key, &ip)
+    })
+    .await;
+    let key_info = match checked {
+        Ok(Ok(k)) => k,
+        Ok(Err(e)) => return error_response(&e, &common),
+        Err(_) => return error_response(&ApiError::internal(), &common),
+    };
+    common.version = Some(st.psws_version.clone());
+
+    let form = if real == HttpMethod::POST { form_params(&parts.headers, &body) } else { None };
+    let override_m = params
+        .get_str("ps_method")
+        .map(str::to_string)
+        .or_else(|| form.as_ref().and_then(|f| f.get_str("ps_method").map(str::to_string)));
+    let method_name = override_m.unwrap_or_else(|| real.as_str().to_string());
+    let Some(method) = Method::parse(&method_name) else {
+        return error_response(&ApiError::method_invalid(&method_name), &common);
+    };
+    if let Some(f) = &form {
+        for name in ["sendemail", "id_shop"] {
+            if !params.contains(name) {
+                if let Some(v) = f.get_str(name) {
+                    params.merge_raw(&format!("{name}={}", percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)));
+                }
+            }
+        }
+    }
+
+    let segments: Vec<String> = rest.trim_start_matches('/').split('/').map(str::to_string).collect();
+    let request = Request {
+        method,
+        segments,
+        params,
+        body,
+        format: common.format,
+        key: (*key_info).clone(),
+    };
+    let local_sha1 = parts
+        .headers
+        .get("local-content-sha1")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+
+    let (start_tx, start_rx) = oneshot::channel();
+    let limit = engine.settings.buffer_limit;
+    let job = tokio::task::spawn_blocking(move || {
+        let mut sink = stream::Sink::new(limit, start_tx);
+        let result = engine.handle(&request, &mut sink);
+        if sink.streaming() {
+            if let Ok(reply) = result {
+                let _ = sink.finish(reply.body);
+            }
+            return Outcome::Streamed;
+        }
+        let held = sink.into_held();
+        match result {
+            Ok(mut reply) => {
+                if !held.is_empty() {
+                    let mut all = held;
+                    all.append(&mut reply.body);
+                    reply.body = all;
+                }
+                Outcome::Done(reply)
+            }
+            Err(e) => Outcome::Failed(e),
+        }
+    });
+    let finish = |o: Result<Outcome, tokio::task::JoinError>| match o {
+        Ok(Outcome::Done(reply)) => reply_response(reply, &common, local_sha1.as_deref()),
+        Ok(Outcome::Failed(e)) => error_response(&e, &common),
+        _ => error_response(&ApiError::internal(), &common),
+    };
+    tokio::pin!(job);
+    tokio::select! {
+        done = &mut job => finish(done),
+        started = start_rx => match started {
+            Ok(rx) => {
+                let stream = tokio_stream::wrappers::ReceiverStream::new(rx);
+                let mut r = Response::new(Body::from_stream(stream));
+                r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(common.format.content_type()));
+                base_headers(r.headers_mut(), &common);
+                r
+            }
+            Err(_) => finish(job.await),
+        },
+    }
+}
+
+enum Outcome {
+    Done(Reply),
+    Failed(ApiError),
+    /// The body went out as a stream; nothing is left to answer.
+    Streamed,
+}
+
+/// Serves until Ctrl-C / SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

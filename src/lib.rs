@@ -1,0 +1,13 @@
+//! shopws: a PrestaShop-compatible commerce Webservice.
+//!
+//! Layers, outermost first: [`cli`] (the binary's verbs) → [`http`] (routing, keys, headers,
+//! error documents) → [`engine`] (catalog-driven reads and writes, XML/JSON output) →
+//! [`storage`] (backends behind one trait). [`catalog`] is the data describing every
+//! resource; [`accounts`] holds webservice keys and permissions.
+
+pub mod accounts;
+pub mod catalog;
+pub mod cli;
+pub mod engine;
+pub mod http;
+pub mod storage;

@@ -1,0 +1,83 @@
+//! Storage backends behind one interface.
+//!
+//! The engine hands a backend *plans* (tables and columns named by the catalog, values kept
+//! apart) and gets rows back; SQL dialects live only inside the backends. Calls are blocking:
+//! the HTTP layer runs them on blocking threads, which is what lets a list stream rows straight
+//! from the cursor into the response.
+
+mod error;
+mod plan;
+pub mod sqlite;
+mod value;
+
+pub use error::{StorageError, StorageResult};
+pub use plan::{Col, Cond, Context, LangSpec, ListPlan, Op, OrderBy, Select, ShopFilter, Target};
+pub use value::Value;
+
+use crate::catalog::AssocStorage;
+
+/// Rows of one association for a set of owners: (owner id, sub-field values in column order).
+pub type AssocRows = Vec<(i64, Vec<Value>)>;
+
+/// Reads, available both outside and inside a transaction.
+pub trait Reader {
+    /// Streams the rows of `plan` (values in `plan.select` order) into `visit`, which may run
+    /// further reads (associations of the rows seen so far) through the reader it is given.
+    fn list(
+        &mut self,
+        plan: &ListPlan,
+        ctx: &Context,
+        visit: &mut dyn FnMut(&mut dyn Reader, Vec<Value>) -> StorageResult<()>,
+    ) -> StorageResult<()>;
+
+    /// Number of rows `plan` matches, ignoring its limit.
+    fn count(&mut self, plan: &ListPlan, ctx: &Context) -> StorageResult<u64>;
+
+    /// The association rows of every owner in `owners`.
+    fn assoc(
+        &mut self,
+        assoc: &AssocStorage,
+        owners: &[i64],
+        ctx: &Context,
+    ) -> StorageResult<AssocRows>;
+
+    /// A plain keyed select on any table (configuration, accounts, link tables).
+    fn select(&mut self, q: &Select) -> StorageResult<Vec<Vec<Value>>>;
+}
+
+/// Writes inside one transaction. Table and column names must come from the catalog or from
+/// shopws's own schema, never from a request.
+pub trait Tx: Reader {
+    /// Inserts a row and returns the new auto-increment id (0 when the table has none).
+    fn insert(&mut self, table: &str, values: &[(&str, Value)]) -> StorageResult<i64>;
+    /// Inserts unless a row with the same key exists.
+    fn insert_ignore(&mut self, table: &str, values: &[(&str, Value)]) -> StorageResult<()>;
+    fn update(
+        &mut self,
+        table: &str,
+        set: &[(&str, Value)],
+        key: &[(&str, Value)],
+    ) -> StorageResult<u64>;
+    fn delete(&mut self, table: &str, key: &[(&str, Value)]) -> StorageResult<u64>;
+}
+
+/// A database: short read sessions and serialised write transactions.
+pub trait Store: Send + Sync + 'static {
+    fn read(&self, f: &mut dyn FnMut(&mut dyn Reader) -> StorageResult<()>) -> StorageResult<()>;
+    /// Runs `f` in a transaction: committed when it returns Ok, rolled back otherwise.
+    fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> StorageResult<()>) -> StorageResult<()>;
+    /// A short description for logs (never contains credentials).
+    fn describe(&self) -> String;
+}
+
+/// Opens the database named by a `--database` URL (`sqlite:PATH`).
+pub fn open(url: &str, readers: usize) -> StorageResult<Box<dyn Store>> {
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        let path = path.strip_prefix("//").unwrap_or(path);
+        return Ok(Box::new(sqlite::SqliteStore::open(path, readers)?));
+    }
+    Err(StorageError::Invalid(format!(
+        "unsupported database URL (expected sqlite:PATH): {}",
+        url.split(':').next().unwrap_or_default()
+    )))
+}

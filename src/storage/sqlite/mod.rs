@@ -1,0 +1,319 @@
+//! The embedded SQLite backend: a few read connections used concurrently and one writer
+//! connection that serialises every write transaction (so writers never see "database is
+//! locked"). WAL mode lets readers run while a write commits.
+
+mod setup;
+mod sql;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{params_from_iter, Connection, ToSql};
+
+use super::plan::{Context, ListPlan, Select};
+use super::{AssocRows, Reader, Store, StorageError, StorageResult, Tx, Value};
+use crate::catalog::AssocStorage;
+
+pub use setup::{SeedMode, SEED_TABLES};
+
+pub struct SqliteStore {
+    readers: Vec<Mutex<Connection>>,
+    writer: Mutex<Connection>,
+    next: AtomicUsize,
+    path: String,
+}
+
+impl ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
+            Value::Real(f) => ToSqlOutput::Borrowed(ValueRef::Real(*f)),
+            Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+        })
+    }
+}
+
+fn from_ref(v: ValueRef<'_>) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Real(f) => Value::Real(f),
+        ValueRef::Text(t) | ValueRef::Blob(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+    }
+}
+
+fn map_err(e: rusqlite::Error) -> StorageError {
+    use rusqlite::ErrorCode;
+    if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+        match f.code {
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => return StorageError::Busy,
+            ErrorCode::ConstraintViolation => {
+                return StorageError::Conflict(msg.clone().unwrap_or_else(|| e.to_string()))
+            }
+            _ => {}
+        }
+    }
+    if let rusqlite::Error::QueryReturnedNoRows = e {
+        return StorageError::NotFound;
+    }
+    StorageError::Other(e.to_string())
+}
+
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // A panic while holding a connection leaves it usable: SQLite rolls back on its own.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn configure(conn: &Connection, read_only: bool) -> StorageResult<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(map_err)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; \
+         PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;",
+    )
+    .map_err(map_err)?;
+    if read_only {
+        conn.execute_batch("PRAGMA query_only=ON;").map_err(map_err)?;
+    }
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(())
+}
+
+impl SqliteStore {
+    pub fn open(path: &str, readers: usize) -> StorageResult<SqliteStore> {
+        if let Some(dir) = Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StorageError::Other(format!("cannot create {}: {e}", dir.display())))?;
+            }
+        }
+        let writer = Connection::open(path).map_err(map_err)?;
+        configure(&writer, false)?;
+        setup::ensure_schema(&writer)?;
+        let mut pool = Vec::new();
+        for _ in 0..readers.max(1) {
+            let c = Connection::open(path).map_err(map_err)?;
+            configure(&c, true)?;
+            pool.push(Mutex::new(c));
+        }
+        Ok(SqliteStore {
+            readers: pool,
+            writer: Mutex::new(writer),
+            next: AtomicUsize::new(0),
+            path: path.to_string(),
+        })
+    }
+
+    /// Loads reference data (and the demo catalogue) into an empty database.
+    pub fn seed(&self, mode: SeedMode) -> StorageResult<bool> {
+        let mut w = lock(&self.writer);
+        setup::seed(&mut w, mode)
+    }
+
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        let n = self.readers.len();
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        for i in 0..n {
+            if let Ok(g) = self.readers[(start + i) % n].try_lock() {
+                return g;
+            }
+        }
+        lock(&self.readers[start % n])
+    }
+}
+
+/// A connection seen through the storage traits.
+struct Conn<'a>(&'a Connection);
+
+fn run_list(
+    c: &Connection,
+    plan: &ListPlan,
+    ctx: &Context,
+    visit: &mut dyn FnMut(&mut dyn Reader, Vec<Value>) -> StorageResult<()>,
+) -> StorageResult<()> {
+    let s = sql::list(plan, ctx);
+    let mut stmt = c.prepare_cached(&s.text).map_err(map_err)?;
+    let ncols = plan.select.len();
+    let mut rows = stmt.query(params_from_iter(s.params.iter())).map_err(map_err)?;
+    while let Some(row) = rows.next().map_err(map_err)? {
+        let mut vals = Vec::with_capacity(ncols);
+        for i in 0..ncols {
+            vals.push(from_ref(row.get_ref(i).map_err(map_err)?));
+        }
+        // SQLite runs other statements on the same connection while this cursor is open.
+        visit(&mut Conn(c), vals)?;
+    }
+    Ok(())
+}
+
+impl Reader for Conn<'_> {
+    fn list(
+        &mut self,
+        plan: &ListPlan,
+        ctx: &Context,
+        visit: &mut dyn FnMut(&mut dyn Reader, Vec<Value>) -> StorageResult<()>,
+    ) -> StorageResult<()> {
+        run_list(self.0, plan, ctx, visit)
+    }
+
+    fn count(&mut self, plan: &ListPlan, ctx: &Context) -> StorageResult<u64> {
+        let s = sql::count(plan, ctx);
+        let mut stmt = self.0.prepare_cached(&s.text).map_err(map_err)?;
+        let n: i64 = stmt
+            .query_row(params_from_iter(s.params.iter()), |r| r.get(0))
+            .map_err(map_err)?;
+        Ok(n.max(0) as u64)
+    }
+
+    fn assoc(
+        &mut self,
+        assoc: &AssocStorage,
+        owners: &[i64],
+        ctx: &Context,
+    ) -> StorageResult<AssocRows> {
+        let mut out = Vec::new();
+        for chunk in owners.chunks(500) {
+            let s = sql::assoc(assoc, chunk, ctx);
+            let mut stmt = self.0.prepare_cached(&s.text).map_err(map_err)?;
+            let n = assoc.columns.0.len();
+            let mut rows = stmt.query(params_from_iter(s.params.iter())).map_err(map_err)?;
+            while let Some(row) = rows.next().map_err(map_err)? {
+                let owner: i64 = row.get(0).map_err(map_err)?;
+                let mut vals = Vec::with_capacity(n);
+                for i in 0..n {
+                    vals.push(from_ref(row.get_ref(i + 1).map_err(map_err)?));
+                }
+                out.push((owner, vals));
+            }
+        }
+        Ok(out)
+    }
+
+    fn select(&mut self, q: &Select) -> StorageResult<Vec<Vec<Value>>> {
+        let cols: Vec<String> = q.columns.iter().map(|c| sql::q(c)).collect();
+        let mut text = format!("SELECT {} FROM {}", cols.join(", "), sql::q(q.table));
+        let mut params = Vec::new();
+        for (i, (k, v)) in q.key.iter().enumerate() {
+            text.push_str(if i == 0 { " WHERE " } else { " AND " });
+            text.push_str(&format!("{} = ?", sql::q(k)));
+            params.push(v.clone());
+        }
+        if !q.order.is_empty() {
+            let o: Vec<String> = q.order.iter().map(|c| sql::q(c)).collect();
+            text.push_str(&format!(" ORDER BY {}", o.join(", ")));
+        }
+        let mut stmt = self.0.prepare_cached(&text).map_err(map_err)?;
+        let n = q.columns.len();
+        let mut rows = stmt.query(params_from_iter(params.iter())).map_err(map_err)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(map_err)? {
+            let mut vals = Vec::with_capacity(n);
+            for i in 0..n {
+                vals.push(from_ref(row.get_ref(i).map_err(map_err)?));
+            }
+            out.push(vals);
+        }
+        Ok(out)
+    }
+}
+
+fn insert_sql(verb: &str, table: &str, values: &[(&str, Value)]) -> String {
+    let cols: Vec<String> = values.iter().map(|(c, _)| sql::q(c)).collect();
+    let marks = vec!["?"; values.len()].join(",");
+    if values.is_empty() {
+        return format!("{verb} INTO {} DEFAULT VALUES", sql::q(table));
+    }
+    format!(
+        "{verb} INTO {} ({}) VALUES ({marks})",
+        sql::q(table),
+        cols.join(",")
+    )
+}
+
+fn where_sql(key: &[(&str, Value)]) -> String {
+    let parts: Vec<String> = key
+        .iter()
+        .map(|(c, _)| format!("{} = ?", sql::q(c)))
+        .collect();
+    if parts.is_empty() {
+        // Never write a whole table by accident.
+        return " WHERE 0".to_string();
+    }
+    format!(" WHERE {}", parts.join(" AND "))
+}
+
+impl Tx for Conn<'_> {
+    fn insert(&mut self, table: &str, values: &[(&str, Value)]) -> StorageResult<i64> {
+        let text = insert_sql("INSERT", table, values);
+        let mut stmt = self.0.prepare_cached(&text).map_err(map_err)?;
+        stmt.execute(params_from_iter(values.iter().map(|(_, v)| v)))
+            .map_err(map_err)?;
+        Ok(self.0.last_insert_rowid())
+    }
+
+    fn insert_ignore(&mut self, table: &str, values: &[(&str, Value)]) -> StorageResult<()> {
+        let text = insert_sql("INSERT OR IGNORE", table, values);
+        let mut stmt = self.0.prepare_cached(&text).map_err(map_err)?;
+        stmt.execute(params_from_iter(values.iter().map(|(_, v)| v)))
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    fn update(
+        &mut self,
+        table: &str,
+        set: &[(&str, Value)],
+        key: &[(&str, Value)],
+    ) -> StorageResult<u64> {
+        if set.is_empty() {
+            return Ok(0);
+        }
+        let sets: Vec<String> = set
+            .iter()
+            .map(|(c, _)| format!("{} = ?", sql::q(c)))
+            .collect();
+        let text = format!(
+            "UPDATE {} SET {}{}",
+            sql::q(table),
+            sets.join(", "),
+            where_sql(key)
+        );
+        let mut stmt = self.0.prepare_cached(&text).map_err(map_err)?;
+        let n = stmt
+            .execute(params_from_iter(set.iter().chain(key.iter()).map(|(_, v)| v)))
+            .map_err(map_err)?;
+        Ok(n as u64)
+    }
+
+    fn delete(&mut self, table: &str, key: &[(&str, Value)]) -> StorageResult<u64> {
+        let text = format!("DELETE FROM {}{}", sql::q(table), where_sql(key));
+        let mut stmt = self.0.prepare_cached(&text).map_err(map_err)?;
+        let n = stmt
+            .execute(params_from_iter(key.iter().map(|(_, v)| v)))
+            .map_err(map_err)?;
+        Ok(n as u64)
+    }
+}
+
+impl Store for SqliteStore {
+    fn read(&self, f: &mut dyn FnMut(&mut dyn Reader) -> StorageResult<()>) -> StorageResult<()> {
+        let c = self.reader();
+        f(&mut Conn(&c))
+    }
+
+    fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> StorageResult<()>) -> StorageResult<()> {
+        let mut c = lock(&self.writer);
+        let tx = c
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(map_err)?;
+        f(&mut Conn(&tx))?;
+        tx.commit().map_err(map_err)
+    }
+
+    fn describe(&self) -> String {
+        format!("sqlite:{}", self.path)
+    }
+}

@@ -1,0 +1,117 @@
+//! display, filter, sort, limit, date, language, schema, JSON shapes (protocol §1, §5).
+
+use crate::support::TestShop;
+
+fn ids(shop: &TestShop, q: &str) -> Vec<i64> {
+    let r = shop.get(&format!("/api/countries?{q}"));
+    assert_eq!(r.status, 200, "{q}: {}", r.body);
+    r.ids()
+}
+
+#[test]
+fn filter_operators() {
+    let shop = TestShop::start();
+    assert_eq!(ids(&shop, "filter[id]=[1|5]"), vec![1, 5]);
+    assert_eq!(ids(&shop, "filter%5Bid%5D=%5B1%7C5%5D"), vec![1, 5], "percent-encoded brackets");
+    assert_eq!(ids(&shop, "filter[id]=[3,6]"), vec![3, 4, 5, 6]);
+    assert_eq!(ids(&shop, "filter[id]=[6,3]"), vec![3, 4, 5, 6], "bounds sorted");
+    assert_eq!(ids(&shop, "filter[id]=>[239]"), vec![240, 241]);
+    assert_eq!(ids(&shop, "filter[id]=<[3]"), vec![1, 2]);
+    assert_eq!(ids(&shop, "filter[id]=[2]"), vec![2]);
+    assert_eq!(ids(&shop, "filter[id]=2"), vec![2]);
+    assert_eq!(ids(&shop, "filter[iso_code]=fr"), vec![8], "case-insensitive like MySQL");
+    assert_eq!(ids(&shop, "filter[iso_code]=[F]%&filter[id]=<[20]"), vec![7, 8]);
+    assert!(ids(&shop, "filter[iso_code]=%[R]%").contains(&8));
+    let not = ids(&shop, "filter[id]=![1|2]&limit=3");
+    assert_eq!(not, vec![3, 4, 5]);
+    assert_eq!(ids(&shop, "filter[name]=[France]"), vec![8], "i18n filter");
+
+    for (q, code) in [
+        ("filter[nope]=1", 32),
+        ("filter[date_add]=>[2000-01-01]", 32),
+        ("filter[id]=", 33),
+        ("filter[id]=>=[5]", 33),
+        ("filter[id][x]=1", 31),
+        ("filter=1", 33),
+    ] {
+        let r = shop.get(&format!("/api/countries?{q}"));
+        assert_eq!((r.status, r.codes()), (400, vec![code]), "{q}");
+    }
+    let dynamic = shop.get("/api/products?filter[manufacturer_name]=x");
+    assert_eq!(dynamic.codes(), vec![34]);
+}
+
+#[test]
+fn sort_limit_display_date() {
+    let shop = TestShop::start();
+    assert_eq!(ids(&shop, "sort=[id_DESC]&limit=2"), vec![241, 240]);
+    assert_eq!(ids(&shop, "sort=id_desc&limit=2"), vec![241, 240]);
+    assert_eq!(ids(&shop, "sort=[id_ASC]&limit=2,2"), vec![3, 4]);
+    assert_eq!(ids(&shop, "limit=5,0"), Vec::<i64>::new());
+    for (q, code) in [("sort=[nope_ASC]", 38), ("sort=[id_UP]", 37), ("sort=id", 37), ("limit=1,2,3", 39), ("limit=abc", 39), ("limit=-1", 39)] {
+        let r = shop.get(&format!("/api/countries?{q}"));
+        assert_eq!((r.status, r.codes()), (400, vec![code]), "{q}");
+    }
+    let r = shop.get("/api/countries?display=[iso_code,id]&limit=1");
+    let doc = r.xml();
+    let country = doc.descendants().find(|n| n.has_tag_name("country")).expect("country");
+    let names: Vec<&str> = country.children().filter(|n| n.is_element()).map(|n| n.tag_name().name()).collect();
+    assert_eq!(names, vec!["id", "iso_code"]);
+    for (q, code) in [("display=[nope]", 35), ("display=iso_code", 36), ("display=[zone[x]]", 35)] {
+        let r = shop.get(&format!("/api/countries?{q}"));
+        assert_eq!((r.status, r.codes()), (400, vec![code]), "{q}");
+    }
+    let dated = shop.get("/api/customers?date=1&filter[date_upd]=[2000-01-01+00:00:00,2100-01-01+00:00:00]&sort=[date_upd_ASC,id_ASC]");
+    assert_eq!(dated.status, 200, "{}", dated.body);
+    assert!(!dated.ids().is_empty());
+    let undated = shop.get("/api/customers?sort=[date_upd_ASC]");
+    assert_eq!(undated.codes(), vec![38]);
+    assert!(shop.get("/api/countries?limit=3").header("x-total-count").is_some());
+}
+
+#[test]
+fn languages_and_json() {
+    let shop = TestShop::start();
+    let r = shop.get("/api/countries/8?language=2");
+    assert!(r.body.contains("<language id=\"2\""), "{}", r.body);
+    assert!(!r.body.contains("<language id=\"1\""));
+    for (q, code) in [("language=fr", 79), ("language=[a|1]", 80), ("language=[1,2,3]", 78), ("language=9", 81)] {
+        let r = shop.get(&format!("/api/countries?{q}"));
+        assert_eq!(r.status, 400, "{q}");
+        assert_eq!(r.codes().first(), Some(&code), "{q}");
+    }
+    let j = shop.get("/api/countries?output_format=JSON&limit=2").json();
+    assert_eq!(j["countries"][0]["id"], 1);
+    let one = shop.req("GET", "/api/countries/8", Some(&shop.key.clone()), None, &[("Output-Format", "JSON")]).json();
+    assert_eq!(one["country"]["iso_code"], "FR");
+    let single_lang = shop.get("/api/countries/8?output_format=JSON&language=1").json();
+    assert_eq!(single_lang["country"]["name"], "France");
+    let empty = shop.get("/api/countries?output_format=JSON&filter[id]=0");
+    assert_eq!(empty.body, "[]");
+    let root = shop.get("/api/?output_format=JSON").json();
+    assert!(root.as_array().is_some_and(|a| a.iter().any(|x| x == "products")));
+    let err = shop.get("/api/prodcts?output_format=JSON").json();
+    assert_eq!(err["errors"][0]["code"], 27);
+}
+
+#[test]
+fn headers_sha1_and_not_modified() {
+    let shop = TestShop::start();
+    let r = shop.get("/api/countries?limit=3");
+    let sha = r.header("content-sha1").expect("sha").to_string();
+    use sha1::Digest;
+    assert_eq!(sha, hex::encode(sha1::Sha1::digest(r.body.as_bytes())));
+    let again = shop.req("GET", "/api/countries?limit=3", Some(&shop.key.clone()), None, &[("Local-Content-Sha1", &sha)]);
+    assert_eq!((again.status, again.body.as_str()), (304, ""));
+    let missing = shop.get("/api/countries/987654");
+    assert_eq!((missing.status, missing.body.as_str()), (404, ""));
+    let garbage = shop.get("/api/countries/1abc");
+    assert_eq!(garbage.status, 404);
+    let amp = shop.get("/api/countries&limit=1");
+    assert_eq!(amp.ids().len(), 1);
+    let dbl = shop.req("GET", "//api/countries?limit=1", Some(&shop.key.clone()), None, &[]);
+    assert_eq!(dbl.status, 200);
+    let head = shop.req("HEAD", "/api/countries/8", Some(&shop.key.clone()), None, &[]);
+    assert_eq!(head.status, 200);
+    assert!(head.header("content-sha1").is_some());
+}

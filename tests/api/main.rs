@@ -1,0 +1,9 @@
+//! Integration tests: each starts the real `shopws` binary on a free port with its own SQLite
+//! file and talks HTTP to it.
+
+mod support;
+
+mod auth;
+mod catalog;
+mod listing;
+mod writes;

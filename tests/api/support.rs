@@ -1,0 +1,168 @@
+//! A real shopws server on a free port with its own SQLite file, and helpers to talk to it.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub struct TestShop {
+    pub url: String,
+    pub key: String,
+    pub db: String,
+    child: Child,
+    _dir: tempfile::TempDir,
+    http: reqwest::blocking::Client,
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    /// Error codes of a PrestaShop XML or JSON error document.
+    pub fn codes(&self) -> Vec<u32> {
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&self.body) {
+            return v["errors"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|e| e["code"].as_u64().map(|c| c as u32)).collect())
+                .unwrap_or_default();
+        }
+        let Ok(doc) = roxmltree::Document::parse(&self.body) else {
+            return Vec::new();
+        };
+        doc.descendants()
+            .filter(|n| n.has_tag_name("code"))
+            .filter_map(|n| n.text().and_then(|t| t.trim().parse().ok()))
+            .collect()
+    }
+    pub fn xml(&self) -> roxmltree::Document<'_> {
+        roxmltree::Document::parse(&self.body)
+            .unwrap_or_else(|e| panic!("not XML ({e}): {}", &self.body[..self.body.len().min(300)]))
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    /// `id` attributes of list items.
+    pub fn ids(&self) -> Vec<i64> {
+        self.xml()
+            .descendants()
+            .filter_map(|n| n.attribute("id").and_then(|v| v.parse().ok()))
+            .filter(|_| true)
+            .collect()
+    }
+}
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_shopws"))
+}
+
+impl TestShop {
+    /// Starts `shopws serve --demo` on a fresh database and waits for the printed key.
+    pub fn start() -> TestShop {
+        Self::start_with(&[])
+    }
+
+    pub fn start_with(extra: &[&str]) -> TestShop {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = format!("sqlite:{}", dir.path().join("shop.db").display());
+        let mut child = Command::new(bin())
+            .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+            .args(extra)
+            .env("SHOPWS_DATABASE", &db)
+            .env("SHOPWS_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start shopws");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut key = String::new();
+        let mut url = String::new();
+        while url.is_empty() {
+            let line = rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("shopws printed its address");
+            let t = line.trim();
+            if t.len() == 32 && t.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                key = t.to_string();
+            }
+            if let Some(rest) = line.split(" on ").nth(1).filter(|_| line.starts_with("shopws serving")) {
+                url = rest.trim_end_matches("api/").trim_end_matches('/').to_string();
+            }
+        }
+        TestShop {
+            url,
+            key,
+            db,
+            child,
+            _dir: dir,
+            http: reqwest::blocking::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .expect("client"),
+        }
+    }
+
+    /// Runs the CLI on this shop's database; returns stdout.
+    pub fn cli(&self, args: &[&str]) -> String {
+        let out = Command::new(bin())
+            .args(args)
+            .env("SHOPWS_DATABASE", &self.db)
+            .output()
+            .expect("run shopws");
+        assert!(out.status.success(), "shopws {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Creates a key with the given grant flags and returns it.
+    pub fn key(&self, grant: &[&str]) -> String {
+        let mut args = vec!["key", "add"];
+        args.extend_from_slice(grant);
+        self.cli(&args).lines().last().unwrap_or_default().trim().to_string()
+    }
+
+    pub fn req(&self, method: &str, path: &str, key: Option<&str>, body: Option<&str>, headers: &[(&str, &str)]) -> Resp {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut rb = self.http.request(m, format!("{}{}", self.url, path));
+        if let Some(k) = key {
+            rb = rb.basic_auth(k, Some(""));
+        }
+        for (n, v) in headers {
+            rb = rb.header(*n, *v);
+        }
+        if let Some(b) = body {
+            rb = rb.body(b.to_string());
+        }
+        let r = rb.send().expect("request");
+        Resp {
+            status: r.status().as_u16(),
+            headers: r.headers().clone(),
+            body: r.text().unwrap_or_default(),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Resp {
+        self.req("GET", path, Some(&self.key.clone()), None, &[])
+    }
+    pub fn send(&self, method: &str, path: &str, body: &str) -> Resp {
+        self.req(method, path, Some(&self.key.clone()), Some(body), &[])
+    }
+}
+
+impl Drop for TestShop {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,99 @@
+//! POST, PUT, PATCH, DELETE, validation and hostile bodies (protocol §6).
+
+use crate::support::TestShop;
+
+fn id_of(body: &str) -> i64 {
+    let doc = roxmltree::Document::parse(body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    doc.descendants()
+        .find(|n| n.has_tag_name("id"))
+        .and_then(|n| n.text())
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn crud_on_several_resources() {
+    let shop = TestShop::start();
+    // A tax (i18n name), a zone (flat), a manufacturer (shop-linked).
+    let tax = shop.send("POST", "/api/taxes", "<prestashop><tax><rate>5.5</rate><active>1</active><name><language id=\"1\">Reduced</language><language id=\"2\">Réduit</language></name></tax></prestashop>");
+    assert_eq!(tax.status, 201, "{}", tax.body);
+    let tid = id_of(&tax.body);
+    let got = shop.get(&format!("/api/taxes/{tid}"));
+    assert!(got.body.contains("<![CDATA[5.500]]>") || got.body.contains("5.5"), "{}", got.body);
+    assert!(got.body.contains("Réduit"));
+    let put = shop.send("PUT", &format!("/api/taxes/{tid}"), &format!("<prestashop><tax><id>{tid}</id><rate>7</rate><name>Seven</name></tax></prestashop>"));
+    assert_eq!(put.status, 200, "{}", put.body);
+    let after = shop.get(&format!("/api/taxes/{tid}?language=2"));
+    assert!(after.body.contains("Seven"), "plain text applies to every language: {}", after.body);
+    let patch = shop.send("PATCH", &format!("/api/taxes/{tid}"), &format!("<prestashop><tax><id>{tid}</id><active>0</active></tax></prestashop>"));
+    assert_eq!(patch.status, 200, "{}", patch.body);
+    assert!(shop.get(&format!("/api/taxes/{tid}")).body.contains("Seven"), "PATCH keeps other fields");
+
+    let zone = shop.send("POST", "/api/zones", "<prestashop><zone><name>Moon</name><active>1</active></zone></prestashop>");
+    assert_eq!(zone.status, 201, "{}", zone.body);
+    let zid = id_of(&zone.body);
+    let m = shop.send("POST", "/api/manufacturers", "<prestashop><manufacturer><name>Acme</name><active>1</active></manufacturer></prestashop>");
+    assert_eq!(m.status, 201, "{}", m.body);
+    let mid = id_of(&m.body);
+    assert_eq!(shop.get(&format!("/api/manufacturers?filter[name]=Acme")).ids(), vec![mid]);
+
+    let del = shop.req("DELETE", &format!("/api/zones/?id=[{zid}]"), Some(&shop.key.clone()), None, &[]);
+    assert_eq!((del.status, del.body.as_str()), (200, ""));
+    assert_eq!(shop.get(&format!("/api/zones/{zid}")).status, 404);
+    let gone = shop.req("DELETE", &format!("/api/taxes/{tid}"), Some(&shop.key.clone()), None, &[]);
+    assert_eq!(gone.status, 200);
+    let again = shop.req("DELETE", &format!("/api/taxes/?id=[{tid},{mid}]"), Some(&shop.key.clone()), None, &[]);
+    assert_eq!((again.status, again.codes()), (404, vec![87]));
+    assert_eq!(shop.get(&format!("/api/taxes/{mid}")).status, 404, "nothing deleted");
+}
+
+#[test]
+fn write_errors() {
+    let shop = TestShop::start();
+    let cases = [
+        ("POST", "/api/zones", "<prestashop><zone><id>3</id><name>x</name></zone></prestashop>", 400, 91),
+        ("POST", "/api/zones", "<prestashop><zone><active>1</active></zone></prestashop>", 400, 41),
+        ("POST", "/api/zones", "<prestashop><zone><name>a&lt;b</name></zone></prestashop>", 400, 85),
+        ("PUT", "/api/zones", "<prestashop><zone><name>x</name></zone></prestashop>", 400, 90),
+        ("PUT", "/api/zones", "<prestashop><zone><id>1</id><name>x</name></zone><zone><id>1</id><name>y</name></zone></prestashop>", 400, 89),
+        ("PUT", "/api/zones", "<prestashop><zone><id>987654</id><name>x</name></zone></prestashop>", 404, 92),
+        ("PUT", "/api/categories", "<prestashop><category><id>2</id><level_depth>3</level_depth></category></prestashop>", 400, 93),
+        ("POST", "/api/zones", "<prestashop><zone><name>x</name><associations><nope/></associations></zone></prestashop>", 400, 86),
+        ("POST", "/api/zones", "<prestashop><zone><name>oops</zone>", 400, 127),
+        ("POST", "/api/zones", "", 400, 127),
+        ("POST", "/api/zones", "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;\">]><prestashop><zone><name>&b;</name></zone></prestashop>", 400, 127),
+        ("POST", "/api/zones", "<!DOCTYPE x [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><prestashop><zone><name>&xxe;</name></zone></prestashop>", 400, 127),
+    ];
+    for (m, path, body, status, code) in cases {
+        let r = shop.send(m, path, body);
+        assert_eq!((r.status, r.codes()), (status, vec![code]), "{m} {path} {body}: {}", r.body);
+    }
+    let big = "x".repeat(9 * 1024 * 1024);
+    let r = shop.send("POST", "/api/zones", &big);
+    assert_eq!(r.status, 413);
+    let json = shop.send("POST", "/api/zones", "{\"zone\":{\"name\":\"Json land\",\"active\":1}}");
+    assert_eq!(json.status, 201, "{}", json.body);
+}
+
+#[test]
+fn customers_passwords_and_secure_key() {
+    let shop = TestShop::start();
+    let r = shop.send("POST", "/api/customers", "<prestashop><customer><firstname>Ann</firstname><lastname>Smith</lastname><email>ann@example.com</email><passwd>s3cret-pass</passwd></customer></prestashop>");
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert!(!r.body.contains("s3cret-pass"), "password never echoed in clear");
+    let id = id_of(&r.body);
+    let dup = shop.send("POST", "/api/customers", "<prestashop><customer><firstname>Ann</firstname><lastname>Smith</lastname><email>ann@example.com</email><passwd>other-pass</passwd></customer></prestashop>");
+    assert_eq!(dup.codes(), vec![140]);
+    let before = shop.get(&format!("/api/customers/{id}"));
+    let doc = before.xml();
+    let text = |name: &str| doc.descendants().find(|n| n.has_tag_name(name)).and_then(|n| n.text()).unwrap_or("").to_string();
+    let (secure, hash) = (text("secure_key"), text("passwd"));
+    assert_eq!(secure.len(), 32);
+    assert!(hash.starts_with("$2"));
+    let put = shop.send("PUT", &format!("/api/customers/{id}"), &format!("<prestashop><customer><id>{id}</id><firstname>Anna</firstname><lastname>Smith</lastname><email>ann@example.com</email><passwd>{hash}</passwd></customer></prestashop>"));
+    assert_eq!(put.status, 200, "{}", put.body);
+    let after = shop.get(&format!("/api/customers/{id}"));
+    assert!(after.body.contains(&secure), "secure_key kept on PUT");
+    assert!(after.body.contains(&hash), "hash kept when sent back");
+    assert!(after.body.contains("Anna"));
+}
