@@ -20,7 +20,11 @@ fn main() {
     for n in &names {
         let table = n.trim_end_matches(".json");
         let path = std::fs::canonicalize(dir.join(n)).unwrap_or_else(|_| dir.join(n));
-        let _ = writeln!(out, "    ({table:?}, include_str!({:?})),", path.display().to_string());
+        let _ = writeln!(
+            out,
+            "    ({table:?}, include_str!({:?})),",
+            path.display().to_string()
+        );
     }
     out.push_str("];\n");
     let out_dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into());

@@ -10,7 +10,7 @@ pub mod key;
 use std::collections::BTreeMap;
 
 use crate::catalog::{Catalog, Method, MethodSet};
-use crate::storage::{Select, Store, StorageError, StorageResult, Tx, Value};
+use crate::storage::{Select, StorageError, StorageResult, Store, Tx, Value};
 pub use key::{KeyError, Pepper};
 
 /// Permissions of one key: resource name → methods.
@@ -104,7 +104,10 @@ pub fn read_only_permissions(catalog: &Catalog) -> Permissions {
 }
 
 fn write_permissions(tx: &mut dyn Tx, id: i64, p: &Permissions) -> StorageResult<()> {
-    tx.delete("webservice_permission", &[("id_webservice_account", Value::Int(id))])?;
+    tx.delete(
+        "webservice_permission",
+        &[("id_webservice_account", Value::Int(id))],
+    )?;
     for (res, methods) in p {
         for m in methods.iter() {
             tx.insert(
@@ -120,7 +123,14 @@ fn write_permissions(tx: &mut dyn Tx, id: i64, p: &Permissions) -> StorageResult
     Ok(())
 }
 
-pub fn audit(tx: &mut dyn Tx, actor: &str, action: &str, id: i64, hint: &str, details: &str) -> StorageResult<()> {
+pub fn audit(
+    tx: &mut dyn Tx,
+    actor: &str,
+    action: &str,
+    id: i64,
+    hint: &str,
+    details: &str,
+) -> StorageResult<()> {
     tx.insert(
         "shopws_audit",
         &[
@@ -138,7 +148,11 @@ pub fn audit(tx: &mut dyn Tx, actor: &str, action: &str, id: i64, hint: &str, de
 }
 
 /// Creates a key; returns (account id, the key in clear — to be shown once).
-pub fn create(store: &dyn Store, pepper: &Pepper, new: &NewKey) -> Result<(i64, String), AccountError> {
+pub fn create(
+    store: &dyn Store,
+    pepper: &Pepper,
+    new: &NewKey,
+) -> Result<(i64, String), AccountError> {
     let key = match new.key {
         Some(k) => {
             key::validate(k)?;
@@ -201,7 +215,14 @@ pub fn create(store: &dyn Store, pepper: &Pepper, new: &NewKey) -> Result<(i64, 
             )?;
         }
         write_permissions(tx, id, new.permissions)?;
-        audit(tx, new.actor, "key.create", id, &hint, &permission_summary(new.permissions))?;
+        audit(
+            tx,
+            new.actor,
+            "key.create",
+            id,
+            &hint,
+            &permission_summary(new.permissions),
+        )?;
         Ok(())
     })?;
     if duplicate {
@@ -267,7 +288,11 @@ pub fn list(store: &dyn Store) -> Result<Vec<Account>, AccountError> {
     Ok(out)
 }
 
-fn load_account(r: &mut dyn crate::storage::Reader, id: i64, a: &[Value]) -> StorageResult<Account> {
+fn load_account(
+    r: &mut dyn crate::storage::Reader,
+    id: i64,
+    a: &[Value],
+) -> StorageResult<Account> {
     let cred = r.select(&Select {
         table: "shopws_key_credential",
         columns: &["hint", "created_at", "expires_at", "last_used_at"],
@@ -298,7 +323,9 @@ fn load_account(r: &mut dyn crate::storage::Reader, id: i64, a: &[Value]) -> Sto
         id,
         description: row_str(&a[1]),
         active: a[2].as_i64().unwrap_or(0) != 0,
-        hint: c.map(|c| row_str(&c[0])).unwrap_or_else(|| "(PrestaShop key)".into()),
+        hint: c
+            .map(|c| row_str(&c[0]))
+            .unwrap_or_else(|| "(PrestaShop key)".into()),
         created_at: c.map(|c| row_str(&c[1])).unwrap_or_default(),
         expires_at: opt(c.map(|c| &c[2])),
         last_used_at: opt(c.map(|c| &c[3])),
@@ -324,7 +351,12 @@ pub fn get(store: &dyn Store, id: i64) -> Result<Account, AccountError> {
     out.ok_or(AccountError::NotFound)
 }
 
-pub fn set_active(store: &dyn Store, id: i64, active: bool, actor: &str) -> Result<(), AccountError> {
+pub fn set_active(
+    store: &dyn Store,
+    id: i64,
+    active: bool,
+    actor: &str,
+) -> Result<(), AccountError> {
     let mut n = 0;
     store.write(&mut |tx| {
         n = tx.update(
@@ -341,7 +373,12 @@ pub fn set_active(store: &dyn Store, id: i64, active: bool, actor: &str) -> Resu
     Ok(())
 }
 
-pub fn set_permissions(store: &dyn Store, id: i64, p: &Permissions, actor: &str) -> Result<(), AccountError> {
+pub fn set_permissions(
+    store: &dyn Store,
+    id: i64,
+    p: &Permissions,
+    actor: &str,
+) -> Result<(), AccountError> {
     get(store, id)?;
     store.write(&mut |tx| {
         write_permissions(tx, id, p)?;

@@ -50,7 +50,10 @@ pub enum Xlink {
     /// `{wsUrl}{resource}/{value}`
     Resource(String),
     /// `{wsUrl}{resource}/{sub}/{entity id}/{value}` (products' cover image)
-    Nested { resource: String, sub: String },
+    Nested {
+        resource: String,
+        sub: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -413,11 +416,13 @@ mod tests {
         let p = c.get("products").expect("products");
         assert_eq!(p.singular, "product");
         assert_eq!(p.field("price").and_then(|f| f.decimals), Some(6));
-        assert!(p.field("manufacturer_name").is_some_and(|f| f.computed && f.read_only));
+        assert!(p
+            .field("manufacturer_name")
+            .is_some_and(|f| f.computed && f.read_only));
         let s = c.get("stock_movements").expect("stock_movements");
         assert_eq!(s.plural, "stock_mvts");
-        assert!(c.get("products").is_some_and(|p| p
-            .association("categories")
-            .is_some_and(|a| a.writable())));
+        assert!(c
+            .get("products")
+            .is_some_and(|p| p.association("categories").is_some_and(|a| a.writable())));
     }
 }

@@ -40,10 +40,18 @@ pub enum KeyAction {
     /// List keys (hints only: keys are never stored in clear).
     List,
     /// Show one key (by key, or by account id).
-    Show { key: String },
-    Enable { key: String },
-    Disable { key: String },
-    Delete { key: String },
+    Show {
+        key: String,
+    },
+    Enable {
+        key: String,
+    },
+    Disable {
+        key: String,
+    },
+    Delete {
+        key: String,
+    },
     /// Replace a key's permissions.
     SetPermissions {
         key: String,
@@ -84,12 +92,24 @@ fn permissions(c: &Catalog, g: &Grant) -> anyhow::Result<Permissions> {
 fn print_account(a: &accounts::Account) {
     println!("id:          {}", a.id);
     println!("key:         {}", a.hint);
-    println!("status:      {}", if a.active { "enabled" } else { "disabled" });
+    println!(
+        "status:      {}",
+        if a.active { "enabled" } else { "disabled" }
+    );
     println!("description: {}", a.description);
     println!("created:     {}", a.created_at);
-    println!("expires:     {}", a.expires_at.as_deref().unwrap_or("never"));
-    println!("last used:   {}", a.last_used_at.as_deref().unwrap_or("never"));
-    println!("permissions: {}", accounts::permission_summary(&a.permissions));
+    println!(
+        "expires:     {}",
+        a.expires_at.as_deref().unwrap_or("never")
+    );
+    println!(
+        "last used:   {}",
+        a.last_used_at.as_deref().unwrap_or("never")
+    );
+    println!(
+        "permissions: {}",
+        accounts::permission_summary(&a.permissions)
+    );
 }
 
 pub fn run(g: &Global, action: KeyAction) -> anyhow::Result<()> {
@@ -99,7 +119,13 @@ pub fn run(g: &Global, action: KeyAction) -> anyhow::Result<()> {
     let pepper = pepper(g)?;
     let s = store.as_ref();
     match action {
-        KeyAction::Add { key, description, disabled, expires, grant } => {
+        KeyAction::Add {
+            key,
+            description,
+            disabled,
+            expires,
+            grant,
+        } => {
             let perms = permissions(catalog, &grant)?;
             let (id, key) = accounts::create(
                 s,
@@ -113,11 +139,17 @@ pub fn run(g: &Global, action: KeyAction) -> anyhow::Result<()> {
                     actor: "cli",
                 },
             )?;
-            eprintln!("created key #{id} ({}); it is shown once, store it now:", accounts::key::hint(&key));
+            eprintln!(
+                "created key #{id} ({}); it is shown once, store it now:",
+                accounts::key::hint(&key)
+            );
             println!("{key}");
         }
         KeyAction::List => {
-            println!("{:<5} {:<11} {:<9} {:<20} {:<20} DESCRIPTION", "ID", "KEY", "STATUS", "CREATED", "LAST USED");
+            println!(
+                "{:<5} {:<11} {:<9} {:<20} {:<20} DESCRIPTION",
+                "ID", "KEY", "STATUS", "CREATED", "LAST USED"
+            );
             for a in accounts::list(s)? {
                 println!(
                     "{:<5} {:<11} {:<9} {:<20} {:<20} {}",

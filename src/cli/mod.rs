@@ -12,7 +12,11 @@ use crate::accounts::Pepper;
 use crate::storage::{self, Store};
 
 #[derive(Parser, Debug)]
-#[command(name = "shopws", version, about = "A PrestaShop-compatible commerce Webservice")]
+#[command(
+    name = "shopws",
+    version,
+    about = "A PrestaShop-compatible commerce Webservice"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -23,7 +27,12 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct Global {
     /// Database URL: sqlite:PATH.
-    #[arg(long, global = true, env = "SHOPWS_DATABASE", default_value = "sqlite:data/shopws.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "SHOPWS_DATABASE",
+        default_value = "sqlite:data/shopws.db"
+    )]
     pub database: String,
     /// File holding the secret mixed into stored key digests (created on first use).
     /// Defaults to the database file's path plus `.pepper`. SHOPWS_PEPPER (64 hex digits)
@@ -79,7 +88,8 @@ pub fn open_store(g: &Global) -> anyhow::Result<Box<dyn Store>> {
 }
 
 fn sqlite_path(url: &str) -> Option<PathBuf> {
-    url.strip_prefix("sqlite:").map(|p| PathBuf::from(p.strip_prefix("//").unwrap_or(p)))
+    url.strip_prefix("sqlite:")
+        .map(|p| PathBuf::from(p.strip_prefix("//").unwrap_or(p)))
 }
 
 /// The pepper from SHOPWS_PEPPER, or its file (created with mode 0600 when missing).
@@ -98,8 +108,9 @@ pub fn pepper(g: &Global) -> anyhow::Result<Pepper> {
         (None, None) => anyhow::bail!("set SHOPWS_PEPPER or --pepper-file"),
     };
     if let Ok(text) = std::fs::read_to_string(&path) {
-        return Pepper::from_hex(&text)
-            .ok_or_else(|| anyhow::anyhow!("{} does not hold 64 hexadecimal digits", path.display()));
+        return Pepper::from_hex(&text).ok_or_else(|| {
+            anyhow::anyhow!("{} does not hold 64 hexadecimal digits", path.display())
+        });
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
@@ -140,7 +151,14 @@ fn webservice(g: &Global, action: WebserviceAction) -> anyhow::Result<()> {
         }
         WebserviceAction::Status => {
             let info = crate::engine::shop::load(store.as_ref())?;
-            println!("{}", if info.webservice_enabled { "enabled" } else { "disabled" });
+            println!(
+                "{}",
+                if info.webservice_enabled {
+                    "enabled"
+                } else {
+                    "disabled"
+                }
+            );
         }
     }
     Ok(())
@@ -150,7 +168,11 @@ fn webservice(g: &Global, action: WebserviceAction) -> anyhow::Result<()> {
 pub fn seed_if_empty(_store: &dyn Store, g: &Global, demo: bool) -> anyhow::Result<bool> {
     if let Some(path) = sqlite_path(&g.database) {
         let s = storage::sqlite::SqliteStore::open(&path.to_string_lossy(), 1)?;
-        let mode = if demo { storage::sqlite::SeedMode::Demo } else { storage::sqlite::SeedMode::Reference };
+        let mode = if demo {
+            storage::sqlite::SeedMode::Demo
+        } else {
+            storage::sqlite::SeedMode::Reference
+        };
         return Ok(s.seed(mode)?);
     }
     Ok(false)

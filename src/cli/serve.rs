@@ -85,9 +85,14 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     let seeded = seed_if_empty_store(g, a.demo)?;
     let store: Arc<dyn Store> = Arc::from(open_store_readers(g, a.readers)?);
     if seeded {
-        tracing::info!(demo = a.demo, "created the database with PrestaShop's reference data");
+        tracing::info!(
+            demo = a.demo,
+            "created the database with PrestaShop's reference data"
+        );
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&a.listen).await?;
         let addr = listener.local_addr()?;

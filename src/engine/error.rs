@@ -93,7 +93,9 @@ impl ApiError {
         Self::new(
             405,
             25,
-            format!("Method {m} is not allowed for the resource {res} with this authentication key"),
+            format!(
+                "Method {m} is not allowed for the resource {res} with this authentication key"
+            ),
         )
     }
     pub fn resource_not_allowed(res: &str) -> Self {
@@ -108,11 +110,19 @@ impl ApiError {
         Self::new(
             400,
             27,
-            did_you_mean(&format!("Resource of type \"{res}\" does not exists"), res, &all),
+            did_you_mean(
+                &format!("Resource of type \"{res}\" does not exists"),
+                res,
+                &all,
+            ),
         )
     }
     pub fn method_forbidden(m: &str, res: &str) -> Self {
-        Self::new(405, 101, format!("Method {m} is not allowed for the resource {res}"))
+        Self::new(
+            405,
+            101,
+            format!("Method {m} is not allowed for the resource {res}"),
+        )
     }
     pub fn shop_unknown() -> Self {
         Self::new(404, 999, "This shop id does not exist")
@@ -184,7 +194,10 @@ pub fn did_you_mean(label: &str, value: &str, list: &[&str]) -> String {
             break;
         }
     }
-    let mut s = format!("{label}. Did you mean: \"{}\"?", best.map(|b| b.0).unwrap_or(""));
+    let mut s = format!(
+        "{label}. Did you mean: \"{}\"?",
+        best.map(|b| b.0).unwrap_or("")
+    );
     if list.len() > 1 {
         let quoted: Vec<String> = list.iter().map(|x| format!("\"{x}\"")).collect();
         s.push_str(&format!(" The full list is: {}", quoted.join(", ")));
@@ -214,7 +227,11 @@ mod tests {
 
     #[test]
     fn did_you_mean_picks_the_closest() {
-        let m = did_you_mean("Resource of type \"prodcts\" does not exists", "prodcts", &["addresses", "products"]);
+        let m = did_you_mean(
+            "Resource of type \"prodcts\" does not exists",
+            "prodcts",
+            &["addresses", "products"],
+        );
         assert!(m.contains("Did you mean: \"products\"?"), "{m}");
         assert!(m.ends_with("The full list is: \"addresses\", \"products\""));
     }

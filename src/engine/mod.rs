@@ -119,11 +119,18 @@ impl Engine {
     /// Shop context (protocol §1.14), after authentication.
     fn context(&self, req: &Request, info: Arc<ShopInfo>) -> ApiResult<Ctx> {
         let p = &req.params;
-        let group = p.get_str("id_shop_group").or_else(|| p.get_str("id_group_shop"));
+        let group = p
+            .get_str("id_shop_group")
+            .or_else(|| p.get_str("id_group_shop"));
         let mut shops: Vec<i64>;
         let shop;
         if let Some(g) = group.and_then(|g| g.parse::<i64>().ok()) {
-            shops = info.shops.iter().filter(|s| s.group == g && s.active).map(|s| s.id).collect();
+            shops = info
+                .shops
+                .iter()
+                .filter(|s| s.group == g && s.active)
+                .map(|s| s.id)
+                .collect();
             if shops.is_empty() {
                 return Err(ApiError::shop_group_empty());
             }
@@ -135,7 +142,12 @@ impl Engine {
                     shops = vec![shop];
                 }
                 Some("all") => {
-                    shops = info.shops.iter().filter(|s| s.active).map(|s| s.id).collect();
+                    shops = info
+                        .shops
+                        .iter()
+                        .filter(|s| s.active)
+                        .map(|s| s.id)
+                        .collect();
                     shop = info.default_shop;
                 }
                 Some(v) => {
@@ -195,7 +207,12 @@ impl Engine {
         let Some(r) = self.catalog.get(res_name) else {
             return Err(ApiError::resource_unknown(res_name, self.catalog.names()));
         };
-        let granted = req.key.permissions.get(res_name).copied().unwrap_or_default();
+        let granted = req
+            .key
+            .permissions
+            .get(res_name)
+            .copied()
+            .unwrap_or_default();
         if granted.is_empty() {
             return Err(ApiError::resource_not_allowed(res_name));
         }
@@ -203,7 +220,10 @@ impl Engine {
             return Err(ApiError::method_forbidden(req.method.as_str(), res_name));
         }
         if !granted.contains(req.method) {
-            return Err(ApiError::method_not_allowed_for_key(req.method.as_str(), res_name));
+            return Err(ApiError::method_not_allowed_for_key(
+                req.method.as_str(),
+                res_name,
+            ));
         }
         if let Some(reply) = special::dispatch(self, r, req, &ctx)? {
             return Ok(reply);
@@ -211,7 +231,13 @@ impl Engine {
         self.entity(r, req, &ctx, out)
     }
 
-    fn entity(&self, r: &Resource, req: &Request, ctx: &Ctx, out: &mut dyn Out) -> ApiResult<Reply> {
+    fn entity(
+        &self,
+        r: &Resource,
+        req: &Request,
+        ctx: &Ctx,
+        out: &mut dyn Out,
+    ) -> ApiResult<Reply> {
         let id_seg = req.segments.get(1).map(String::as_str).unwrap_or("");
         match req.method {
             Method::Get | Method::Head => {

@@ -1,7 +1,9 @@
 //! GET and HEAD on normal resources: lists (streamed), single entities and schemas.
 
 use crate::catalog::{Resource, Storage};
-use crate::storage::{Col, Cond, LangSpec, ListPlan, Op, Reader, ShopFilter, StorageResult, Target, Value};
+use crate::storage::{
+    Col, Cond, LangSpec, ListPlan, Op, Reader, ShopFilter, StorageResult, Target, Value,
+};
 
 use super::params::{self, Display};
 use super::render::{self, schema, xml, Cell, Entity, Format, Projection, RenderCtx};
@@ -44,7 +46,11 @@ pub fn projection(r: &Resource, d: &Display) -> Projection {
             virtuals: Vec::new(),
             minimum: false,
         },
-        Display::Partial { fields, assocs, virtuals } => Projection {
+        Display::Partial {
+            fields,
+            assocs,
+            virtuals,
+        } => Projection {
             fields: fields.clone(),
             assocs: assocs
                 .iter()
@@ -122,7 +128,13 @@ pub fn query(r: &Resource, p: &Projection, langs: &[i64]) -> Query {
 }
 
 impl Query {
-    pub fn entity(&self, r: &Resource, p: &Projection, langs: usize, mut row: Vec<Value>) -> Entity {
+    pub fn entity(
+        &self,
+        r: &Resource,
+        p: &Projection,
+        langs: usize,
+        mut row: Vec<Value>,
+    ) -> Entity {
         let id = row.first().and_then(Value::as_i64).unwrap_or(0);
         let mut cells = Vec::with_capacity(self.slots.len());
         for (k, slot) in self.slots.iter().enumerate() {
@@ -155,13 +167,21 @@ impl Query {
 }
 
 /// Loads the associations of a batch of entities with one query per association.
-pub fn fill_assocs(rd: &mut dyn Reader, r: &Resource, p: &Projection, ents: &mut [Entity], ctx: &Ctx) -> StorageResult<()> {
+pub fn fill_assocs(
+    rd: &mut dyn Reader,
+    r: &Resource,
+    p: &Projection,
+    ents: &mut [Entity],
+    ctx: &Ctx,
+) -> StorageResult<()> {
     if p.assocs.is_empty() || ents.is_empty() {
         return Ok(());
     }
     let ids: Vec<i64> = ents.iter().map(|e| e.id).collect();
     for (k, (ai, _)) in p.assocs.iter().enumerate() {
-        let Some(st) = &r.associations[*ai].storage else { continue };
+        let Some(st) = &r.associations[*ai].storage else {
+            continue;
+        };
         let rows = rd.assoc(st, &ids, &ctx.db)?;
         // Rows come grouped by owner; entities are few per batch.
         for (owner, vals) in rows {
@@ -186,9 +206,20 @@ fn display_of(r: &Resource, req: &Request, default: Display) -> ApiResult<(Displ
                     .associations
                     .iter()
                     .enumerate()
-                    .map(|(i, a)| (i, a.fields.iter().map(|f| f.name.clone()).chain(
-                        a.storage.iter().flat_map(|s| s.columns.0.iter().map(|(n, _)| n.clone())),
-                    ).collect()))
+                    .map(|(i, a)| {
+                        (
+                            i,
+                            a.fields
+                                .iter()
+                                .map(|f| f.name.clone())
+                                .chain(
+                                    a.storage
+                                        .iter()
+                                        .flat_map(|s| s.columns.0.iter().map(|(n, _)| n.clone())),
+                                )
+                                .collect(),
+                        )
+                    })
                     .collect(),
                 virtuals,
             };
@@ -199,8 +230,17 @@ fn display_of(r: &Resource, req: &Request, default: Display) -> ApiResult<(Displ
 
 const CHUNK: usize = 256;
 
-pub fn list(e: &Engine, r: &Resource, req: &Request, ctx: &Ctx, out: &mut dyn Out) -> ApiResult<Reply> {
-    let dates = req.params.get_str("date").is_some_and(|d| !d.is_empty() && d != "0");
+pub fn list(
+    e: &Engine,
+    r: &Resource,
+    req: &Request,
+    ctx: &Ctx,
+    out: &mut dyn Out,
+) -> ApiResult<Reply> {
+    let dates = req
+        .params
+        .get_str("date")
+        .is_some_and(|d| !d.is_empty() && d != "0");
     let conds = params::filter::parse(req.params.get("filter"), r, dates)?;
     let order = params::sort::parse(req.params.get_str("sort"), r, dates)?;
     let limit = params::limit::parse(req.params.get_str("limit"))?;
@@ -213,28 +253,38 @@ pub fn list(e: &Engine, r: &Resource, req: &Request, ctx: &Ctx, out: &mut dyn Ou
     count_plan.select.truncate(1);
     q.plan.limit = limit;
 
-    let rc = RenderCtx { ws: &ctx.ws, langs: &ctx.langs, format: req.format };
+    let rc = RenderCtx {
+        ws: &ctx.ws,
+        langs: &ctx.langs,
+        format: req.format,
+    };
     let json = req.format == Format::Json;
-    let mut st = ListState { buf: Vec::with_capacity(16 * 1024), n: 0, pending: Vec::new(), failed: None };
+    let mut st = ListState {
+        buf: Vec::with_capacity(16 * 1024),
+        n: 0,
+        pending: Vec::new(),
+        failed: None,
+    };
     let mut total = 0;
     let emit_at = 64 * 1024;
-    e.store.read(&mut |rd| {
-        total = rd.count(&count_plan, &ctx.db)?;
-        rd.list(&q.plan, &ctx.db, &mut |rd, row| {
-            st.pending.push(q.entity(r, &proj, ctx.langs.len(), row));
-            // Without associations each row is written at once; with them, rows wait for a
-            // chunk so associations load with one query per chunk.
-            if st.pending.len() >= CHUNK || proj.assocs.is_empty() {
-                st.flush(rd, r, &proj, ctx, &rc, json)?;
-                if st.buf.len() >= emit_at {
-                    st.emit(out)?;
+    e.store
+        .read(&mut |rd| {
+            total = rd.count(&count_plan, &ctx.db)?;
+            rd.list(&q.plan, &ctx.db, &mut |rd, row| {
+                st.pending.push(q.entity(r, &proj, ctx.langs.len(), row));
+                // Without associations each row is written at once; with them, rows wait for a
+                // chunk so associations load with one query per chunk.
+                if st.pending.len() >= CHUNK || proj.assocs.is_empty() {
+                    st.flush(rd, r, &proj, ctx, &rc, json)?;
+                    if st.buf.len() >= emit_at {
+                        st.emit(out)?;
+                    }
                 }
-            }
-            Ok(())
-        })?;
-        st.flush(rd, r, &proj, ctx, &rc, json)
-    })
-    .map_err(|err| st.failed.take().unwrap_or_else(|| err.into()))?;
+                Ok(())
+            })?;
+            st.flush(rd, r, &proj, ctx, &rc, json)
+        })
+        .map_err(|err| st.failed.take().unwrap_or_else(|| err.into()))?;
     let mut buf = st.buf;
     if st.n == 0 && json {
         buf.clear();
@@ -263,7 +313,15 @@ struct ListState {
 }
 
 impl ListState {
-    fn flush(&mut self, rd: &mut dyn Reader, r: &Resource, p: &Projection, ctx: &Ctx, rc: &RenderCtx, json: bool) -> StorageResult<()> {
+    fn flush(
+        &mut self,
+        rd: &mut dyn Reader,
+        r: &Resource,
+        p: &Projection,
+        ctx: &Ctx,
+        rc: &RenderCtx,
+        json: bool,
+    ) -> StorageResult<()> {
         fill_assocs(rd, r, p, &mut self.pending, ctx)?;
         for ent in self.pending.drain(..) {
             if self.n == 0 {
@@ -303,7 +361,14 @@ fn close_list(buf: &mut Vec<u8>, r: &Resource, json: bool) {
     }
 }
 
-fn write_item(buf: &mut Vec<u8>, r: &Resource, p: &Projection, ent: &Entity, rc: &RenderCtx, json: bool) {
+fn write_item(
+    buf: &mut Vec<u8>,
+    r: &Resource,
+    p: &Projection,
+    ent: &Entity,
+    rc: &RenderCtx,
+    json: bool,
+) {
     if p.minimum {
         if json {
             buf.extend_from_slice(b"{\"id\":");
@@ -312,7 +377,10 @@ fn write_item(buf: &mut Vec<u8>, r: &Resource, p: &Projection, ent: &Entity, rc:
         } else {
             xml::push(
                 buf,
-                &format!("<{} id=\"{}\" xlink:href=\"{}{}/{}\"/>\n", r.singular, ent.id, rc.ws, r.api, ent.id),
+                &format!(
+                    "<{} id=\"{}\" xlink:href=\"{}{}/{}\"/>\n",
+                    r.singular, ent.id, rc.ws, r.api, ent.id
+                ),
             );
         }
     } else if json {
@@ -323,7 +391,14 @@ fn write_item(buf: &mut Vec<u8>, r: &Resource, p: &Projection, ent: &Entity, rc:
 }
 
 /// Loads entities by id with a projection (also used to answer writes).
-pub fn load(e: &Engine, r: &Resource, p: &Projection, ids: &[i64], ctx: &Ctx, shop_check: bool) -> ApiResult<Vec<Entity>> {
+pub fn load(
+    e: &Engine,
+    r: &Resource,
+    p: &Projection,
+    ids: &[i64],
+    ctx: &Ctx,
+    shop_check: bool,
+) -> ApiResult<Vec<Entity>> {
     let mut q = query(r, p, &ctx.langs);
     if !shop_check {
         q.plan.shop = ShopFilter::None;
@@ -352,7 +427,9 @@ pub fn one(e: &Engine, r: &Resource, id: i64, req: &Request, ctx: &Ctx) -> ApiRe
     let Some(mut ent) = ents.pop() else {
         return Err(ApiError::not_found_empty());
     };
-    if !matches!(r.shop, crate::catalog::ShopScope::None) && load(e, r, &Projection::default(), &[id], ctx, true)?.is_empty() {
+    if !matches!(r.shop, crate::catalog::ShopScope::None)
+        && load(e, r, &Projection::default(), &[id], ctx, true)?.is_empty()
+    {
         return Err(ApiError::new(
             404,
             131,
@@ -360,12 +437,26 @@ pub fn one(e: &Engine, r: &Resource, id: i64, req: &Request, ctx: &Ctx) -> ApiRe
         ));
     }
     special::price::fill(e, r, &proj, &mut ent, &req.params, ctx)?;
-    let rc = RenderCtx { ws: &ctx.ws, langs: &ctx.langs, format: req.format };
-    Ok(Reply::doc(200, render_single(e, r, &proj, &ent, &rc, had_display)))
+    let rc = RenderCtx {
+        ws: &ctx.ws,
+        langs: &ctx.langs,
+        format: req.format,
+    };
+    Ok(Reply::doc(
+        200,
+        render_single(e, r, &proj, &ent, &rc, had_display),
+    ))
 }
 
 /// A single entity document, as GET and write responses print it.
-pub fn render_single(e: &Engine, r: &Resource, p: &Projection, ent: &Entity, rc: &RenderCtx, plural: bool) -> Vec<u8> {
+pub fn render_single(
+    e: &Engine,
+    r: &Resource,
+    p: &Projection,
+    ent: &Entity,
+    rc: &RenderCtx,
+    plural: bool,
+) -> Vec<u8> {
     let mut body = Vec::new();
     match rc.format {
         Format::Json if plural => {
@@ -380,7 +471,13 @@ pub fn render_single(e: &Engine, r: &Resource, p: &Projection, ent: &Entity, rc:
         }
         Format::Xml if p.minimum => {
             xml::push(&mut body, xml::HEADER);
-            xml::push(&mut body, &format!("<{} id=\"{}\" xlink:href=\"{}{}/{}\"/>\n", r.singular, ent.id, rc.ws, r.api, ent.id));
+            xml::push(
+                &mut body,
+                &format!(
+                    "<{} id=\"{}\" xlink:href=\"{}{}/{}\"/>\n",
+                    r.singular, ent.id, rc.ws, r.api, ent.id
+                ),
+            );
             xml::push(&mut body, xml::FOOTER);
         }
         Format::Xml => {
@@ -392,7 +489,13 @@ pub fn render_single(e: &Engine, r: &Resource, p: &Projection, ent: &Entity, rc:
     body
 }
 
-pub fn schema(_e: &Engine, r: &Resource, kind: &str, ctx: &Ctx, format: Format) -> ApiResult<Reply> {
+pub fn schema(
+    _e: &Engine,
+    r: &Resource,
+    kind: &str,
+    ctx: &Ctx,
+    format: Format,
+) -> ApiResult<Reply> {
     let kind = match kind {
         "blank" => schema::Kind::Blank,
         "synopsis" => schema::Kind::Synopsis,

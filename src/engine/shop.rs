@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::storage::{Select, Store, StorageResult, Value};
+use crate::storage::{Select, StorageResult, Store, Value};
 
 #[derive(Debug, Clone)]
 pub struct ShopRow {
@@ -33,10 +33,16 @@ impl ShopInfo {
             .map(|(_, v)| v.as_str())
     }
     pub fn setting_i64(&self, name: &str, default: i64) -> i64 {
-        self.setting(name).and_then(|v| v.trim().parse().ok()).unwrap_or(default)
+        self.setting(name)
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(default)
     }
     pub fn group_of(&self, shop: i64) -> i64 {
-        self.shops.iter().find(|s| s.id == shop).map(|s| s.group).unwrap_or(1)
+        self.shops
+            .iter()
+            .find(|s| s.id == shop)
+            .map(|s| s.group)
+            .unwrap_or(1)
     }
 }
 
@@ -87,7 +93,12 @@ pub fn load(store: &dyn Store) -> StorageResult<ShopInfo> {
                 settings.push((name.to_string(), row[0].to_text()));
             }
         }
-        let get = |n: &str| settings.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+        let get = |n: &str| {
+            settings
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.clone())
+        };
         let installed: Vec<i64> = langs.iter().filter_map(|l| l[0].as_i64()).collect();
         let active: Vec<i64> = langs
             .iter()
@@ -95,11 +106,19 @@ pub fn load(store: &dyn Store) -> StorageResult<ShopInfo> {
             .filter_map(|l| l[0].as_i64())
             .collect();
         info = Some(ShopInfo {
-            default_lang: get("PS_LANG_DEFAULT").and_then(|v| v.parse().ok()).unwrap_or(1),
-            default_shop: get("PS_SHOP_DEFAULT").and_then(|v| v.parse().ok()).unwrap_or(1),
+            default_lang: get("PS_LANG_DEFAULT")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1),
+            default_shop: get("PS_SHOP_DEFAULT")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1),
             shop_name: get("PS_SHOP_NAME").unwrap_or_else(|| "PrestaShop".into()),
             webservice_enabled: get("PS_WEBSERVICE").as_deref() == Some("1"),
-            active_langs: if active.is_empty() { installed.clone() } else { active },
+            active_langs: if active.is_empty() {
+                installed.clone()
+            } else {
+                active
+            },
             installed_langs: installed,
             shops: shops
                 .iter()
@@ -167,7 +186,10 @@ pub fn set_setting(store: &dyn Store, name: &str, value: &str) -> StorageResult<
             Some(row) => {
                 tx.update(
                     "configuration",
-                    &[("value", Value::from(value)), ("date_upd", Value::from(now.as_str()))],
+                    &[
+                        ("value", Value::from(value)),
+                        ("date_upd", Value::from(now.as_str())),
+                    ],
                     &[("id_configuration", row[0].clone())],
                 )?;
             }

@@ -14,7 +14,10 @@ use crate::storage::Store;
 
 /// The key as presented, before any check.
 pub fn presented(headers: &HeaderMap, ws_key: Option<&str>) -> Option<String> {
-    if let Some(h) = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(h) = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         let h = h.trim();
         if h.len() > 6 && h[..6].eq_ignore_ascii_case("basic ") {
             let raw = h[6..].trim();

@@ -12,7 +12,10 @@ use std::time::Instant;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method as HttpMethod, Request as HttpRequest, Response, StatusCode};
+use axum::http::{
+    header, HeaderMap, HeaderValue, Method as HttpMethod, Request as HttpRequest, Response,
+    StatusCode,
+};
 use axum::Router;
 use sha1::{Digest, Sha1};
 use tokio::sync::oneshot;
@@ -53,8 +56,10 @@ async fn dispatch(
 fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
     let mut r = Response::new(Body::from(text));
     *r.status_mut() = status;
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     r
 }
 
@@ -85,8 +90,15 @@ fn base_headers(h: &mut HeaderMap, c: &Common) {
         .map(|d| d.as_secs())
         .unwrap_or(0);
     h.insert("access-time", HeaderValue::from(now));
-    h.insert("x-powered-by", HeaderValue::from_static("PrestaShop Webservice"));
-    if let Some(v) = c.version.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+    h.insert(
+        "x-powered-by",
+        HeaderValue::from_static("PrestaShop Webservice"),
+    );
+    if let Some(v) = c
+        .version
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
         h.insert("psws-version", v);
     }
     let secs = c.started.elapsed().as_secs_f64();
@@ -108,11 +120,14 @@ fn error_response(e: &ApiError, c: &Common) -> Response<Body> {
     };
     *r.status_mut() = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if e.challenge {
-        r.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(error::REALM));
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(error::REALM),
+        );
     }
     if let Some(s) = e.retry_after {
-        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(s));
     }
     base_headers(r.headers_mut(), c);
     r
@@ -130,8 +145,10 @@ fn reply_response(reply: Reply, c: &Common, local_sha1: Option<&str>) -> Respons
             r = Response::new(Body::from(reply.body));
             *r.status_mut() = status;
         }
-        r.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(c.format.content_type()));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(c.format.content_type()),
+        );
         if let Ok(v) = HeaderValue::from_str(&sha) {
             r.headers_mut().insert("content-sha1", v);
         }
@@ -140,7 +157,8 @@ fn reply_response(reply: Reply, c: &Common, local_sha1: Option<&str>) -> Respons
         *r.status_mut() = status;
     }
     if let Some(n) = reply.total_count {
-        r.headers_mut().insert("x-total-count", HeaderValue::from(n));
+        r.headers_mut()
+            .insert("x-total-count", HeaderValue::from(n));
     }
     base_headers(r.headers_mut(), c);
     r
@@ -159,10 +177,17 @@ fn form_params(headers: &HeaderMap, body: &Bytes) -> Option<Params> {
     Some(Params::parse(text))
 }
 
-async fn webservice(st: Arc<AppState>, peer: SocketAddr, req: HttpRequest<Body>, path: String) -> Response<Body> {
+async fn webservice(
+    st: Arc<AppState>,
+    peer: SocketAddr,
+    req: HttpRequest<Body>,
+    path: String,
+) -> Response<Body> {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
-    let decoded = percent_encoding::percent_decode_str(&path).decode_utf8_lossy().into_owned();
+    let decoded = percent_encoding::percent_decode_str(&path)
+        .decode_utf8_lossy()
+        .into_owned();
     let rest = decoded.strip_prefix("/api").unwrap_or("");
     let (rest, tail) = query::split_path_query(rest);
     let mut params = Params::parse(parts.uri.query().unwrap_or(""));
@@ -170,10 +195,24 @@ async fn webservice(st: Arc<AppState>, peer: SocketAddr, req: HttpRequest<Body>,
         params.merge_raw(t);
     }
     params.remove("url");
-    let mut common = Common { started, format: format_of(&parts.headers, &params), version: None };
+    let mut common = Common {
+        started,
+        format: format_of(&parts.headers, &params),
+        version: None,
+    };
 
     let real = parts.method.clone();
-    let reads_body = real == HttpMethod::POST || real == HttpMethod::PUT || real == HttpMethod::PATCH;
+    let reads_body =
+        real == HttpMethod::POST || real == HttpMethod::PUT || real == HttpMethod::PATCH;
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if reads_body && declared.is_some_and(|n| n > st.max_body) {
+        // Refused from the header alone: the body is never read.
+        return error_response(&ApiError::body_too_large(st.max_body), &common);
+    }
     let body = if reads_body {
         match axum::body::to_bytes(body, st.max_body).await {
             Ok(b) => b,
@@ -194,8 +233,10 @@ async fn webservice(st: Arc<AppState>, peer: SocketAddr, req: HttpRequest<Body>,
             return r;
         }
         let mut r = plain(StatusCode::UNAUTHORIZED, "401 Unauthorized");
-        r.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(error::REALM));
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(error::REALM),
+        );
         return r;
     };
 
@@ -226,11 +267,15 @@ async fn webservice(st: Arc<AppState>, peer: SocketAddr, req: HttpRequest<Body>,
     };
     common.version = Some(st.psws_version.clone());
 
-    let form = if real == HttpMethod::POST { form_params(&parts.headers, &body) } else { None };
-    let override_m = params
-        .get_str("ps_method")
-        .map(str::to_string)
-        .or_else(|| form.as_ref().and_then(|f| f.get_str("ps_method").map(str::to_string)));
+    let form = if real == HttpMethod::POST {
+        form_params(&parts.headers, &body)
+    } else {
+        None
+    };
+    let override_m = params.get_str("ps_method").map(str::to_string).or_else(|| {
+        form.as_ref()
+            .and_then(|f| f.get_str("ps_method").map(str::to_string))
+    });
     let method_name = override_m.unwrap_or_else(|| real.as_str().to_string());
     let Some(method) = Method::parse(&method_name) else {
         return error_response(&ApiError::method_invalid(&method_name), &common);
@@ -239,13 +284,23 @@ async fn webservice(st: Arc<AppState>, peer: SocketAddr, req: HttpRequest<Body>,
         for name in ["sendemail", "id_shop"] {
             if !params.contains(name) {
                 if let Some(v) = f.get_str(name) {
-                    params.merge_raw(&format!("{name}={}", percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)));
+                    params.merge_raw(&format!(
+                        "{name}={}",
+                        percent_encoding::utf8_percent_encode(
+                            v,
+                            percent_encoding::NON_ALPHANUMERIC
+                        )
+                    ));
                 }
             }
         }
     }
 
-    let segments: Vec<String> = rest.trim_start_matches('/').split('/').map(str::to_string).collect();
+    let segments: Vec<String> = rest
+        .trim_start_matches('/')
+        .split('/')
+        .map(str::to_string)
+        .collect();
     let request = Request {
         method,
         segments,

@@ -16,6 +16,9 @@ pub use value::Value;
 
 use crate::catalog::AssocStorage;
 
+/// Receives each row of a list, with a reader for follow-up queries.
+pub type Visit<'a> = dyn FnMut(&mut dyn Reader, Vec<Value>) -> StorageResult<()> + 'a;
+
 /// Rows of one association for a set of owners: (owner id, sub-field values in column order).
 pub type AssocRows = Vec<(i64, Vec<Value>)>;
 
@@ -23,12 +26,7 @@ pub type AssocRows = Vec<(i64, Vec<Value>)>;
 pub trait Reader {
     /// Streams the rows of `plan` (values in `plan.select` order) into `visit`, which may run
     /// further reads (associations of the rows seen so far) through the reader it is given.
-    fn list(
-        &mut self,
-        plan: &ListPlan,
-        ctx: &Context,
-        visit: &mut dyn FnMut(&mut dyn Reader, Vec<Value>) -> StorageResult<()>,
-    ) -> StorageResult<()>;
+    fn list(&mut self, plan: &ListPlan, ctx: &Context, visit: &mut Visit) -> StorageResult<()>;
 
     /// Number of rows `plan` matches, ignoring its limit.
     fn count(&mut self, plan: &ListPlan, ctx: &Context) -> StorageResult<u64>;

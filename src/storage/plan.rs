@@ -83,7 +83,9 @@ pub struct OrderBy {
 pub enum ShopFilter {
     None,
     /// `EXISTS` a row in this `_shop` table for one of the context shops.
-    Linked { table: String },
+    Linked {
+        table: String,
+    },
     /// Rows of the context shops, or shared rows of the shop group.
     Column,
 }

@@ -10,14 +10,25 @@ fn key_transports_and_failures() {
     assert_eq!(ok.header("psws-version"), Some("8.2.0"));
     assert_eq!(ok.header("x-powered-by"), Some("PrestaShop Webservice"));
 
-    let by_query = shop.req("GET", &format!("/api/customers?ws_key={}", shop.key.to_lowercase()), None, None, &[]);
+    let by_query = shop.req(
+        "GET",
+        &format!("/api/customers?ws_key={}", shop.key.to_lowercase()),
+        None,
+        None,
+        &[],
+    );
     assert_eq!(by_query.status, 200, "ws_key, case-insensitive");
 
     let none = shop.req("GET", "/api/customers", None, None, &[]);
     assert_eq!(none.status, 401);
-    assert!(none.header("www-authenticate").is_some_and(|h| h.starts_with("Basic realm=")));
+    assert!(none
+        .header("www-authenticate")
+        .is_some_and(|h| h.starts_with("Basic realm=")));
     assert_eq!(none.body, "401 Unauthorized");
-    assert!(none.header("psws-version").is_none(), "no version before authentication");
+    assert!(
+        none.header("psws-version").is_none(),
+        "no version before authentication"
+    );
 
     let short = shop.req("GET", "/api/customers?ws_key=ABC", None, None, &[]);
     assert_eq!((short.status, short.codes()), (401, vec![18]));
@@ -29,21 +40,32 @@ fn key_transports_and_failures() {
 
     let pre = shop.req("OPTIONS", "/api/customers", None, None, &[]);
     assert_eq!(pre.status, 200);
-    assert_eq!(pre.header("access-control-allow-headers"), Some("Authorization, Content-Type"));
+    assert_eq!(
+        pre.header("access-control-allow-headers"),
+        Some("Authorization, Content-Type")
+    );
 }
 
 #[test]
 fn disabled_and_deleted_keys_stop_within_a_second() {
     let shop = TestShop::start();
     let k = shop.key(&["--allow", "customers=GET"]);
-    assert_eq!(shop.req("GET", "/api/customers", Some(&k), None, &[]).status, 200);
+    assert_eq!(
+        shop.req("GET", "/api/customers", Some(&k), None, &[])
+            .status,
+        200
+    );
     shop.cli(&["key", "disable", &k]);
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let r = shop.req("GET", "/api/customers", Some(&k), None, &[]);
     assert_eq!((r.status, r.codes()), (401, vec![20, 21]));
     shop.cli(&["key", "enable", &k]);
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    assert_eq!(shop.req("GET", "/api/customers", Some(&k), None, &[]).status, 200);
+    assert_eq!(
+        shop.req("GET", "/api/customers", Some(&k), None, &[])
+            .status,
+        200
+    );
     shop.cli(&["webservice", "disable"]);
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let off = shop.req("GET", "/api/customers", Some(&k), None, &[]);
@@ -59,10 +81,16 @@ fn permission_matrix_one_key_per_method() {
         for tried in methods {
             let body = match tried {
                 "POST" => Some("<prestashop><tax><rate>1</rate><name>x</name></tax></prestashop>"),
-                "PUT" | "PATCH" => Some("<prestashop><tax><id>1</id><rate>20</rate></tax></prestashop>"),
+                "PUT" | "PATCH" => {
+                    Some("<prestashop><tax><id>1</id><rate>20</rate></tax></prestashop>")
+                }
                 _ => None,
             };
-            let path = if tried == "DELETE" { "/api/taxes/987654" } else { "/api/taxes" };
+            let path = if tried == "DELETE" {
+                "/api/taxes/987654"
+            } else {
+                "/api/taxes"
+            };
             let r = shop.req(tried, path, Some(&k), body, &[]);
             if tried == granted {
                 assert_ne!(r.status, 405, "{granted} key, {tried}: {}", r.body);
@@ -81,14 +109,24 @@ fn permission_matrix_one_key_per_method() {
         let doc = root.xml();
         let names: Vec<&str> = doc
             .descendants()
-            .filter(|n| n.parent().is_some_and(|p| p.has_tag_name("api")))
+            .filter(|n| n.is_element() && n.parent().is_some_and(|p| p.has_tag_name("api")))
             .map(|n| n.tag_name().name())
             .collect();
         assert_eq!(names, vec!["taxes"]);
     }
-    let forbidden = shop.send("POST", "/api/stock_availables", "<prestashop><stock_available/></prestashop>");
+    let forbidden = shop.send(
+        "POST",
+        "/api/stock_availables",
+        "<prestashop><stock_available/></prestashop>",
+    );
     assert_eq!((forbidden.status, forbidden.codes()), (405, vec![101]));
-    let bad = shop.req("PURGE", "/api/customers", Some(&shop.key.clone()), None, &[]);
+    let bad = shop.req(
+        "PURGE",
+        "/api/customers",
+        Some(&shop.key.clone()),
+        None,
+        &[],
+    );
     assert_eq!((bad.status, bad.codes()), (405, vec![23]));
     let lower = shop.get("/api/customers?ps_method=put");
     assert_eq!((lower.status, lower.codes()), (405, vec![23]));

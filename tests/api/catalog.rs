@@ -9,20 +9,26 @@ fn every_resource_answers() {
     let doc = root.xml();
     let names: Vec<String> = doc
         .descendants()
-        .filter(|n| n.parent().is_some_and(|p| p.has_tag_name("api")))
+        .filter(|n| n.is_element() && n.parent().is_some_and(|p| p.has_tag_name("api")))
         .map(|n| n.tag_name().name().to_string())
         .collect();
     assert_eq!(names.len(), 64, "{names:?}");
     for res in &names {
         if ["images", "search"].contains(&res.as_str()) {
             let r = shop.get(&format!("/api/{res}"));
-            assert!(r.status >= 400 && !r.codes().is_empty(), "{res}: {}", r.status);
+            assert!(
+                r.status >= 400 && !r.codes().is_empty(),
+                "{res}: {}",
+                r.status
+            );
             continue;
         }
         let list = shop.get(&format!("/api/{res}?display=full&limit=3"));
         assert_eq!(list.status, 200, "{res} list: {}", list.body);
         list.xml();
-        let json = shop.get(&format!("/api/{res}?display=full&limit=3&output_format=JSON"));
+        let json = shop.get(&format!(
+            "/api/{res}?display=full&limit=3&output_format=JSON"
+        ));
         assert_eq!(json.status, 200, "{res} json");
         json.json();
         for kind in ["blank", "synopsis"] {
@@ -35,10 +41,22 @@ fn every_resource_answers() {
             let one = shop.get(&format!("/api/{res}/{id}"));
             assert_eq!(one.status, 200, "{res}/{id}: {}", one.body);
             one.xml();
-            let head = shop.req("HEAD", &format!("/api/{res}/{id}"), Some(&shop.key.clone()), None, &[]);
+            let head = shop.req(
+                "HEAD",
+                &format!("/api/{res}/{id}"),
+                Some(&shop.key.clone()),
+                None,
+                &[],
+            );
             assert_eq!(head.status, 200, "HEAD {res}/{id}");
         }
-        let head = shop.req("HEAD", &format!("/api/{res}"), Some(&shop.key.clone()), None, &[]);
+        let head = shop.req(
+            "HEAD",
+            &format!("/api/{res}"),
+            Some(&shop.key.clone()),
+            None,
+            &[],
+        );
         assert_eq!(head.status, 200, "HEAD {res}");
     }
 }

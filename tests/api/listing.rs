@@ -12,15 +12,30 @@ fn ids(shop: &TestShop, q: &str) -> Vec<i64> {
 fn filter_operators() {
     let shop = TestShop::start();
     assert_eq!(ids(&shop, "filter[id]=[1|5]"), vec![1, 5]);
-    assert_eq!(ids(&shop, "filter%5Bid%5D=%5B1%7C5%5D"), vec![1, 5], "percent-encoded brackets");
+    assert_eq!(
+        ids(&shop, "filter%5Bid%5D=%5B1%7C5%5D"),
+        vec![1, 5],
+        "percent-encoded brackets"
+    );
     assert_eq!(ids(&shop, "filter[id]=[3,6]"), vec![3, 4, 5, 6]);
-    assert_eq!(ids(&shop, "filter[id]=[6,3]"), vec![3, 4, 5, 6], "bounds sorted");
+    assert_eq!(
+        ids(&shop, "filter[id]=[6,3]"),
+        vec![3, 4, 5, 6],
+        "bounds sorted"
+    );
     assert_eq!(ids(&shop, "filter[id]=>[239]"), vec![240, 241]);
     assert_eq!(ids(&shop, "filter[id]=<[3]"), vec![1, 2]);
     assert_eq!(ids(&shop, "filter[id]=[2]"), vec![2]);
     assert_eq!(ids(&shop, "filter[id]=2"), vec![2]);
-    assert_eq!(ids(&shop, "filter[iso_code]=fr"), vec![8], "case-insensitive like MySQL");
-    assert_eq!(ids(&shop, "filter[iso_code]=[F]%&filter[id]=<[20]"), vec![7, 8]);
+    assert_eq!(
+        ids(&shop, "filter[iso_code]=fr"),
+        vec![8],
+        "case-insensitive like MySQL"
+    );
+    assert_eq!(
+        ids(&shop, "filter[iso_code]=[F]%&filter[id]=<[20]"),
+        vec![7, 8]
+    );
     assert!(ids(&shop, "filter[iso_code]=%[R]%").contains(&8));
     let not = ids(&shop, "filter[id]=![1|2]&limit=3");
     assert_eq!(not, vec![3, 4, 5]);
@@ -48,16 +63,34 @@ fn sort_limit_display_date() {
     assert_eq!(ids(&shop, "sort=id_desc&limit=2"), vec![241, 240]);
     assert_eq!(ids(&shop, "sort=[id_ASC]&limit=2,2"), vec![3, 4]);
     assert_eq!(ids(&shop, "limit=5,0"), Vec::<i64>::new());
-    for (q, code) in [("sort=[nope_ASC]", 38), ("sort=[id_UP]", 37), ("sort=id", 37), ("limit=1,2,3", 39), ("limit=abc", 39), ("limit=-1", 39)] {
+    for (q, code) in [
+        ("sort=[nope_ASC]", 38),
+        ("sort=[id_UP]", 37),
+        ("sort=id", 37),
+        ("limit=1,2,3", 39),
+        ("limit=abc", 39),
+        ("limit=-1", 39),
+    ] {
         let r = shop.get(&format!("/api/countries?{q}"));
         assert_eq!((r.status, r.codes()), (400, vec![code]), "{q}");
     }
     let r = shop.get("/api/countries?display=[iso_code,id]&limit=1");
     let doc = r.xml();
-    let country = doc.descendants().find(|n| n.has_tag_name("country")).expect("country");
-    let names: Vec<&str> = country.children().filter(|n| n.is_element()).map(|n| n.tag_name().name()).collect();
+    let country = doc
+        .descendants()
+        .find(|n| n.has_tag_name("country"))
+        .expect("country");
+    let names: Vec<&str> = country
+        .children()
+        .filter(|n| n.is_element())
+        .map(|n| n.tag_name().name())
+        .collect();
     assert_eq!(names, vec!["id", "iso_code"]);
-    for (q, code) in [("display=[nope]", 35), ("display=iso_code", 36), ("display=[zone[x]]", 35)] {
+    for (q, code) in [
+        ("display=[nope]", 35),
+        ("display=iso_code", 36),
+        ("display=[zone[x]]", 35),
+    ] {
         let r = shop.get(&format!("/api/countries?{q}"));
         assert_eq!((r.status, r.codes()), (400, vec![code]), "{q}");
     }
@@ -66,7 +99,10 @@ fn sort_limit_display_date() {
     assert!(!dated.ids().is_empty());
     let undated = shop.get("/api/customers?sort=[date_upd_ASC]");
     assert_eq!(undated.codes(), vec![38]);
-    assert!(shop.get("/api/countries?limit=3").header("x-total-count").is_some());
+    assert!(shop
+        .get("/api/countries?limit=3")
+        .header("x-total-count")
+        .is_some());
 }
 
 #[test]
@@ -75,21 +111,38 @@ fn languages_and_json() {
     let r = shop.get("/api/countries/8?language=2");
     assert!(r.body.contains("<language id=\"2\""), "{}", r.body);
     assert!(!r.body.contains("<language id=\"1\""));
-    for (q, code) in [("language=fr", 79), ("language=[a|1]", 80), ("language=[1,2,3]", 78), ("language=9", 81)] {
+    for (q, code) in [
+        ("language=fr", 79),
+        ("language=[a|1]", 80),
+        ("language=[1,2,3]", 78),
+        ("language=9", 81),
+    ] {
         let r = shop.get(&format!("/api/countries?{q}"));
         assert_eq!(r.status, 400, "{q}");
         assert_eq!(r.codes().first(), Some(&code), "{q}");
     }
     let j = shop.get("/api/countries?output_format=JSON&limit=2").json();
     assert_eq!(j["countries"][0]["id"], 1);
-    let one = shop.req("GET", "/api/countries/8", Some(&shop.key.clone()), None, &[("Output-Format", "JSON")]).json();
+    let one = shop
+        .req(
+            "GET",
+            "/api/countries/8",
+            Some(&shop.key.clone()),
+            None,
+            &[("Output-Format", "JSON")],
+        )
+        .json();
     assert_eq!(one["country"]["iso_code"], "FR");
-    let single_lang = shop.get("/api/countries/8?output_format=JSON&language=1").json();
+    let single_lang = shop
+        .get("/api/countries/8?output_format=JSON&language=1")
+        .json();
     assert_eq!(single_lang["country"]["name"], "France");
     let empty = shop.get("/api/countries?output_format=JSON&filter[id]=0");
     assert_eq!(empty.body, "[]");
     let root = shop.get("/api/?output_format=JSON").json();
-    assert!(root.as_array().is_some_and(|a| a.iter().any(|x| x == "products")));
+    assert!(root
+        .as_array()
+        .is_some_and(|a| a.iter().any(|x| x == "products")));
     let err = shop.get("/api/prodcts?output_format=JSON").json();
     assert_eq!(err["errors"][0]["code"], 27);
 }
@@ -101,7 +154,13 @@ fn headers_sha1_and_not_modified() {
     let sha = r.header("content-sha1").expect("sha").to_string();
     use sha1::Digest;
     assert_eq!(sha, hex::encode(sha1::Sha1::digest(r.body.as_bytes())));
-    let again = shop.req("GET", "/api/countries?limit=3", Some(&shop.key.clone()), None, &[("Local-Content-Sha1", &sha)]);
+    let again = shop.req(
+        "GET",
+        "/api/countries?limit=3",
+        Some(&shop.key.clone()),
+        None,
+        &[("Local-Content-Sha1", &sha)],
+    );
     assert_eq!((again.status, again.body.as_str()), (304, ""));
     let missing = shop.get("/api/countries/987654");
     assert_eq!((missing.status, missing.body.as_str()), (404, ""));
@@ -109,9 +168,21 @@ fn headers_sha1_and_not_modified() {
     assert_eq!(garbage.status, 404);
     let amp = shop.get("/api/countries&limit=1");
     assert_eq!(amp.ids().len(), 1);
-    let dbl = shop.req("GET", "//api/countries?limit=1", Some(&shop.key.clone()), None, &[]);
+    let dbl = shop.req(
+        "GET",
+        "//api/countries?limit=1",
+        Some(&shop.key.clone()),
+        None,
+        &[],
+    );
     assert_eq!(dbl.status, 200);
-    let head = shop.req("HEAD", "/api/countries/8", Some(&shop.key.clone()), None, &[]);
+    let head = shop.req(
+        "HEAD",
+        "/api/countries/8",
+        Some(&shop.key.clone()),
+        None,
+        &[],
+    );
     assert_eq!(head.status, 200);
     assert!(head.header("content-sha1").is_some());
 }

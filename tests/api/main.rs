@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Integration tests: each starts the real `shopws` binary on a free port with its own SQLite
 //! file and talks HTTP to it.
 

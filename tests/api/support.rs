@@ -30,7 +30,11 @@ impl Resp {
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(&self.body) {
             return v["errors"]
                 .as_array()
-                .map(|a| a.iter().filter_map(|e| e["code"].as_u64().map(|c| c as u32)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|e| e["code"].as_u64().map(|c| c as u32))
+                        .collect()
+                })
                 .unwrap_or_default();
         }
         let Ok(doc) = roxmltree::Document::parse(&self.body) else {
@@ -97,8 +101,15 @@ impl TestShop {
             if t.len() == 32 && t.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 key = t.to_string();
             }
-            if let Some(rest) = line.split(" on ").nth(1).filter(|_| line.starts_with("shopws serving")) {
-                url = rest.trim_end_matches("api/").trim_end_matches('/').to_string();
+            if let Some(rest) = line
+                .split(" on ")
+                .nth(1)
+                .filter(|_| line.starts_with("shopws serving"))
+            {
+                url = rest
+                    .trim_end_matches("api/")
+                    .trim_end_matches('/')
+                    .to_string();
             }
         }
         TestShop {
@@ -121,7 +132,11 @@ impl TestShop {
             .env("SHOPWS_DATABASE", &self.db)
             .output()
             .expect("run shopws");
-        assert!(out.status.success(), "shopws {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "shopws {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -129,10 +144,22 @@ impl TestShop {
     pub fn key(&self, grant: &[&str]) -> String {
         let mut args = vec!["key", "add"];
         args.extend_from_slice(grant);
-        self.cli(&args).lines().last().unwrap_or_default().trim().to_string()
+        self.cli(&args)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim()
+            .to_string()
     }
 
-    pub fn req(&self, method: &str, path: &str, key: Option<&str>, body: Option<&str>, headers: &[(&str, &str)]) -> Resp {
+    pub fn req(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
         let mut rb = self.http.request(m, format!("{}{}", self.url, path));
         if let Some(k) = key {

@@ -50,7 +50,10 @@ fn split_top(s: &str) -> Vec<&str> {
 fn var_export(items: &[&str]) -> String {
     let mut s = String::from("array (\n");
     for (i, it) in items.iter().enumerate() {
-        s.push_str(&format!("  {i} => '{}',\n", it.replace('\\', "\\\\").replace('\'', "\\'")));
+        s.push_str(&format!(
+            "  {i} => '{}',\n",
+            it.replace('\\', "\\\\").replace('\'', "\\'")
+        ));
     }
     s.push(')');
     s
@@ -85,7 +88,9 @@ pub fn parse(raw: Option<&str>, r: &Resource, virtuals: &[String]) -> ApiResult<
         }
         if let Some(open) = part.find('[') {
             let name = part[..open].trim();
-            let subs_raw = part[open + 1..].strip_suffix(']').unwrap_or(&part[open + 1..]);
+            let subs_raw = part[open + 1..]
+                .strip_suffix(']')
+                .unwrap_or(&part[open + 1..]);
             let subs: Vec<&str> = subs_raw.split(',').collect();
             let bad = || {
                 ApiError::bad_request(
@@ -118,7 +123,11 @@ pub fn parse(raw: Option<&str>, r: &Resource, virtuals: &[String]) -> ApiResult<
             chosen_virtuals.push(part.to_string());
             continue;
         }
-        match r.fields.iter().position(|f| f.name == part && !f.hidden && !f.not_output) {
+        match r
+            .fields
+            .iter()
+            .position(|f| f.name == part && !f.hidden && !f.not_output)
+        {
             Some(i) => {
                 if !fields.contains(&i) {
                     fields.push(i);

@@ -33,7 +33,10 @@ pub fn allowed(r: &Resource, dates: bool) -> Allowed<'_> {
 }
 
 pub fn is_text(f: &Field) -> bool {
-    matches!(f.kind, FieldType::String | FieldType::Html | FieldType::Date | FieldType::Unknown)
+    matches!(
+        f.kind,
+        FieldType::String | FieldType::Html | FieldType::Date | FieldType::Unknown
+    )
 }
 
 fn target(f: &Field) -> Option<Target> {
@@ -98,12 +101,10 @@ fn order_bounds(a: String, b: String) -> (String, String) {
     }
 }
 
-pub fn parse(
-    filters: Option<&Param>,
-    r: &Resource,
-    dates: bool,
-) -> ApiResult<Vec<Cond>> {
-    let Some(p) = filters else { return Ok(Vec::new()) };
+pub fn parse(filters: Option<&Param>, r: &Resource, dates: bool) -> ApiResult<Vec<Cond>> {
+    let Some(p) = filters else {
+        return Ok(Vec::new());
+    };
     let Some(map) = p.as_map() else {
         return Err(ApiError::bad_request(
             33,

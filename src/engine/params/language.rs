@@ -70,9 +70,21 @@ mod tests {
         assert_eq!(parse(Some("[12]"), &inst, &[1]), Ok(vec![12]));
         assert_eq!(parse(Some("[1|2]"), &inst, &[1]), Ok(vec![1, 2]));
         assert_eq!(parse(Some("[1,2]"), &inst, &[1]), Ok(vec![1, 2]));
-        assert_eq!(parse(Some("fr"), &inst, &[1]).map_err(|e| e.errors[0].code), Err(Some(79)));
-        assert_eq!(parse(Some("[a|1]"), &inst, &[1]).map_err(|e| e.errors[0].code), Err(Some(80)));
-        assert_eq!(parse(Some("[1,2,3]"), &inst, &[1]).map_err(|e| e.errors[0].code), Err(Some(78)));
-        assert_eq!(parse(Some("9"), &inst, &[1]).map_err(|e| e.errors[0].code), Err(Some(81)));
+        assert_eq!(
+            parse(Some("fr"), &inst, &[1]).map_err(|e| e.errors[0].code),
+            Err(Some(79))
+        );
+        assert_eq!(
+            parse(Some("[a|1]"), &inst, &[1]).map_err(|e| e.errors[0].code),
+            Err(Some(80))
+        );
+        assert_eq!(
+            parse(Some("[1,2,3]"), &inst, &[1]).map_err(|e| e.errors[0].code),
+            Err(Some(78))
+        );
+        assert_eq!(
+            parse(Some("9"), &inst, &[1]).map_err(|e| e.errors[0].code),
+            Err(Some(81))
+        );
     }
 }

@@ -3,7 +3,10 @@
 use crate::engine::error::{ApiError, ApiResult};
 
 fn err() -> ApiError {
-    ApiError::bad_request(39, "The \"limit\" value has to be formed as this example: \"5,25\" or \"10\"")
+    ApiError::bad_request(
+        39,
+        "The \"limit\" value has to be formed as this example: \"5,25\" or \"10\"",
+    )
 }
 
 pub fn parse(raw: Option<&str>) -> ApiResult<Option<(u64, u64)>> {

@@ -13,7 +13,9 @@ fn syntax() -> ApiError {
 }
 
 pub fn parse(raw: Option<&str>, r: &Resource, dates: bool) -> ApiResult<Vec<OrderBy>> {
-    let Some(raw) = raw else { return Ok(Vec::new()) };
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
     let inner = raw
         .strip_prefix('[')
         .and_then(|s| s.strip_suffix(']'))

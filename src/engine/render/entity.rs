@@ -78,7 +78,14 @@ fn field_href(rc: &RenderCtx, f: &Field, id: i64, text: &str) -> Option<String> 
     }
 }
 
-fn item_href(rc: &RenderCtx, pattern: &str, parent: &Entity, r: &Resource, names: &[&str], vals: &[Value]) -> String {
+fn item_href(
+    rc: &RenderCtx,
+    pattern: &str,
+    parent: &Entity,
+    r: &Resource,
+    names: &[&str],
+    vals: &[Value],
+) -> String {
     let mut s = pattern.to_string();
     if s.contains("{parent_objects}") {
         s = s.replace("{parent_objects}", &r.api);
@@ -96,7 +103,10 @@ fn item_href(rc: &RenderCtx, pattern: &str, parent: &Entity, r: &Resource, names
         s = s.replace("{id_product}", &v);
     }
     if let Some(i) = names.iter().position(|n| *n == "id") {
-        s = s.replace("{id}", &vals.get(i).map(|v| v.to_text()).unwrap_or_default());
+        s = s.replace(
+            "{id}",
+            &vals.get(i).map(|v| v.to_text()).unwrap_or_default(),
+        );
     }
     format!("{}{s}", rc.ws)
 }
@@ -138,7 +148,10 @@ pub fn xml(out: &mut Vec<u8>, r: &Resource, p: &Projection, e: &Entity, rc: &Ren
                     let lang = rc.langs.get(li).copied().unwrap_or(0);
                     xml::push(
                         out,
-                        &format!("<language id=\"{lang}\" xlink:href=\"{}languages/{lang}\">", rc.ws),
+                        &format!(
+                            "<language id=\"{lang}\" xlink:href=\"{}languages/{lang}\">",
+                            rc.ws
+                        ),
                     );
                     xml::cdata(out, &value_text(f, v));
                     xml::push(out, "</language>");
@@ -187,7 +200,11 @@ pub fn xml(out: &mut Vec<u8>, r: &Resource, p: &Projection, e: &Entity, rc: &Ren
                     let sub = names.get(ci).copied().unwrap_or("id");
                     let v = item.get(ci).map(|v| v.to_text()).unwrap_or_default();
                     xml::push(out, &format!("\t<{sub}"));
-                    let sub_link = a.fields.iter().find(|f| f.name == sub).and_then(|f| f.xlink.as_ref());
+                    let sub_link = a
+                        .fields
+                        .iter()
+                        .find(|f| f.name == sub)
+                        .and_then(|f| f.xlink.as_ref());
                     if let Some(res) = sub_link {
                         if !falsy(&v) {
                             xml::push(out, " xlink:href=\"");
@@ -213,7 +230,8 @@ pub fn xml(out: &mut Vec<u8>, r: &Resource, p: &Projection, e: &Entity, rc: &Ren
 /// A JSON scalar typed as PrestaShop 9 under PHP 8 emits it.
 fn json_value(out: &mut Vec<u8>, f: Option<&Field>, v: &Value) {
     let text_kind = f.is_some_and(|f| {
-        f.decimals.is_some() || matches!(f.kind, FieldType::Bool | FieldType::Float | FieldType::Date)
+        f.decimals.is_some()
+            || matches!(f.kind, FieldType::Bool | FieldType::Float | FieldType::Date)
     });
     match v {
         Value::Null => out.extend_from_slice(b"null"),
@@ -236,7 +254,14 @@ fn json_is_falsy(f: &Field, c: &Cell) -> bool {
 }
 
 /// `filter_falsy`: PrestaShop's single-entity JSON drops every falsy value (PHP array_filter).
-pub fn json(out: &mut Vec<u8>, r: &Resource, p: &Projection, e: &Entity, rc: &RenderCtx, filter_falsy: bool) {
+pub fn json(
+    out: &mut Vec<u8>,
+    r: &Resource,
+    p: &Projection,
+    e: &Entity,
+    rc: &RenderCtx,
+    filter_falsy: bool,
+) {
     out.push(b'{');
     let mut first = true;
     let mut sep = |out: &mut Vec<u8>| {
@@ -255,9 +280,10 @@ pub fn json(out: &mut Vec<u8>, r: &Resource, p: &Projection, e: &Entity, rc: &Re
         json::key(out, &f.name);
         match cell {
             Cell::One(v) => json_value(out, Some(f), v),
-            Cell::Langs(vals) if rc.langs.len() == 1 => {
-                json::string(out, &vals.first().map(|v| value_text(f, v)).unwrap_or_default())
-            }
+            Cell::Langs(vals) if rc.langs.len() == 1 => json::string(
+                out,
+                &vals.first().map(|v| value_text(f, v)).unwrap_or_default(),
+            ),
             Cell::Langs(vals) => {
                 out.push(b'[');
                 for (li, v) in vals.iter().enumerate() {
@@ -279,7 +305,9 @@ pub fn json(out: &mut Vec<u8>, r: &Resource, p: &Projection, e: &Entity, rc: &Re
         json::key(out, name);
         json::string(out, v);
     }
-    let non_empty: Vec<usize> = (0..p.assocs.len()).filter(|k| !e.assocs[*k].is_empty()).collect();
+    let non_empty: Vec<usize> = (0..p.assocs.len())
+        .filter(|k| !e.assocs[*k].is_empty())
+        .collect();
     if !non_empty.is_empty() {
         sep(out);
         json::key(out, "associations");

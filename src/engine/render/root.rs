@@ -5,7 +5,14 @@ use crate::catalog::{Catalog, Method};
 
 use super::{json, xml, Format};
 
-pub fn render(out: &mut Vec<u8>, catalog: &Catalog, perms: &Permissions, shop_name: &str, ws: &str, format: Format) {
+pub fn render(
+    out: &mut Vec<u8>,
+    catalog: &Catalog,
+    perms: &Permissions,
+    shop_name: &str,
+    ws: &str,
+    format: Format,
+) {
     let allowed: Vec<_> = catalog
         .resources()
         .filter(|r| perms.get(&r.api).is_some_and(|m| !m.is_empty()))
@@ -32,7 +39,10 @@ pub fn render(out: &mut Vec<u8>, catalog: &Catalog, perms: &Permissions, shop_na
         for method in Method::ALL {
             attrs.push_str(&format!(" {}=\"{}\"", method.lower(), m.contains(method)));
         }
-        xml::push(out, &format!("<{} {attrs}>\n<description {attrs}>\n", r.api));
+        xml::push(
+            out,
+            &format!("<{} {attrs}>\n<description {attrs}>\n", r.api),
+        );
         let mut d = Vec::new();
         xml::attr(&mut d, &r.description);
         out.extend_from_slice(&d);
@@ -41,7 +51,10 @@ pub fn render(out: &mut Vec<u8>, catalog: &Catalog, perms: &Permissions, shop_na
             for kind in ["blank", "synopsis"] {
                 xml::push(
                     out,
-                    &format!("<schema xlink:href=\"{ws}{}?schema={kind}\" type=\"{kind}\"/>\n", r.api),
+                    &format!(
+                        "<schema xlink:href=\"{ws}{}?schema={kind}\" type=\"{kind}\"/>\n",
+                        r.api
+                    ),
                 );
             }
         }

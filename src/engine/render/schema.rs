@@ -33,14 +33,24 @@ fn attrs(out: &mut Vec<u8>, f: &crate::catalog::Field) {
     }
 }
 
-pub fn render(out: &mut Vec<u8>, r: &Resource, kind: Kind, langs: &[i64], ws: &str, format: Format) {
+pub fn render(
+    out: &mut Vec<u8>,
+    r: &Resource,
+    kind: Kind,
+    langs: &[i64],
+    ws: &str,
+    format: Format,
+) {
     if format == Format::Json {
         return render_json(out, r, kind, langs);
     }
     xml::push(out, xml::HEADER);
     xml::push(out, &format!("<{}>\n", r.singular));
     for (_, f) in r.visible_fields() {
-        if f.not_output || (kind == Kind::Blank && f.read_only) || (kind == Kind::Synopsis && f.is_id()) {
+        if f.not_output
+            || (kind == Kind::Blank && f.read_only)
+            || (kind == Kind::Synopsis && f.is_id())
+        {
             continue;
         }
         xml::push(out, &format!("\t<{}", f.name));
@@ -106,7 +116,10 @@ fn render_json(out: &mut Vec<u8>, r: &Resource, kind: Kind, langs: &[i64]) {
     out.push(b'{');
     let mut first = true;
     for (_, f) in r.visible_fields() {
-        if f.not_output || (kind == Kind::Blank && f.read_only) || (kind == Kind::Synopsis && f.is_id()) {
+        if f.not_output
+            || (kind == Kind::Blank && f.read_only)
+            || (kind == Kind::Synopsis && f.is_id())
+        {
             continue;
         }
         if !first {

@@ -10,7 +10,7 @@ pub fn cdata(out: &mut Vec<u8>, v: &str) {
     out.extend_from_slice(b"<![CDATA[");
     let mut rest = v;
     while let Some(i) = rest.find("]]>") {
-        out.extend_from_slice(rest[..i].as_bytes());
+        out.extend_from_slice(&rest.as_bytes()[..i]);
         out.extend_from_slice(b"]]]]><![CDATA[>");
         rest = &rest[i + 3..];
     }

@@ -37,7 +37,10 @@ pub fn before_save(
             if plain.is_empty() {
                 return Err(ApiError::bad_request(
                     85,
-                    format!("Validation error: \"Property {}->passwd is empty.\"", r.class_name),
+                    format!(
+                        "Validation error: \"Property {}->passwd is empty.\"",
+                        r.class_name
+                    ),
                 ));
             }
             let hash = bcrypt::hash(&plain, BCRYPT_COST).map_err(|_| ApiError::internal())?;
@@ -52,7 +55,12 @@ pub fn before_save(
     }
     if current.is_none() {
         st.set("secure_key", Value::Text(random_hex32()));
-        if st.get("id_default_group").and_then(Value::as_i64).unwrap_or(0) == 0 {
+        if st
+            .get("id_default_group")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+            == 0
+        {
             let g = ctx.info.setting_i64("PS_CUSTOMER_GROUP", 3);
             st.set("id_default_group", Value::Int(g));
         }
@@ -82,24 +90,36 @@ pub fn before_save(
             if clash {
                 let code = if current.is_none() { 140 } else { 141 };
                 // PrestaShop answers 500; a duplicate is the client's mistake: 400, same codes.
-                return Err(ApiError::bad_request(code, "The email is already used, please choose another one"));
+                return Err(ApiError::bad_request(
+                    code,
+                    "The email is already used, please choose another one",
+                ));
             }
         }
     }
     Ok(())
 }
 
-pub fn after_save(tx: &mut dyn Tx, st: &Staged, ent: &InputEntity, created: bool) -> StorageResult<()> {
-    let groups_given = ent
-        .associations
-        .iter()
-        .flatten()
-        .any(|a| a.name == "groups" && a.items.iter().any(|i| i.iter().any(|(n, v)| n == "id" && !v.trim().is_empty())));
+pub fn after_save(
+    tx: &mut dyn Tx,
+    st: &Staged,
+    ent: &InputEntity,
+    created: bool,
+) -> StorageResult<()> {
+    let groups_given = ent.associations.iter().flatten().any(|a| {
+        a.name == "groups"
+            && a.items
+                .iter()
+                .any(|i| i.iter().any(|(n, v)| n == "id" && !v.trim().is_empty()))
+    });
     if created && !groups_given {
         if let Some(g) = st.get("id_default_group").and_then(Value::as_i64) {
             tx.insert_ignore(
                 "customer_group",
-                &[("id_customer", Value::Int(st.id)), ("id_group", Value::Int(g))],
+                &[
+                    ("id_customer", Value::Int(st.id)),
+                    ("id_group", Value::Int(g)),
+                ],
             )?;
         }
     }

@@ -11,8 +11,8 @@ use crate::catalog::{Field, Resource};
 use crate::storage::{StorageResult, Tx, Value};
 
 use super::write::body::InputEntity;
-use super::{ApiError, ApiResult, Ctx, Engine, Reply, Request};
 pub use super::write::Staged;
+use super::{ApiError, ApiResult, Ctx, Engine, Reply, Request};
 
 /// Whole requests a module answers itself. `None`: the generic engine handles it.
 pub fn dispatch(_e: &Engine, r: &Resource, req: &Request, _ctx: &Ctx) -> ApiResult<Option<Reply>> {
@@ -84,7 +84,10 @@ pub fn after_delete(r: &Resource, tx: &mut dyn Tx, id: i64) -> StorageResult<()>
 impl From<ApiError> for crate::storage::StorageError {
     fn from(e: ApiError) -> Self {
         crate::storage::StorageError::Invalid(
-            e.errors.first().map(|x| x.message.clone()).unwrap_or_default(),
+            e.errors
+                .first()
+                .map(|x| x.message.clone())
+                .unwrap_or_default(),
         )
     }
 }

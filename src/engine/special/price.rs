@@ -23,9 +23,14 @@ pub fn virtual_names(params: &Params, r: &Resource) -> ApiResult<Vec<String>> {
     let mut out = Vec::new();
     for (alias, _) in map {
         let ok = !alias.is_empty()
-            && alias.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+            && alias
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
         if !ok {
-            return Err(ApiError::bad_request(128, "Name for the virtual field is not allow"));
+            return Err(ApiError::bad_request(
+                128,
+                "Name for the virtual field is not allow",
+            ));
         }
         out.push(alias.clone());
     }
@@ -45,7 +50,14 @@ fn one(rows: &[Vec<Value>]) -> Option<&Value> {
     rows.first().and_then(|r| r.first())
 }
 
-pub fn fill(e: &Engine, r: &Resource, p: &Projection, ent: &mut Entity, params: &Params, ctx: &Ctx) -> ApiResult<()> {
+pub fn fill(
+    e: &Engine,
+    r: &Resource,
+    p: &Projection,
+    ent: &mut Entity,
+    params: &Params,
+    ctx: &Ctx,
+) -> ApiResult<()> {
     if p.virtuals.is_empty() || !applies(r) {
         return Ok(());
     }
@@ -53,15 +65,33 @@ pub fn fill(e: &Engine, r: &Resource, p: &Projection, ent: &mut Entity, params: 
         return Ok(());
     };
     for alias in &p.virtuals {
-        let opts = map.iter().find(|(a, _)| a == alias).and_then(|(_, v)| v.as_map()).unwrap_or(&[]);
-        let opt = |k: &str| opts.iter().find(|(n, _)| n == k).and_then(|(_, v)| v.as_str());
-        let use_tax = opt("use_tax").map(|v| v == "1").unwrap_or(ctx.info.setting_i64("PS_TAX", 1) == 1);
-        let country = opt("country").and_then(|v| v.parse().ok()).unwrap_or(ctx.info.setting_i64("PS_COUNTRY_DEFAULT", 8));
-        let decimals: usize = opt("decimals").and_then(|v| v.parse().ok()).unwrap_or(6).min(9);
+        let opts = map
+            .iter()
+            .find(|(a, _)| a == alias)
+            .and_then(|(_, v)| v.as_map())
+            .unwrap_or(&[]);
+        let opt = |k: &str| {
+            opts.iter()
+                .find(|(n, _)| n == k)
+                .and_then(|(_, v)| v.as_str())
+        };
+        let use_tax = opt("use_tax")
+            .map(|v| v == "1")
+            .unwrap_or(ctx.info.setting_i64("PS_TAX", 1) == 1);
+        let country = opt("country")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(ctx.info.setting_i64("PS_COUNTRY_DEFAULT", 8));
+        let decimals: usize = opt("decimals")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(6)
+            .min(9);
         let (product, attribute) = if r.api == "combinations" {
             (None, Some(ent.id))
         } else {
-            (Some(ent.id), opt("product_attribute").and_then(|v| v.parse::<i64>().ok()))
+            (
+                Some(ent.id),
+                opt("product_attribute").and_then(|v| v.parse::<i64>().ok()),
+            )
         };
         let mut price = 0.0;
         e.store.read(&mut |rd| {
@@ -82,7 +112,10 @@ pub fn fill(e: &Engine, r: &Resource, p: &Projection, ent: &mut Entity, params: 
             let rows = rd.select(&Select {
                 table: "product_shop",
                 columns: &["price", "id_tax_rules_group"],
-                key: vec![("id_product", Value::Int(pid)), ("id_shop", Value::Int(ctx.db.shop))],
+                key: vec![
+                    ("id_product", Value::Int(pid)),
+                    ("id_shop", Value::Int(ctx.db.shop)),
+                ],
                 order: &[],
             })?;
             let (base, group) = rows
@@ -94,7 +127,10 @@ pub fn fill(e: &Engine, r: &Resource, p: &Projection, ent: &mut Entity, params: 
                 let tax = rd.select(&Select {
                     table: "tax_rule",
                     columns: &["id_tax"],
-                    key: vec![("id_tax_rules_group", Value::Int(group)), ("id_country", Value::Int(country))],
+                    key: vec![
+                        ("id_tax_rules_group", Value::Int(group)),
+                        ("id_country", Value::Int(country)),
+                    ],
                     order: &["id_state"],
                 })?;
                 if let Some(id_tax) = one(&tax).and_then(Value::as_i64) {

@@ -7,7 +7,9 @@ use crate::engine::params::Display;
 use crate::engine::read::{self, projection};
 use crate::engine::render::{Format, RenderCtx};
 use crate::engine::{special, ApiError, ApiResult, Ctx, Engine, Reply, Request};
-use crate::storage::{Col, Cond, ListPlan, Op, Reader, Select, ShopFilter, StorageError, Target, Tx, Value};
+use crate::storage::{
+    Col, Cond, ListPlan, Op, Reader, Select, ShopFilter, StorageError, Target, Tx, Value,
+};
 
 use super::body::{self, BodyError, InputEntity, InputValue};
 use super::validate;
@@ -46,7 +48,11 @@ impl Staged {
 fn parse_body(e: &Engine, r: &Resource, req: &Request) -> ApiResult<Vec<InputEntity>> {
     let raw = req.body.as_ref();
     let raw = raw.strip_prefix(b"xml=").unwrap_or(raw);
-    let trimmed = raw.iter().position(|b| !b.is_ascii_whitespace()).map(|i| &raw[i..]).unwrap_or(&[]);
+    let trimmed = raw
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|i| &raw[i..])
+        .unwrap_or(&[]);
     let doc = if trimmed.first() == Some(&b'{') || trimmed.first() == Some(&b'[') {
         body::parse_json(trimmed, &r.singular, &r.plural)
     } else {
@@ -64,14 +70,21 @@ fn parse_body(e: &Engine, r: &Resource, req: &Request) -> ApiResult<Vec<InputEnt
             Err(ApiError::new(
                 400,
                 127,
-                format!("XML error : {msg}\nXML length : {}\nOriginal XML : {shown}", raw.len()),
+                format!(
+                    "XML error : {msg}\nXML length : {}\nOriginal XML : {shown}",
+                    raw.len()
+                ),
             ))
         }
     }
 }
 
 fn input<'a>(ent: &'a InputEntity, name: &str) -> Option<&'a InputValue> {
-    ent.fields.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v)
+    ent.fields
+        .iter()
+        .rev()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v)
 }
 
 /// The value PrestaShop stores for a field left empty (ObjectModel::formatValue).
@@ -107,7 +120,10 @@ pub fn typed(f: &Field, s: &str) -> Value {
 /// Columns kept on PUT when the client omits them: values the client cannot write, and
 /// dates of creation (PrestaShop wiped them, issue #42206).
 fn protected(r: &Resource, f: &Field) -> bool {
-    f.read_only || f.name == "date_add" || r.read_only_when_loaded_protects(&f.name) || f.setter_fn.as_deref() == Some("setWsPasswd")
+    f.read_only
+        || f.name == "date_add"
+        || r.read_only_when_loaded_protects(&f.name)
+        || f.setter_fn.as_deref() == Some("setWsPasswd")
 }
 
 trait ProtectExt {
@@ -125,7 +141,13 @@ struct Current {
     langs: HashMap<String, HashMap<i64, String>>,
 }
 
-fn load_current(rd: &mut dyn Reader, r: &Resource, id: i64, langs: &[i64], ctx: &Ctx) -> Result<Option<Current>, StorageError> {
+fn load_current(
+    rd: &mut dyn Reader,
+    r: &Resource,
+    id: i64,
+    langs: &[i64],
+    ctx: &Ctx,
+) -> Result<Option<Current>, StorageError> {
     let mut plan = ListPlan::new(&r.table, &r.primary);
     let mains: Vec<&str> = r
         .fields
@@ -170,22 +192,39 @@ fn load_current(rd: &mut dyn Reader, r: &Resource, id: i64, langs: &[i64], ctx: 
         if lt.has_id_shop {
             key.push(("id_shop", Value::Int(ctx.db.shop)));
         }
-        let rows = rd.select(&Select { table: &lt.table, columns: &select_cols, key, order: &[] })?;
+        let rows = rd.select(&Select {
+            table: &lt.table,
+            columns: &select_cols,
+            key,
+            order: &[],
+        })?;
         for row in rows {
             let lang = row[0].as_i64().unwrap_or(0);
             if !langs.contains(&lang) {
                 continue;
             }
             for (i, c) in cols.iter().enumerate() {
-                lang_vals.entry(c.to_string()).or_default().insert(lang, row[i + 1].to_text());
+                lang_vals
+                    .entry(c.to_string())
+                    .or_default()
+                    .insert(lang, row[i + 1].to_text());
             }
         }
     }
-    Ok(Some(Current { main, langs: lang_vals }))
+    Ok(Some(Current {
+        main,
+        langs: lang_vals,
+    }))
 }
 
 /// Turns one input entity into staged values, checking what PrestaShop checks.
-fn stage(r: &Resource, ent: &InputEntity, mode: Mode, cur: Option<&Current>, ctx: &Ctx) -> ApiResult<Staged> {
+fn stage(
+    r: &Resource,
+    ent: &InputEntity,
+    mode: Mode,
+    cur: Option<&Current>,
+    ctx: &Ctx,
+) -> ApiResult<Staged> {
     let mut st = Staged::default();
     let all_langs = &ctx.info.installed_langs;
     let default_lang = ctx.info.default_lang;
@@ -199,7 +238,10 @@ fn stage(r: &Resource, ent: &InputEntity, mode: Mode, cur: Option<&Current>, ctx
         if given.is_some() && f.read_only {
             return Err(ApiError::bad_request(
                 93,
-                format!("parameter \"{}\" not writable. Please remove this attribute of this XML", f.name),
+                format!(
+                    "parameter \"{}\" not writable. Please remove this attribute of this XML",
+                    f.name
+                ),
             ));
         }
         if mode == Mode::Patch && given.is_none() {
@@ -228,10 +270,15 @@ fn stage(r: &Resource, ent: &InputEntity, mode: Mode, cur: Option<&Current>, ctx
                         st.set(col, typed(f, &t));
                     }
                     None if f.required && f.setter_fn.is_none() => {
-                        return Err(ApiError::bad_request(41, format!("parameter \"{}\" required", f.name)));
+                        return Err(ApiError::bad_request(
+                            41,
+                            format!("parameter \"{}\" required", f.name),
+                        ));
                     }
                     None => {
-                        let keep = cur.and_then(|c| c.main.get(col)).filter(|_| protected(r, f));
+                        let keep = cur
+                            .and_then(|c| c.main.get(col))
+                            .filter(|_| protected(r, f));
                         let v = match (mode, keep) {
                             (Mode::Replace, Some(v)) => v.clone(),
                             (Mode::Create, _) if f.default.is_some() => {
@@ -269,7 +316,13 @@ fn stage(r: &Resource, ent: &InputEntity, mode: Mode, cur: Option<&Current>, ctx
                 }
                 let def = vals.get(&default_lang).cloned().unwrap_or_default();
                 for l in all_langs {
-                    let v = vals.entry(*l).or_insert_with(|| if f.required { def.clone() } else { String::new() });
+                    let v = vals.entry(*l).or_insert_with(|| {
+                        if f.required {
+                            def.clone()
+                        } else {
+                            String::new()
+                        }
+                    });
                     let must = f.required && *l == default_lang;
                     if let Err(m) = validate::field(r, f, Some(v), must) {
                         lang_errors.push(m);
@@ -285,10 +338,16 @@ fn stage(r: &Resource, ent: &InputEntity, mode: Mode, cur: Option<&Current>, ctx
         }
     }
     if let Some(m) = lang_errors.into_iter().next() {
-        return Err(ApiError::bad_request(84, format!("Validation error: \"{m}\"")));
+        return Err(ApiError::bad_request(
+            84,
+            format!("Validation error: \"{m}\""),
+        ));
     }
     if let Some(m) = errors.into_iter().next() {
-        return Err(ApiError::bad_request(85, format!("Validation error: \"{m}\"")));
+        return Err(ApiError::bad_request(
+            85,
+            format!("Validation error: \"{m}\""),
+        ));
     }
     Ok(st)
 }
@@ -303,18 +362,35 @@ fn entity_id(ent: &InputEntity) -> Option<String> {
 fn check_assocs(r: &Resource, ent: &InputEntity) -> ApiResult<()> {
     for a in ent.associations.iter().flatten() {
         if a.name != "i18n" && r.association(&a.name).is_none() {
-            return Err(ApiError::bad_request(86, format!("The association \"{}\" does not exists", a.name)));
+            return Err(ApiError::bad_request(
+                86,
+                format!("The association \"{}\" does not exists", a.name),
+            ));
         }
     }
     Ok(())
 }
 
-fn write_row(tx: &mut dyn Tx, r: &Resource, st: &Staged, ctx: &Ctx, create: bool) -> Result<i64, StorageError> {
+fn write_row(
+    tx: &mut dyn Tx,
+    r: &Resource,
+    st: &Staged,
+    ctx: &Ctx,
+    create: bool,
+) -> Result<i64, StorageError> {
     let id = if create {
-        let vals: Vec<(&str, Value)> = st.main.iter().map(|(c, v)| (c.as_str(), v.clone())).collect();
+        let vals: Vec<(&str, Value)> = st
+            .main
+            .iter()
+            .map(|(c, v)| (c.as_str(), v.clone()))
+            .collect();
         tx.insert(&r.table, &vals)?
     } else {
-        let vals: Vec<(&str, Value)> = st.main.iter().map(|(c, v)| (c.as_str(), v.clone())).collect();
+        let vals: Vec<(&str, Value)> = st
+            .main
+            .iter()
+            .map(|(c, v)| (c.as_str(), v.clone()))
+            .collect();
         tx.update(&r.table, &vals, &[(r.primary.as_str(), Value::Int(st.id))])?;
         st.id
     };
@@ -322,17 +398,31 @@ fn write_row(tx: &mut dyn Tx, r: &Resource, st: &Staged, ctx: &Ctx, create: bool
         let mut by_lang: HashMap<i64, Vec<(&str, Value)>> = HashMap::new();
         for (col, vals) in &st.langs {
             for (l, v) in vals {
-                by_lang.entry(*l).or_default().push((col.as_str(), Value::Text(v.clone())));
+                by_lang
+                    .entry(*l)
+                    .or_default()
+                    .push((col.as_str(), Value::Text(v.clone())));
             }
         }
-        let shops: Vec<i64> = if lt.has_id_shop { ctx.db.shops.clone() } else { vec![0] };
+        let shops: Vec<i64> = if lt.has_id_shop {
+            ctx.db.shops.clone()
+        } else {
+            vec![0]
+        };
         for (l, cols) in by_lang {
             for shop in &shops {
-                let mut key = vec![(r.primary.as_str(), Value::Int(id)), ("id_lang", Value::Int(l))];
+                let mut key = vec![
+                    (r.primary.as_str(), Value::Int(id)),
+                    ("id_lang", Value::Int(l)),
+                ];
                 if lt.has_id_shop {
                     key.push(("id_shop", Value::Int(*shop)));
                 }
-                let n = if create { 0 } else { tx.update(&lt.table, &cols, &key)? };
+                let n = if create {
+                    0
+                } else {
+                    tx.update(&lt.table, &cols, &key)?
+                };
                 if n == 0 {
                     let mut all = key.clone();
                     all.extend(cols.iter().cloned());
@@ -352,7 +442,10 @@ fn write_row(tx: &mut dyn Tx, r: &Resource, st: &Staged, ctx: &Ctx, create: bool
             })
             .collect();
         for shop in &ctx.db.shops {
-            let key = [(r.primary.as_str(), Value::Int(id)), ("id_shop", Value::Int(*shop))];
+            let key = [
+                (r.primary.as_str(), Value::Int(id)),
+                ("id_shop", Value::Int(*shop)),
+            ];
             let mut all: Vec<(&str, Value)> = key.to_vec();
             all.extend(copies.iter().cloned());
             tx.insert_ignore(shop_table, &all)?;
@@ -364,9 +457,17 @@ fn write_row(tx: &mut dyn Tx, r: &Resource, st: &Staged, ctx: &Ctx, create: bool
     Ok(id)
 }
 
-fn write_assocs(tx: &mut dyn Tx, r: &Resource, ent: &InputEntity, id: i64, ctx: &Ctx) -> Result<(), StorageError> {
+fn write_assocs(
+    tx: &mut dyn Tx,
+    r: &Resource,
+    ent: &InputEntity,
+    id: i64,
+    ctx: &Ctx,
+) -> Result<(), StorageError> {
     for a in ent.associations.iter().flatten() {
-        let Some(def) = r.association(&a.name) else { continue };
+        let Some(def) = r.association(&a.name) else {
+            continue;
+        };
         if !def.writable() {
             continue;
         }
@@ -375,9 +476,15 @@ fn write_assocs(tx: &mut dyn Tx, r: &Resource, ent: &InputEntity, id: i64, ctx: 
         for (pos, item) in a.items.iter().enumerate() {
             let mut row: Vec<(&str, Value)> = vec![(st.owner.as_str(), Value::Int(id))];
             for (name, col) in &st.columns.0 {
-                let v = item.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim().to_string());
+                let v = item
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v.trim().to_string());
                 if let Some(v) = v.filter(|v| !v.is_empty()) {
-                    row.push((col.as_str(), v.parse::<i64>().map(Value::Int).unwrap_or(Value::Text(v))));
+                    row.push((
+                        col.as_str(),
+                        v.parse::<i64>().map(Value::Int).unwrap_or(Value::Text(v)),
+                    ));
                 }
             }
             if row.len() == 1 {
@@ -395,10 +502,21 @@ fn write_assocs(tx: &mut dyn Tx, r: &Resource, ent: &InputEntity, id: i64, ctx: 
     Ok(())
 }
 
-fn answer(e: &Engine, r: &Resource, req: &Request, ctx: &Ctx, ids: &[i64], status: u16) -> ApiResult<Reply> {
+fn answer(
+    e: &Engine,
+    r: &Resource,
+    req: &Request,
+    ctx: &Ctx,
+    ids: &[i64],
+    status: u16,
+) -> ApiResult<Reply> {
     let proj = projection(r, &Display::Full);
     let ents = read::load(e, r, &proj, ids, ctx, false)?;
-    let rc = RenderCtx { ws: &ctx.ws, langs: &ctx.langs, format: req.format };
+    let rc = RenderCtx {
+        ws: &ctx.ws,
+        langs: &ctx.langs,
+        format: req.format,
+    };
     let plural = req.params.contains("display");
     let body = match req.format {
         // PrestaShop's JSON kept only the last entity.
@@ -425,14 +543,22 @@ fn now_fields(r: &Resource, st: &mut Staged, ctx: &Ctx, create: bool) {
             continue;
         }
         if let Some(Storage::Main(c)) = r.field(name).map(|f| &f.storage) {
-            let keep = create && name == "date_add" && st.get(c).is_some_and(|v| !matches!(v, Value::Text(s) if s.is_empty() || s.starts_with("0000")));
+            let keep = create
+                && name == "date_add"
+                && st.get(c).is_some_and(
+                    |v| !matches!(v, Value::Text(s) if s.is_empty() || s.starts_with("0000")),
+                );
             if !keep {
                 st.set(c, Value::Text(ctx.db.now.clone()));
             }
         }
     }
     if create {
-        for (name, v) in [("id_shop", ctx.db.shop), ("id_shop_group", ctx.db.shop_group), ("id_shop_default", ctx.db.shop)] {
+        for (name, v) in [
+            ("id_shop", ctx.db.shop),
+            ("id_shop_group", ctx.db.shop_group),
+            ("id_shop_default", ctx.db.shop),
+        ] {
             if let Some(Storage::Main(c)) = r.field(name).map(|f| &f.storage) {
                 if st.get(c).is_none_or(|x| x.as_i64().unwrap_or(0) == 0) {
                     st.set(c, Value::Int(v));
@@ -447,7 +573,10 @@ pub fn create(e: &Engine, r: &Resource, req: &Request, ctx: &Ctx) -> ApiResult<R
     let mut staged = Vec::new();
     for ent in &ents {
         if entity_id(ent).is_some() {
-            return Err(ApiError::bad_request(91, "id is forbidden when adding a new resource"));
+            return Err(ApiError::bad_request(
+                91,
+                "id is forbidden when adding a new resource",
+            ));
         }
         check_assocs(r, ent)?;
         let mut st = stage(r, ent, Mode::Create, None, ctx)?;
@@ -475,29 +604,45 @@ pub fn create(e: &Engine, r: &Resource, req: &Request, ctx: &Ctx) -> ApiResult<R
         })
         .map_err(|err| failure.take().unwrap_or_else(|| save_error(err)))?;
     if ents.is_empty() {
-        return Err(ApiError::bad_request(127, "XML error : no entity in the request body"));
+        return Err(ApiError::bad_request(
+            127,
+            "XML error : no entity in the request body",
+        ));
     }
     answer(e, r, req, ctx, &ids, 201)
 }
 
 fn save_error(err: StorageError) -> ApiError {
     match err {
-        StorageError::Conflict(m) => ApiError::new(500, 46, "Unable to save resource").and(400, 46, format!("Unable to save resource: {m}")),
+        StorageError::Conflict(m) => ApiError::new(500, 46, "Unable to save resource").and(
+            400,
+            46,
+            format!("Unable to save resource: {m}"),
+        ),
         other => ApiError::from(other),
     }
 }
 
 pub fn update(e: &Engine, r: &Resource, req: &Request, ctx: &Ctx) -> ApiResult<Reply> {
-    let mode = if req.method == crate::catalog::Method::Patch { Mode::Patch } else { Mode::Replace };
+    let mode = if req.method == crate::catalog::Method::Patch {
+        Mode::Patch
+    } else {
+        Mode::Replace
+    };
     let ents = parse_body(e, r, req)?;
     if ents.is_empty() {
-        return Err(ApiError::bad_request(127, "XML error : no entity in the request body"));
+        return Err(ApiError::bad_request(
+            127,
+            "XML error : no entity in the request body",
+        ));
     }
     let mut seen = Vec::new();
     let mut parsed_ids = Vec::new();
     for ent in &ents {
-        let id = entity_id(ent).ok_or_else(|| ApiError::bad_request(90, "id is required when modifying a resource"))?;
-        let id = crate::engine::parse_id(&id).ok_or_else(|| ApiError::new(404, 92, "Invalid ID"))?;
+        let id = entity_id(ent)
+            .ok_or_else(|| ApiError::bad_request(90, "id is required when modifying a resource"))?;
+        let id =
+            crate::engine::parse_id(&id).ok_or_else(|| ApiError::new(404, 92, "Invalid ID"))?;
         if seen.contains(&id) {
             return Err(ApiError::bad_request(89, "id is duplicate in request"));
         }
@@ -537,10 +682,20 @@ pub fn update(e: &Engine, r: &Resource, req: &Request, ctx: &Ctx) -> ApiResult<R
     answer(e, r, req, ctx, &parsed_ids, 200)
 }
 
-pub fn delete(e: &Engine, r: &Resource, req: &Request, _ctx: &Ctx, id_seg: &str) -> ApiResult<Reply> {
+pub fn delete(
+    e: &Engine,
+    r: &Resource,
+    req: &Request,
+    _ctx: &Ctx,
+    id_seg: &str,
+) -> ApiResult<Reply> {
     let raw_ids: Vec<String> = match req.params.get_str("id") {
         Some(list) => match list.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-            Some(inner) => inner.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+            Some(inner) => inner
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect(),
             None => Vec::new(),
         },
         None if id_seg.is_empty() => vec!["0".to_string()],
@@ -569,7 +724,11 @@ pub fn delete(e: &Engine, r: &Resource, req: &Request, _ctx: &Ctx, id_seg: &str)
                 }
             }
             if !missing.is_empty() || raw_ids.is_empty() {
-                failure = Some(ApiError::new(404, 87, format!("Id(s) not exists: {}", missing.join(", "))));
+                failure = Some(ApiError::new(
+                    404,
+                    87,
+                    format!("Id(s) not exists: {}", missing.join(", ")),
+                ));
                 return Err(StorageError::NotFound);
             }
             for id in ids.iter().flatten() {

@@ -13,7 +13,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{params_from_iter, Connection, ToSql};
 
 use super::plan::{Context, ListPlan, Select};
-use super::{AssocRows, Reader, Store, StorageError, StorageResult, Tx, Value};
+use super::{AssocRows, Reader, StorageError, StorageResult, Store, Tx, Value, Visit};
 use crate::catalog::AssocStorage;
 
 pub use setup::{SeedMode, SEED_TABLES};
@@ -41,7 +41,9 @@ fn from_ref(v: ValueRef<'_>) -> Value {
         ValueRef::Null => Value::Null,
         ValueRef::Integer(i) => Value::Int(i),
         ValueRef::Real(f) => Value::Real(f),
-        ValueRef::Text(t) | ValueRef::Blob(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Text(t) | ValueRef::Blob(t) => {
+            Value::Text(String::from_utf8_lossy(t).into_owned())
+        }
     }
 }
 
@@ -76,7 +78,8 @@ fn configure(conn: &Connection, read_only: bool) -> StorageResult<()> {
     )
     .map_err(map_err)?;
     if read_only {
-        conn.execute_batch("PRAGMA query_only=ON;").map_err(map_err)?;
+        conn.execute_batch("PRAGMA query_only=ON;")
+            .map_err(map_err)?;
     }
     conn.set_prepared_statement_cache_capacity(256);
     Ok(())
@@ -86,8 +89,9 @@ impl SqliteStore {
     pub fn open(path: &str, readers: usize) -> StorageResult<SqliteStore> {
         if let Some(dir) = Path::new(path).parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| StorageError::Other(format!("cannot create {}: {e}", dir.display())))?;
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StorageError::Other(format!("cannot create {}: {e}", dir.display()))
+                })?;
             }
         }
         let writer = Connection::open(path).map_err(map_err)?;
@@ -132,12 +136,14 @@ fn run_list(
     c: &Connection,
     plan: &ListPlan,
     ctx: &Context,
-    visit: &mut dyn FnMut(&mut dyn Reader, Vec<Value>) -> StorageResult<()>,
+    visit: &mut Visit,
 ) -> StorageResult<()> {
     let s = sql::list(plan, ctx);
     let mut stmt = c.prepare_cached(&s.text).map_err(map_err)?;
     let ncols = plan.select.len();
-    let mut rows = stmt.query(params_from_iter(s.params.iter())).map_err(map_err)?;
+    let mut rows = stmt
+        .query(params_from_iter(s.params.iter()))
+        .map_err(map_err)?;
     while let Some(row) = rows.next().map_err(map_err)? {
         let mut vals = Vec::with_capacity(ncols);
         for i in 0..ncols {
@@ -150,12 +156,7 @@ fn run_list(
 }
 
 impl Reader for Conn<'_> {
-    fn list(
-        &mut self,
-        plan: &ListPlan,
-        ctx: &Context,
-        visit: &mut dyn FnMut(&mut dyn Reader, Vec<Value>) -> StorageResult<()>,
-    ) -> StorageResult<()> {
+    fn list(&mut self, plan: &ListPlan, ctx: &Context, visit: &mut Visit) -> StorageResult<()> {
         run_list(self.0, plan, ctx, visit)
     }
 
@@ -179,7 +180,9 @@ impl Reader for Conn<'_> {
             let s = sql::assoc(assoc, chunk, ctx);
             let mut stmt = self.0.prepare_cached(&s.text).map_err(map_err)?;
             let n = assoc.columns.0.len();
-            let mut rows = stmt.query(params_from_iter(s.params.iter())).map_err(map_err)?;
+            let mut rows = stmt
+                .query(params_from_iter(s.params.iter()))
+                .map_err(map_err)?;
             while let Some(row) = rows.next().map_err(map_err)? {
                 let owner: i64 = row.get(0).map_err(map_err)?;
                 let mut vals = Vec::with_capacity(n);
@@ -207,7 +210,9 @@ impl Reader for Conn<'_> {
         }
         let mut stmt = self.0.prepare_cached(&text).map_err(map_err)?;
         let n = q.columns.len();
-        let mut rows = stmt.query(params_from_iter(params.iter())).map_err(map_err)?;
+        let mut rows = stmt
+            .query(params_from_iter(params.iter()))
+            .map_err(map_err)?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(map_err)? {
             let mut vals = Vec::with_capacity(n);
@@ -283,7 +288,9 @@ impl Tx for Conn<'_> {
         );
         let mut stmt = self.0.prepare_cached(&text).map_err(map_err)?;
         let n = stmt
-            .execute(params_from_iter(set.iter().chain(key.iter()).map(|(_, v)| v)))
+            .execute(params_from_iter(
+                set.iter().chain(key.iter()).map(|(_, v)| v),
+            ))
             .map_err(map_err)?;
         Ok(n as u64)
     }

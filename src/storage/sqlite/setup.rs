@@ -24,23 +24,77 @@ pub enum SeedMode {
 
 /// Tables whose seed rows are the demo shop, not reference data.
 const DEMO_TABLES: &[&str] = &[
-    "accessory", "address", "attribute", "attribute_group", "attribute_group_lang",
-    "attribute_group_shop", "attribute_lang", "attribute_shop", "cart", "cart_product",
-    "category_product", "customer", "customer_group", "customer_message", "customer_thread",
-    "customization", "customized_data", "feature", "feature_lang", "feature_product",
-    "feature_shop", "feature_value", "feature_value_lang", "guest", "image", "image_lang",
-    "image_shop", "manufacturer", "manufacturer_lang", "manufacturer_shop", "message",
-    "order_carrier", "order_detail", "order_detail_tax", "order_history", "order_invoice",
-    "order_invoice_payment", "order_invoice_tax", "order_payment", "orders", "pack", "product",
-    "product_attribute", "product_attribute_combination", "product_attribute_image",
-    "product_attribute_lang", "product_attribute_shop", "product_lang", "product_sale",
-    "product_shop", "product_supplier", "product_tag", "specific_price", "stock_available",
-    "stock_mvt", "store", "store_lang", "store_shop", "supplier", "supplier_lang",
-    "supplier_shop", "tag",
+    "accessory",
+    "address",
+    "attribute",
+    "attribute_group",
+    "attribute_group_lang",
+    "attribute_group_shop",
+    "attribute_lang",
+    "attribute_shop",
+    "cart",
+    "cart_product",
+    "category_product",
+    "customer",
+    "customer_group",
+    "customer_message",
+    "customer_thread",
+    "customization",
+    "customized_data",
+    "feature",
+    "feature_lang",
+    "feature_product",
+    "feature_shop",
+    "feature_value",
+    "feature_value_lang",
+    "guest",
+    "image",
+    "image_lang",
+    "image_shop",
+    "manufacturer",
+    "manufacturer_lang",
+    "manufacturer_shop",
+    "message",
+    "order_carrier",
+    "order_detail",
+    "order_detail_tax",
+    "order_history",
+    "order_invoice",
+    "order_invoice_payment",
+    "order_invoice_tax",
+    "order_payment",
+    "orders",
+    "pack",
+    "product",
+    "product_attribute",
+    "product_attribute_combination",
+    "product_attribute_image",
+    "product_attribute_lang",
+    "product_attribute_shop",
+    "product_lang",
+    "product_sale",
+    "product_shop",
+    "product_supplier",
+    "product_tag",
+    "specific_price",
+    "stock_available",
+    "stock_mvt",
+    "store",
+    "store_lang",
+    "store_shop",
+    "supplier",
+    "supplier_lang",
+    "supplier_shop",
+    "tag",
 ];
 
 /// Category rows kept without the demo: Root (1) and Home (2).
-const CATEGORY_TABLES: &[&str] = &["category", "category_lang", "category_shop", "category_group"];
+const CATEGORY_TABLES: &[&str] = &[
+    "category",
+    "category_lang",
+    "category_shop",
+    "category_group",
+];
 
 #[derive(Deserialize)]
 struct SeedFile {
@@ -115,7 +169,8 @@ pub fn seed(conn: &mut Connection, mode: SeedMode) -> StorageResult<bool> {
                 .iter()
                 .map(|c| row.get(c).map(json_to_value).unwrap_or(Value::Null))
                 .collect();
-            stmt.execute(params_from_iter(vals.iter())).map_err(map_err)?;
+            stmt.execute(params_from_iter(vals.iter()))
+                .map_err(map_err)?;
         }
     }
     tx.commit().map_err(map_err)?;

@@ -150,7 +150,11 @@ impl Builder<'_> {
             }
         };
         // The expression appears once, so any parameters it bound stay in order.
-        let e = if c.text { format!("{expr} COLLATE NOCASE") } else { expr };
+        let e = if c.text {
+            format!("{expr} COLLATE NOCASE")
+        } else {
+            expr
+        };
         let mut push = |v: &String| self.params.push(Value::Text(v.clone()));
         let body = match &c.op {
             Op::In(vals) => {
@@ -194,7 +198,10 @@ impl Builder<'_> {
             }
             let e = self.col(col);
             let nocase = if *text { " COLLATE NOCASE" } else { "" };
-            parts.push(format!("{e}{nocase} {}", if *desc { "DESC" } else { "ASC" }));
+            parts.push(format!(
+                "{e}{nocase} {}",
+                if *desc { "DESC" } else { "ASC" }
+            ));
         }
         if !has_primary {
             // Stable pagination: PrestaShop has no default order; ids ascending is what
@@ -222,7 +229,8 @@ pub fn list(plan: &ListPlan, ctx: &Context) -> Sql {
     if let Some((offset, count)) = plan.limit {
         text.push_str(" LIMIT ? OFFSET ?");
         b.params.push(Value::Int(count.min(i64::MAX as u64) as i64));
-        b.params.push(Value::Int(offset.min(i64::MAX as u64) as i64));
+        b.params
+            .push(Value::Int(offset.min(i64::MAX as u64) as i64));
     }
     Sql {
         text,
