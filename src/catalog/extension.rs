@@ -24,6 +24,23 @@ pub struct Lookup {
     pub r#match: BTreeMap<String, String>,
     #[serde(default)]
     pub r#where: BTreeMap<String, serde_json::Value>,
+    /// Stored value -> rendered value; values not listed render as `otherwise`.
+    #[serde(default)]
+    pub map: BTreeMap<String, String>,
+    #[serde(default)]
+    pub otherwise: Option<String>,
+}
+
+impl Lookup {
+    pub fn translate(&self, v: crate::storage::Value) -> crate::storage::Value {
+        if self.map.is_empty() && self.otherwise.is_none() {
+            return v;
+        }
+        match self.map.get(&v.to_text()).or(self.otherwise.as_ref()) {
+            Some(t) => crate::storage::Value::Text(t.clone()),
+            None => v,
+        }
+    }
 }
 
 /// Rows of a link table that form one association of an entity.

@@ -13,6 +13,8 @@ use super::{special, ApiError, ApiResult, Ctx, Engine, Out, Reply, Request};
 #[derive(Debug, Clone)]
 enum Slot {
     One(usize),
+    /// A looked-up value that the catalog maps to another text.
+    Mapped(usize),
     Langs(usize),
     Computed,
 }
@@ -119,7 +121,11 @@ pub fn query(r: &Resource, p: &Projection, langs: &[i64]) -> Query {
             }
             Storage::Lookup(l) => {
                 plan.select.push(Col::Lookup(l.clone()));
-                slots.push(Slot::One(at));
+                slots.push(if l.map.is_empty() && l.otherwise.is_none() {
+                    Slot::One(at)
+                } else {
+                    Slot::Mapped(at)
+                });
             }
             Storage::Virtual => slots.push(Slot::Computed),
         }
@@ -140,6 +146,13 @@ impl Query {
         for (k, slot) in self.slots.iter().enumerate() {
             cells.push(match slot {
                 Slot::One(i) => Cell::One(std::mem::replace(&mut row[*i], Value::Null)),
+                Slot::Mapped(i) => {
+                    let v = std::mem::replace(&mut row[*i], Value::Null);
+                    match &r.fields[p.fields[k]].storage {
+                        Storage::Lookup(l) => Cell::One(l.translate(v)),
+                        _ => Cell::One(v),
+                    }
+                }
                 Slot::Langs(i) => Cell::Langs(
                     (0..langs)
                         .map(|l| std::mem::replace(&mut row[i + l], Value::Null))

@@ -6,5 +6,6 @@ mod support;
 
 mod auth;
 mod catalog;
+mod errors;
 mod listing;
 mod writes;

@@ -83,22 +83,22 @@ fn item_href(
     pattern: &str,
     parent: &Entity,
     r: &Resource,
+    p: &Projection,
     names: &[&str],
     vals: &[Value],
 ) -> String {
-    let mut s = pattern.to_string();
-    if s.contains("{parent_objects}") {
-        s = s.replace("{parent_objects}", &r.api);
-    }
-    if s.contains("{parent_id}") {
-        s = s.replace("{parent_id}", &parent.id.to_string());
-    }
+    let mut s = pattern.replace("{parent_objects}", &r.api);
+    s = s.replace("{parent_id}", &parent.id.to_string());
     if s.contains("{id_product}") {
-        let v = r
+        // A combination's images live under its product.
+        let v = p
             .fields
             .iter()
-            .position(|f| f.name == "id_product")
-            .and_then(|_| parent_value(parent, r, "id_product"))
+            .position(|&fi| r.fields[fi].name == "id_product")
+            .and_then(|k| match &parent.cells[k] {
+                Cell::One(v) => Some(v.to_text()),
+                Cell::Langs(_) => None,
+            })
             .unwrap_or_default();
         s = s.replace("{id_product}", &v);
     }
@@ -109,12 +109,6 @@ fn item_href(
         );
     }
     format!("{}{s}", rc.ws)
-}
-
-/// A field value of the parent entity, when it was projected.
-fn parent_value(e: &Entity, r: &Resource, name: &str) -> Option<String> {
-    let _ = (e, r, name);
-    None
 }
 
 pub fn xml(out: &mut Vec<u8>, r: &Resource, p: &Projection, e: &Entity, rc: &RenderCtx) {
@@ -190,7 +184,7 @@ pub fn xml(out: &mut Vec<u8>, r: &Resource, p: &Projection, e: &Entity, rc: &Ren
             for item in items {
                 xml::push(out, &format!("\t<{}", a.node_type));
                 if let Some(pat) = &a.item_xlink {
-                    let h = item_href(rc, pat, e, r, &names, item);
+                    let h = item_href(rc, pat, e, r, p, &names, item);
                     xml::push(out, " xlink:href=\"");
                     xml::attr(out, &h);
                     out.push(b'"');

@@ -4,11 +4,33 @@ pub const HEADER: &str =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<prestashop xmlns:xlink=\"http://www.w3.org/1999/xlink\">\n";
 pub const FOOTER: &str = "</prestashop>\n";
 
+/// Characters XML 1.0 forbids in documents (C0 controls other than tab, LF, CR; U+FFFE/F).
+fn forbidden(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// Text safe for an XML document: forbidden characters become U+FFFD.
+fn clean(v: &str) -> std::borrow::Cow<'_, str> {
+    // One byte scan on the hot path: only C0 controls and U+FFFE/F (EF BF BE/BF) matter.
+    let suspicious = v
+        .bytes()
+        .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF);
+    if suspicious && v.chars().any(forbidden) {
+        v.chars()
+            .map(|c| if forbidden(c) { '\u{fffd}' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        v.into()
+    }
+}
+
 /// `<![CDATA[...]]>`, splitting any `]]>` in the value (PrestaShop emitted it raw, which
 /// broke the document).
 pub fn cdata(out: &mut Vec<u8>, v: &str) {
+    let v = clean(v);
     out.extend_from_slice(b"<![CDATA[");
-    let mut rest = v;
+    let mut rest: &str = &v;
     while let Some(i) = rest.find("]]>") {
         out.extend_from_slice(&rest.as_bytes()[..i]);
         out.extend_from_slice(b"]]]]><![CDATA[>");
@@ -20,6 +42,7 @@ pub fn cdata(out: &mut Vec<u8>, v: &str) {
 
 /// Escapes an attribute value (PrestaShop did not; clients are unaffected by escaping).
 pub fn attr(out: &mut Vec<u8>, v: &str) {
+    let v = clean(v);
     for b in v.bytes() {
         match b {
             b'&' => out.extend_from_slice(b"&amp;"),
@@ -47,6 +70,16 @@ mod tests {
         let doc = format!("<x>{}</x>", String::from_utf8_lossy(&o));
         let parsed = roxmltree::Document::parse(&doc).expect("well-formed");
         assert_eq!(parsed.root_element().text(), Some("a]]>b"));
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_document() {
+        let mut o = Vec::new();
+        cdata(&mut o, "a\u{0}b\u{1b}c\td");
+        assert_eq!(
+            String::from_utf8_lossy(&o),
+            "<![CDATA[a\u{fffd}b\u{fffd}c\td]]>"
+        );
     }
 
     #[test]

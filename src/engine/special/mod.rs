@@ -34,10 +34,9 @@ pub fn dispatch(_e: &Engine, r: &Resource, req: &Request, _ctx: &Ctx) -> ApiResu
 
 /// Values PrestaShop computes in PHP with no table behind them.
 pub fn computed(r: &Resource, f: &Field, _id: i64) -> Value {
-    match (r.api.as_str(), f.name.as_str()) {
-        ("products", "new") => Value::Int(0),
-        _ => Value::Null,
-    }
+    // PrestaShop renders these from properties the webservice never loads: empty.
+    let _ = (r, f);
+    Value::Null
 }
 
 /// Before an entity is written: derived columns, hashing, uniqueness.

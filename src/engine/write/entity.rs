@@ -117,22 +117,13 @@ pub fn typed(f: &Field, s: &str) -> Value {
     }
 }
 
-/// Columns kept on PUT when the client omits them: values the client cannot write, and
-/// dates of creation (PrestaShop wiped them, issue #42206).
-fn protected(r: &Resource, f: &Field) -> bool {
+/// Columns kept on PUT when the client omits them: values the client cannot write, the
+/// password hash and the creation date (PrestaShop wiped them, issue #42206), and the shop of
+/// a row (a stock row PUT without `id_shop` moved to shop 0 in PrestaShop).
+fn protected(f: &Field) -> bool {
     f.read_only
-        || f.name == "date_add"
-        || r.read_only_when_loaded_protects(&f.name)
+        || matches!(f.name.as_str(), "date_add" | "id_shop" | "id_shop_group")
         || f.setter_fn.as_deref() == Some("setWsPasswd")
-}
-
-trait ProtectExt {
-    fn read_only_when_loaded_protects(&self, name: &str) -> bool;
-}
-impl ProtectExt for Resource {
-    fn read_only_when_loaded_protects(&self, name: &str) -> bool {
-        name == "date_add"
-    }
 }
 
 /// Existing values of an entity: main columns and every language.
@@ -276,9 +267,7 @@ fn stage(
                         ));
                     }
                     None => {
-                        let keep = cur
-                            .and_then(|c| c.main.get(col))
-                            .filter(|_| protected(r, f));
+                        let keep = cur.and_then(|c| c.main.get(col)).filter(|_| protected(f));
                         let v = match (mode, keep) {
                             (Mode::Replace, Some(v)) => v.clone(),
                             (Mode::Create, _) if f.default.is_some() => {
