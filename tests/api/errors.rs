@@ -6,7 +6,8 @@ use crate::support::TestShop;
 #[test]
 fn remaining_error_codes() {
     let shop = TestShop::start();
-    let cases: Vec<(&str, &str, Option<&str>, u16, Vec<u32>)> = vec![
+    type Case<'a> = (&'a str, &'a str, Option<&'a str>, u16, Vec<u32>);
+    let cases: Vec<Case> = vec![
         ("GET", "/api/customers?schema=bogus", None, 400, vec![28]),
         (
             "GET",
