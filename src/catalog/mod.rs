@@ -87,6 +87,9 @@ pub struct Field {
     pub shop_copy: bool,
     pub xlink: Xlink,
     pub in_definition: bool,
+    /// Modifier run before validation, with the methods it runs on
+    /// (e.g. `modifierWsLinkRewrite` on POST: slugs from the name).
+    pub modifier: Option<(String, MethodSet)>,
 }
 
 impl Field {
@@ -392,6 +395,14 @@ fn build_field(
         shop_copy: f.db_shop.is_some() && f.db.as_ref().is_some_and(|d| d.table == table),
         xlink,
         in_definition: f.db.is_some(),
+        modifier: f.modifier.map(|m| {
+            let methods = m
+                .http_methods
+                .iter()
+                .filter_map(|x| Method::parse(x))
+                .collect();
+            (m.modifier, methods)
+        }),
         kind,
         storage,
         name: f.name,

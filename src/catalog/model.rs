@@ -76,9 +76,19 @@ pub struct FieldDef {
     #[serde(default)]
     pub xlink_resource: Option<serde_json::Value>,
     #[serde(default)]
+    pub modifier: Option<ModifierDef>,
+    #[serde(default)]
     pub db: Option<DbColumn>,
     #[serde(default)]
     pub db_shop: Option<DbColumn>,
+}
+
+/// A PHP method PrestaShop runs on the field for some HTTP methods before validation.
+#[derive(Debug, Deserialize)]
+pub struct ModifierDef {
+    pub modifier: String,
+    #[serde(default)]
+    pub http_methods: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

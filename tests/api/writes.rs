@@ -188,3 +188,63 @@ fn base64_key(key: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(format!("{key}:"))
 }
+
+#[test]
+fn categories_and_products_get_their_derived_rows() {
+    let shop = TestShop::start();
+    let c = shop.send(
+        "POST",
+        "/api/categories",
+        "<prestashop><category><id_parent>2</id_parent><active>1</active><name><language id=\"1\">Garden tools</language><language id=\"2\">Outils de jardin</language></name><link_rewrite><language id=\"1\"></language><language id=\"2\"></language></link_rewrite></category></prestashop>",
+    );
+    assert_eq!(c.status, 201, "{}", c.body);
+    let cid = id_of(&c.body);
+    let got = shop.get(&format!("/api/categories/{cid}"));
+    assert!(
+        got.body.contains("garden-tools") && got.body.contains("outils-de-jardin"),
+        "slugs from the names: {}",
+        got.body
+    );
+    let doc = got.xml();
+    let text = |n: &str| {
+        doc.descendants()
+            .find(|x| x.has_tag_name(n))
+            .and_then(|x| x.text())
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(text("level_depth"), "2", "child of Home (depth 1)");
+    let home = shop.get("/api/categories/2");
+    assert!(
+        home.body.contains(&format!("<![CDATA[{cid}]]>")),
+        "listed among Home's children"
+    );
+
+    let p = shop.send(
+        "POST",
+        "/api/products",
+        &format!("<prestashop><product><price>12.5</price><id_category_default>{cid}</id_category_default><name>Rake</name><active>1</active></product></prestashop>"),
+    );
+    assert_eq!(p.status, 201, "{}", p.body);
+    let pid = id_of(&p.body);
+    let stock = shop.get(&format!(
+        "/api/stock_availables?filter[id_product]={pid}&display=full"
+    ));
+    assert_eq!(stock.ids().len(), 0, "display=full has no id attributes");
+    assert!(
+        stock.body.contains("<stock_available>"),
+        "a stock row exists: {}",
+        stock.body
+    );
+    let prod = shop.get(&format!("/api/products/{pid}"));
+    assert!(
+        prod.body.contains("<![CDATA[rake]]>"),
+        "link_rewrite generated: {}",
+        prod.body
+    );
+    assert!(prod.body.contains("<![CDATA[12.500000]]>"));
+    assert!(
+        prod.body.contains(&format!("categories/{cid}")),
+        "linked to its default category"
+    );
+}

@@ -2,8 +2,11 @@
 //! plugs into the engine at a few points: whole-request handling (images, search…), values
 //! PrestaShop computes in PHP, and save hooks (password hashing, generated keys…).
 
+pub mod categories;
 pub mod customers;
 pub mod price;
+pub mod products;
+pub mod slug;
 
 use std::collections::HashMap;
 
@@ -50,6 +53,7 @@ pub fn before_save(
 ) -> ApiResult<()> {
     match r.api.as_str() {
         "customers" | "employees" => customers::before_save(e, r, tx, st, current, ctx),
+        "categories" => Ok(categories::before_save(tx, st)?),
         _ => Ok(()),
     }
 }
@@ -62,10 +66,12 @@ pub fn after_save(
     st: &Staged,
     ent: &InputEntity,
     created: bool,
-    _ctx: &Ctx,
+    ctx: &Ctx,
 ) -> StorageResult<()> {
     match r.api.as_str() {
         "customers" => customers::after_save(tx, st, ent, created),
+        "categories" => categories::rebuild_tree(tx),
+        "products" if created => products::after_create(tx, st, ent, ctx),
         _ => Ok(()),
     }
 }
@@ -76,6 +82,12 @@ pub fn after_delete(r: &Resource, tx: &mut dyn Tx, id: i64) -> StorageResult<()>
             tx.delete("customer_group", &[("id_customer", Value::Int(id))])?;
             Ok(())
         }
+        "products" => {
+            tx.delete("stock_available", &[("id_product", Value::Int(id))])?;
+            tx.delete("category_product", &[("id_product", Value::Int(id))])?;
+            Ok(())
+        }
+        "categories" => categories::rebuild_tree(tx),
         _ => Ok(()),
     }
 }

@@ -303,6 +303,32 @@ fn stage(
                         vals.clear();
                     }
                 }
+                if let Some(("modifierWsLinkRewrite", methods)) =
+                    f.modifier.as_ref().map(|(m, ms)| (m.as_str(), ms))
+                {
+                    if methods.contains(method_of(mode)) {
+                        let names = match input(ent, "name") {
+                            Some(InputValue::Langs(l)) => l
+                                .iter()
+                                .filter_map(|(id, t)| {
+                                    id.trim().parse::<i64>().ok().map(|i| (i, t.clone()))
+                                })
+                                .collect(),
+                            Some(InputValue::Text(t)) => {
+                                all_langs.iter().map(|l| (*l, t.clone())).collect()
+                            }
+                            None => Vec::new(),
+                        };
+                        for (l, name) in names {
+                            let slot = vals.entry(l).or_default();
+                            if slot.is_empty() {
+                                *slot = special::slug::link_rewrite(&name);
+                            } else if !special::slug::is_link_rewrite(slot) {
+                                *slot = special::slug::link_rewrite(slot);
+                            }
+                        }
+                    }
+                }
                 let def = vals.get(&default_lang).cloned().unwrap_or_default();
                 for l in all_langs {
                     let v = vals.entry(*l).or_insert_with(|| {
@@ -339,6 +365,14 @@ fn stage(
         ));
     }
     Ok(st)
+}
+
+fn method_of(mode: Mode) -> crate::catalog::Method {
+    match mode {
+        Mode::Create => crate::catalog::Method::Post,
+        Mode::Replace => crate::catalog::Method::Put,
+        Mode::Patch => crate::catalog::Method::Patch,
+    }
 }
 
 fn entity_id(ent: &InputEntity) -> Option<String> {
