@@ -13,6 +13,9 @@ pub struct ExtensionFile {
     pub associations: BTreeMap<String, AssocStorage>,
     #[serde(default)]
     pub restrictions: BTreeMap<String, Restriction>,
+    /// Resources whose lists only show rows of the request's shops (`id_shop` column).
+    #[serde(default)]
+    pub row_shop: Vec<String>,
 }
 
 /// A value read from another table: `SELECT select FROM table WHERE match... AND where...`.

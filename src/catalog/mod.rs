@@ -140,6 +140,9 @@ pub enum ShopScope {
     Linked(String),
     /// Rows carry `id_shop`/`id_shop_group` columns (stock_availables).
     Column,
+    /// Rows carry the shop they were made in (customers, orders, carts: PrestaShop's
+    /// Shop::addSqlRestriction on lists).
+    Row,
 }
 
 #[derive(Debug, Clone)]
@@ -253,6 +256,7 @@ fn build_resource(def: model::ResourceDef, ext: &mut extension::ExtensionFile) -
     let shop = match (def.shop_association.as_deref(), &def.shop_table) {
         (Some("shop"), Some(t)) => ShopScope::Linked(t.clone()),
         (Some("fk_shop"), _) => ShopScope::Column,
+        _ if ext.row_shop.contains(&def.api) => ShopScope::Row,
         _ => ShopScope::None,
     };
     let fields = def

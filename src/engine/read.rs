@@ -95,6 +95,7 @@ pub fn base_plan(r: &Resource, langs: &[i64]) -> ListPlan {
         crate::catalog::ShopScope::None => ShopFilter::None,
         crate::catalog::ShopScope::Linked(t) => ShopFilter::Linked { table: t.clone() },
         crate::catalog::ShopScope::Column => ShopFilter::Column,
+        crate::catalog::ShopScope::Row => ShopFilter::Row,
     };
     plan.restriction = r.restriction.clone();
     plan
@@ -440,8 +441,10 @@ pub fn one(e: &Engine, r: &Resource, id: i64, req: &Request, ctx: &Ctx) -> ApiRe
     let Some(mut ent) = ents.pop() else {
         return Err(ApiError::not_found_empty());
     };
-    if !matches!(r.shop, crate::catalog::ShopScope::None)
-        && load(e, r, &Projection::default(), &[id], ctx, true)?.is_empty()
+    if matches!(
+        r.shop,
+        crate::catalog::ShopScope::Linked(_) | crate::catalog::ShopScope::Column
+    ) && load(e, r, &Projection::default(), &[id], ctx, true)?.is_empty()
     {
         return Err(ApiError::new(
             404,

@@ -88,6 +88,8 @@ pub enum ShopFilter {
     },
     /// Rows of the context shops, or shared rows of the shop group.
     Column,
+    /// Rows whose `id_shop` is one of the context shops.
+    Row,
 }
 
 #[derive(Debug, Clone)]

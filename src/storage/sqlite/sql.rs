@@ -101,6 +101,11 @@ impl Builder<'_> {
                     k = q(&p.primary)
                 ));
             }
+            ShopFilter::Row => {
+                let shops = self.ctx.shops.clone();
+                let marks = self.in_list(&shops);
+                s.push_str(&format!(" AND m.\"id_shop\" IN ({marks})"));
+            }
             ShopFilter::Column => {
                 let shops = self.ctx.shops.clone();
                 let marks = self.in_list(&shops);
