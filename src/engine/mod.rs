@@ -84,6 +84,8 @@ impl Reply {
 pub trait Out {
     /// Takes the bytes in `buf` (leaving it empty).
     fn emit(&mut self, buf: &mut Vec<u8>) -> ApiResult<()>;
+    /// The list's total row count, known before its rows (for `X-Total-Count`).
+    fn total(&mut self, n: u64);
 }
 
 /// Everything one request needs to know about its shop, languages and links.

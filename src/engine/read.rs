@@ -284,6 +284,7 @@ pub fn list(
     e.store
         .read(&mut |rd| {
             total = rd.count(&count_plan, &ctx.db)?;
+            out.total(total);
             rd.list(&q.plan, &ctx.db, &mut |rd, row| {
                 st.pending.push(q.entity(r, &proj, ctx.langs.len(), row));
                 // Without associations each row is written at once; with them, rows wait for a

@@ -348,10 +348,13 @@ async fn webservice(
     tokio::select! {
         done = &mut job => finish(done),
         started = start_rx => match started {
-            Ok(rx) => {
-                let stream = tokio_stream::wrappers::ReceiverStream::new(rx);
+            Ok(started) => {
+                let stream = tokio_stream::wrappers::ReceiverStream::new(started.chunks);
                 let mut r = Response::new(Body::from_stream(stream));
                 r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(common.format.content_type()));
+                if let Some(n) = started.total {
+                    r.headers_mut().insert("x-total-count", HeaderValue::from(n));
+                }
                 base_headers(r.headers_mut(), &common);
                 r
             }

@@ -9,19 +9,27 @@ use crate::engine::Out;
 
 pub type Chunks = mpsc::Receiver<Result<Bytes, std::io::Error>>;
 
+/// What the HTTP side needs to start a streamed answer.
+pub struct Started {
+    pub chunks: Chunks,
+    pub total: Option<u64>,
+}
+
 pub struct Sink {
     held: Vec<u8>,
     limit: usize,
-    start: Option<oneshot::Sender<Chunks>>,
+    start: Option<oneshot::Sender<Started>>,
+    total: Option<u64>,
     tx: Option<mpsc::Sender<Result<Bytes, std::io::Error>>>,
 }
 
 impl Sink {
-    pub fn new(limit: usize, start: oneshot::Sender<Chunks>) -> Self {
+    pub fn new(limit: usize, start: oneshot::Sender<Started>) -> Self {
         Sink {
             held: Vec::new(),
             limit,
             start: Some(start),
+            total: None,
             tx: None,
         }
     }
@@ -49,6 +57,10 @@ impl Sink {
 }
 
 impl Out for Sink {
+    fn total(&mut self, n: u64) {
+        self.total = Some(n);
+    }
+
     fn emit(&mut self, buf: &mut Vec<u8>) -> ApiResult<()> {
         if self.tx.is_some() {
             let chunk = std::mem::take(buf);
@@ -58,7 +70,11 @@ impl Out for Sink {
         if self.held.len() > self.limit {
             let (tx, rx) = mpsc::channel(8);
             if let Some(start) = self.start.take() {
-                start.send(rx).map_err(|_| ApiError::internal())?;
+                let started = Started {
+                    chunks: rx,
+                    total: self.total,
+                };
+                start.send(started).map_err(|_| ApiError::internal())?;
             }
             self.tx = Some(tx);
             let first = std::mem::take(&mut self.held);

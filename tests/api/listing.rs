@@ -186,3 +186,46 @@ fn headers_sha1_and_not_modified() {
     assert_eq!(head.status, 200);
     assert!(head.header("content-sha1").is_some());
 }
+
+#[test]
+fn large_lists_stream_and_stay_well_formed() {
+    let shop = TestShop::start();
+    let path = shop.db.trim_start_matches("sqlite:").to_string();
+    let mut conn = rusqlite::Connection::open(&path).expect("open");
+    let tx = conn.transaction().expect("tx");
+    for i in 0..20_000 {
+        tx.execute(
+            "INSERT INTO configuration (name, value, date_add, date_upd) VALUES (?1, ?2, '2025-01-01 00:00:00', '2025-01-01 00:00:00')",
+            (format!("BULK_{i}"), format!("value ]]> & <{i}>")),
+        )
+        .expect("insert");
+    }
+    tx.commit().expect("commit");
+    let r = shop.get("/api/configurations?display=full&filter[name]=[BULK]%");
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body.len() > 1024 * 1024,
+        "big enough to stream: {}",
+        r.body.len()
+    );
+    assert!(
+        r.header("content-sha1").is_none(),
+        "streamed answers carry no Content-Sha1"
+    );
+    assert_eq!(r.header("x-total-count"), Some("20000"));
+    let doc = r.xml();
+    let n = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("configuration"))
+        .count();
+    assert_eq!(n, 20_000);
+    assert!(doc
+        .descendants()
+        .any(|n| n.text() == Some("value ]]> & <19999>")));
+    let j =
+        shop.get("/api/configurations?display=[id,name]&filter[name]=[BULK]%&output_format=JSON");
+    assert_eq!(
+        j.json()["configurations"].as_array().map(Vec::len),
+        Some(20_000)
+    );
+}
