@@ -1,6 +1,7 @@
 //! The `shopws` command line: `serve`, `webservice`, `key`. Every flag can also be set with
 //! an environment variable `SHOPWS_*`.
 
+mod demo;
 mod keys;
 mod serve;
 
@@ -55,6 +56,8 @@ pub enum Command {
         #[command(subcommand)]
         action: keys::KeyAction,
     },
+    /// Add a deterministic generated catalogue (for benchmarks and load tests).
+    Demo(demo::DemoArgs),
 }
 
 #[derive(Subcommand, Debug, Clone, Copy)]
@@ -80,6 +83,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(&cli.global, args),
         Command::Webservice { action } => webservice(&cli.global, action),
         Command::Key { action } => keys::run(&cli.global, action),
+        Command::Demo(args) => demo::run(&cli.global, args),
     }
 }
 

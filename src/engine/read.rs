@@ -192,15 +192,15 @@ pub fn fill_assocs(
         return Ok(());
     }
     let ids: Vec<i64> = ents.iter().map(|e| e.id).collect();
+    let index: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     for (k, (ai, _)) in p.assocs.iter().enumerate() {
         let Some(st) = &r.associations[*ai].storage else {
             continue;
         };
-        let rows = rd.assoc(st, &ids, &ctx.db)?;
-        // Rows come grouped by owner; entities are few per batch.
-        for (owner, vals) in rows {
-            if let Some(e) = ents.iter_mut().find(|e| e.id == owner) {
-                e.assocs[k].push(vals);
+        for (owner, vals) in rd.assoc(st, &ids, &ctx.db)? {
+            if let Some(&i) = index.get(&owner) {
+                ents[i].assocs[k].push(vals);
             }
         }
     }

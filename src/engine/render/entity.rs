@@ -43,6 +43,30 @@ pub struct RenderCtx<'a> {
     pub format: Format,
 }
 
+/// The value as PrestaShop prints it, borrowed when it can be, else written into `scratch`
+/// (the hot path allocates nothing per field).
+pub fn text<'a>(f: &Field, v: &'a Value, scratch: &'a mut String) -> &'a str {
+    use std::fmt::Write;
+    match (v, f.decimals) {
+        (Value::Text(s), None) => s,
+        (Value::Null, _) => "",
+        (Value::Int(i), None) => {
+            scratch.clear();
+            scratch.push_str(itoa::Buffer::new().format(*i));
+            scratch
+        }
+        (Value::Real(x), Some(d)) => {
+            scratch.clear();
+            let _ = write!(scratch, "{x:.d$}");
+            scratch
+        }
+        _ => {
+            *scratch = value_text(f, v);
+            scratch
+        }
+    }
+}
+
 /// The value as PrestaShop prints it: decimals with the column's scale, NULL as empty.
 pub fn value_text(f: &Field, v: &Value) -> String {
     match (v, f.decimals) {
@@ -68,14 +92,26 @@ fn falsy(s: &str) -> bool {
     s.is_empty() || s == "0"
 }
 
-fn field_href(rc: &RenderCtx, f: &Field, id: i64, text: &str) -> Option<String> {
-    match &f.xlink {
-        Xlink::None => None,
-        _ if f.name.starts_with("id_") && falsy(text) => None,
-        _ if text.is_empty() => None,
-        Xlink::Resource(res) => Some(format!("{}{res}/{text}", rc.ws)),
-        Xlink::Nested { resource, sub } => Some(format!("{}{resource}/{sub}/{id}/{text}", rc.ws)),
+/// ` xlink:href="…"` of a scalar field, written straight into the output.
+fn write_field_href(out: &mut Vec<u8>, rc: &RenderCtx, f: &Field, id: i64, text: &str) {
+    let (resource, sub) = match &f.xlink {
+        Xlink::None => return,
+        _ if text.is_empty() || (f.name.starts_with("id_") && falsy(text)) => return,
+        Xlink::Resource(res) => (res, None),
+        Xlink::Nested { resource, sub } => (resource, Some(sub)),
+    };
+    xml::push(out, " xlink:href=\"");
+    xml::attr(out, rc.ws);
+    xml::attr(out, resource);
+    out.push(b'/');
+    if let Some(sub) = sub {
+        xml::attr(out, sub);
+        out.push(b'/');
+        out.extend_from_slice(itoa::Buffer::new().format(id).as_bytes());
+        out.push(b'/');
     }
+    xml::attr(out, text);
+    out.push(b'"');
 }
 
 fn item_href(
@@ -115,23 +151,20 @@ pub fn xml(out: &mut Vec<u8>, r: &Resource, p: &Projection, e: &Entity, rc: &Ren
     xml::push(out, "<");
     xml::push(out, &r.singular);
     xml::push(out, ">\n");
+    let mut scratch = String::new();
     for (k, &fi) in p.fields.iter().enumerate() {
         let f = &r.fields[fi];
         out.extend_from_slice(b"\t<");
         xml::push(out, &f.name);
         match &e.cells[k] {
             Cell::One(v) => {
-                let text = value_text(f, v);
-                if let Some(h) = field_href(rc, f, e.id, &text) {
-                    xml::push(out, " xlink:href=\"");
-                    xml::attr(out, &h);
-                    out.push(b'"');
-                }
+                let text = text(f, v, &mut scratch);
+                write_field_href(out, rc, f, e.id, text);
                 if f.computed {
                     xml::push(out, " notFilterable=\"true\"");
                 }
                 out.push(b'>');
-                xml::cdata(out, &text);
+                xml::cdata(out, text);
             }
             Cell::Langs(vals) => {
                 if f.computed {
@@ -140,14 +173,16 @@ pub fn xml(out: &mut Vec<u8>, r: &Resource, p: &Projection, e: &Entity, rc: &Ren
                 out.push(b'>');
                 for (li, v) in vals.iter().enumerate() {
                     let lang = rc.langs.get(li).copied().unwrap_or(0);
-                    xml::push(
-                        out,
-                        &format!(
-                            "<language id=\"{lang}\" xlink:href=\"{}languages/{lang}\">",
-                            rc.ws
-                        ),
-                    );
-                    xml::cdata(out, &value_text(f, v));
+                    let mut ib = itoa::Buffer::new();
+                    let lang = ib.format(lang);
+                    xml::push(out, "<language id=\"");
+                    xml::push(out, lang);
+                    xml::push(out, "\" xlink:href=\"");
+                    xml::attr(out, rc.ws);
+                    xml::push(out, "languages/");
+                    xml::push(out, lang);
+                    xml::push(out, "\">");
+                    xml::cdata(out, text(f, v, &mut scratch));
                     xml::push(out, "</language>");
                 }
             }
@@ -164,61 +199,136 @@ pub fn xml(out: &mut Vec<u8>, r: &Resource, p: &Projection, e: &Entity, rc: &Ren
     if !p.assocs.is_empty() {
         xml::push(out, "<associations>\n");
         for (k, (ai, cols)) in p.assocs.iter().enumerate() {
-            let a = &r.associations[*ai];
-            let names: Vec<&str> = a
-                .storage
-                .as_ref()
-                .map(|s| s.columns.0.iter().map(|(n, _)| n.as_str()).collect())
-                .unwrap_or_default();
-            xml::push(out, &format!("<{} nodeType=\"{}\"", a.name, a.node_type));
-            match &a.api {
-                Some(api) => xml::push(out, &format!(" api=\"{api}\"")),
-                None => xml::push(out, " virtualEntity=\"true\""),
-            }
-            let items = &e.assocs[k];
-            if items.is_empty() {
-                xml::push(out, "/>\n");
-                continue;
-            }
-            xml::push(out, ">\n");
-            for item in items {
-                xml::push(out, &format!("\t<{}", a.node_type));
-                if let Some(pat) = &a.item_xlink {
-                    let h = item_href(rc, pat, e, r, p, &names, item);
-                    xml::push(out, " xlink:href=\"");
-                    xml::attr(out, &h);
-                    out.push(b'"');
-                }
-                xml::push(out, ">\n");
-                for &ci in cols {
-                    let sub = names.get(ci).copied().unwrap_or("id");
-                    let v = item.get(ci).map(|v| v.to_text()).unwrap_or_default();
-                    xml::push(out, &format!("\t<{sub}"));
-                    let sub_link = a
-                        .fields
-                        .iter()
-                        .find(|f| f.name == sub)
-                        .and_then(|f| f.xlink.as_ref());
-                    if let Some(res) = sub_link {
-                        if !falsy(&v) {
-                            xml::push(out, " xlink:href=\"");
-                            xml::attr(out, &format!("{}{res}/{v}", rc.ws));
-                            out.push(b'"');
-                        }
-                    }
-                    out.push(b'>');
-                    xml::cdata(out, &v);
-                    xml::push(out, &format!("</{sub}>\n"));
-                }
-                xml::push(out, &format!("\t</{}>\n", a.node_type));
-            }
-            xml::push(out, &format!("</{}>\n", a.name));
+            xml_association(out, r, p, e, rc, k, *ai, cols, &mut scratch);
         }
         xml::push(out, "</associations>\n");
     }
     xml::push(out, "</");
     xml::push(out, &r.singular);
     xml::push(out, ">\n");
+}
+
+#[allow(clippy::too_many_arguments)]
+fn xml_association(
+    out: &mut Vec<u8>,
+    r: &Resource,
+    p: &Projection,
+    e: &Entity,
+    rc: &RenderCtx,
+    k: usize,
+    ai: usize,
+    cols: &[usize],
+    scratch: &mut String,
+) {
+    let a = &r.associations[ai];
+    let names: Vec<&str> = a
+        .storage
+        .as_ref()
+        .map(|s| s.columns.0.iter().map(|(n, _)| n.as_str()).collect())
+        .unwrap_or_default();
+    let sub_links: Vec<Option<&String>> = cols
+        .iter()
+        .map(|&ci| {
+            let sub = names.get(ci).copied().unwrap_or("id");
+            a.fields
+                .iter()
+                .find(|f| f.name == sub)
+                .and_then(|f| f.xlink.as_ref())
+        })
+        .collect();
+    // "resource/{id}" is the common pattern: written without building a string.
+    let simple = a
+        .item_xlink
+        .as_deref()
+        .and_then(|pat| pat.strip_suffix("{id}"))
+        .filter(|pre| !pre.contains('{'));
+    let id_col = names.iter().position(|n| *n == "id");
+    xml::push(out, "<");
+    xml::push(out, &a.name);
+    xml::push(out, " nodeType=\"");
+    xml::push(out, &a.node_type);
+    match &a.api {
+        Some(api) => {
+            xml::push(out, "\" api=\"");
+            xml::push(out, api);
+            out.push(b'"');
+        }
+        None => xml::push(out, "\" virtualEntity=\"true\""),
+    }
+    let items = &e.assocs[k];
+    if items.is_empty() {
+        xml::push(out, "/>\n");
+        return;
+    }
+    xml::push(out, ">\n");
+    for item in items {
+        xml::push(out, "\t<");
+        xml::push(out, &a.node_type);
+        match (simple, &a.item_xlink) {
+            (Some(pre), _) => {
+                xml::push(out, " xlink:href=\"");
+                xml::attr(out, rc.ws);
+                xml::attr(out, pre);
+                if let Some(v) = id_col.and_then(|i| item.get(i)) {
+                    let t = text_plain(v, scratch);
+                    xml::attr(out, t);
+                }
+                out.push(b'"');
+            }
+            (None, Some(pat)) => {
+                let h = item_href(rc, pat, e, r, p, &names, item);
+                xml::push(out, " xlink:href=\"");
+                xml::attr(out, &h);
+                out.push(b'"');
+            }
+            (None, None) => {}
+        }
+        xml::push(out, ">\n");
+        for (n, &ci) in cols.iter().enumerate() {
+            let sub = names.get(ci).copied().unwrap_or("id");
+            let v = item.get(ci).map(|v| text_plain(v, scratch)).unwrap_or("");
+            xml::push(out, "\t<");
+            xml::push(out, sub);
+            if let Some(res) = sub_links[n] {
+                if !falsy(v) {
+                    xml::push(out, " xlink:href=\"");
+                    xml::attr(out, rc.ws);
+                    xml::attr(out, res);
+                    out.push(b'/');
+                    xml::attr(out, v);
+                    out.push(b'"');
+                }
+            }
+            out.push(b'>');
+            xml::cdata(out, v);
+            xml::push(out, "</");
+            xml::push(out, sub);
+            xml::push(out, ">\n");
+        }
+        xml::push(out, "\t</");
+        xml::push(out, &a.node_type);
+        xml::push(out, ">\n");
+    }
+    xml::push(out, "</");
+    xml::push(out, &a.name);
+    xml::push(out, ">\n");
+}
+
+/// A value's text without field formatting (association sub-fields).
+fn text_plain<'a>(v: &'a Value, scratch: &'a mut String) -> &'a str {
+    match v {
+        Value::Text(s) => s,
+        Value::Null => "",
+        Value::Int(i) => {
+            scratch.clear();
+            scratch.push_str(itoa::Buffer::new().format(*i));
+            scratch
+        }
+        Value::Real(_) => {
+            *scratch = v.to_text();
+            scratch
+        }
+    }
 }
 
 /// A JSON scalar typed as PrestaShop 9 under PHP 8 emits it.

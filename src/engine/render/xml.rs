@@ -11,11 +11,7 @@ fn forbidden(c: char) -> bool {
 
 /// Text safe for an XML document: forbidden characters become U+FFFD.
 fn clean(v: &str) -> std::borrow::Cow<'_, str> {
-    // One byte scan on the hot path: only C0 controls and U+FFFE/F (EF BF BE/BF) matter.
-    let suspicious = v
-        .bytes()
-        .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF);
-    if suspicious && v.chars().any(forbidden) {
+    if v.chars().any(forbidden) {
         v.chars()
             .map(|c| if forbidden(c) { '\u{fffd}' } else { c })
             .collect::<String>()
@@ -25,23 +21,51 @@ fn clean(v: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// One pass over the bytes: does the value need more than a plain copy? (`]]>`, C0 controls,
+/// or a possible U+FFFE/F, whose UTF-8 starts with 0xEF.)
+fn plain_cdata(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0xEF {
+            return false;
+        }
+        if c == b']' && b.get(i + 1) == Some(&b']') && b.get(i + 2) == Some(&b'>') {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// `<![CDATA[...]]>`, splitting any `]]>` in the value (PrestaShop emitted it raw, which
 /// broke the document).
 pub fn cdata(out: &mut Vec<u8>, v: &str) {
-    let v = clean(v);
     out.extend_from_slice(b"<![CDATA[");
-    let mut rest: &str = &v;
-    while let Some(i) = rest.find("]]>") {
-        out.extend_from_slice(&rest.as_bytes()[..i]);
-        out.extend_from_slice(b"]]]]><![CDATA[>");
-        rest = &rest[i + 3..];
+    if plain_cdata(v.as_bytes()) {
+        out.extend_from_slice(v.as_bytes());
+    } else {
+        let v = clean(v);
+        let mut rest: &str = &v;
+        while let Some(i) = rest.find("]]>") {
+            out.extend_from_slice(&rest.as_bytes()[..i]);
+            out.extend_from_slice(b"]]]]><![CDATA[>");
+            rest = &rest[i + 3..];
+        }
+        out.extend_from_slice(rest.as_bytes());
     }
-    out.extend_from_slice(rest.as_bytes());
     out.extend_from_slice(b"]]>");
 }
 
 /// Escapes an attribute value (PrestaShop did not; clients are unaffected by escaping).
 pub fn attr(out: &mut Vec<u8>, v: &str) {
+    let plain = v
+        .bytes()
+        .all(|b| !matches!(b, b'&' | b'<' | b'>' | b'"' | 0xEF) && (b >= 0x20 || b == b'\t'));
+    if plain {
+        out.extend_from_slice(v.as_bytes());
+        return;
+    }
     let v = clean(v);
     for b in v.bytes() {
         match b {

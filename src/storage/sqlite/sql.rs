@@ -244,6 +244,31 @@ pub fn list(plan: &ListPlan, ctx: &Context) -> Sql {
 }
 
 pub fn count(plan: &ListPlan, ctx: &Context) -> Sql {
+    // The common unfiltered list of a shop-linked resource counts the link table alone: one
+    // index scan instead of a correlated EXISTS per row.
+    if let (ShopFilter::Linked { table }, true, None) =
+        (&plan.shop, plan.conds.is_empty(), &plan.restriction)
+    {
+        let mut params = Vec::new();
+        let marks = vec!["?"; ctx.shops.len().max(1)].join(",");
+        if ctx.shops.is_empty() {
+            params.push(Value::Null);
+        }
+        params.extend(ctx.shops.iter().map(|s| Value::Int(*s)));
+        // One row per (entity, shop): with one shop a plain count is exact.
+        let what = if ctx.shops.len() == 1 {
+            "COUNT(*)".to_string()
+        } else {
+            format!("COUNT(DISTINCT s.{})", q(&plan.primary))
+        };
+        return Sql {
+            text: format!(
+                "SELECT {what} FROM {t} s WHERE s.\"id_shop\" IN ({marks})",
+                t = q(table)
+            ),
+            params,
+        };
+    }
     let mut b = Builder {
         plan,
         ctx,
@@ -292,7 +317,8 @@ pub fn assoc(a: &AssocStorage, owners: &[i64], ctx: &Context) -> Sql {
     params.extend(owners.iter().map(|o| Value::Int(*o)));
     text.push_str(&format!(" WHERE {owner} IN ({marks})"));
     for (col, v) in &a.r#where {
-        text.push_str(&format!(" AND t.{} = ?", q(col)));
+        // Unary plus: filter on it, but let the owner index drive the lookup.
+        text.push_str(&format!(" AND +t.{} = ?", q(col)));
         params.push(symbol(v, ctx));
     }
     let mut order = vec![owner.clone()];
