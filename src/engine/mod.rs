@@ -110,6 +110,11 @@ impl Engine {
         Ok(self.shop.get(self.store.as_ref())?)
     }
 
+    /// Shop facts without touching the database, while the cache is fresh.
+    pub fn cached_shop_info(&self) -> Option<Arc<ShopInfo>> {
+        self.shop.fresh()
+    }
+
     pub fn invalidate(&self) {
         self.shop.invalidate();
     }

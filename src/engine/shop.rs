@@ -149,6 +149,13 @@ impl ShopCache {
         }
     }
 
+    /// The cached value while it is fresh (no database access).
+    pub fn fresh(&self) -> Option<Arc<ShopInfo>> {
+        let g = self.cell.lock().ok()?;
+        let (at, info) = g.as_ref()?;
+        (at.elapsed() < self.ttl).then(|| info.clone())
+    }
+
     pub fn get(&self, store: &dyn Store) -> StorageResult<Arc<ShopInfo>> {
         if let Ok(g) = self.cell.lock() {
             if let Some((at, info)) = g.as_ref() {

@@ -50,6 +50,34 @@ impl KeyCache {
         }
     }
 
+    /// The answer for a key when no database access is needed (malformed, or cached).
+    pub fn cached(&self, key: &str) -> Option<ApiResult<Arc<KeyInfo>>> {
+        let key = key.trim();
+        if key.is_empty() || key.len() != 32 {
+            return Some(self.verdict(key, None));
+        }
+        let hit = self.cache.get(&self.pepper.digest(key))?;
+        Some(self.verdict(key, hit))
+    }
+
+    fn verdict(&self, key: &str, info: Option<Arc<KeyInfo>>) -> ApiResult<Arc<KeyInfo>> {
+        if key.is_empty() {
+            return Err(ApiError::key_empty());
+        }
+        if key.len() != 32 {
+            return Err(ApiError::key_format());
+        }
+        match info {
+            Some(k) if k.active && !k.expired => {
+                if k.permissions.values().all(|m| m.is_empty()) {
+                    return Err(ApiError::key_no_permission());
+                }
+                Ok(k)
+            }
+            _ => Err(ApiError::key_inactive()),
+        }
+    }
+
     /// Checks a presented key; the errors are PrestaShop's (#17, #18, #20+#21, #21).
     pub fn check(&self, store: &dyn Store, key: &str, ip: &str) -> ApiResult<Arc<KeyInfo>> {
         let key = key.trim();
@@ -73,15 +101,7 @@ impl KeyCache {
                 found
             }
         };
-        match info {
-            Some(k) if k.active && !k.expired => {
-                if k.permissions.values().all(|m| m.is_empty()) {
-                    return Err(ApiError::key_no_permission());
-                }
-                Ok(k)
-            }
-            _ => Err(ApiError::key_inactive()),
-        }
+        self.verdict(key, info)
     }
 
     pub fn invalidate(&self) {

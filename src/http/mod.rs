@@ -241,29 +241,38 @@ async fn webservice(
     };
 
     let engine = st.engine.clone();
-    let info = match tokio::task::spawn_blocking({
-        let engine = engine.clone();
-        move || engine.shop_info()
-    })
-    .await
-    {
-        Ok(Ok(i)) => i,
-        Ok(Err(e)) => return error_response(&e, &common),
-        Err(_) => return error_response(&ApiError::internal(), &common),
+    // Cached shop facts and keys are answered on this thread; only misses touch the database.
+    let info = match engine.cached_shop_info() {
+        Some(i) => i,
+        None => match tokio::task::spawn_blocking({
+            let engine = engine.clone();
+            move || engine.shop_info()
+        })
+        .await
+        {
+            Ok(Ok(i)) => i,
+            Ok(Err(e)) => return error_response(&e, &common),
+            Err(_) => return error_response(&ApiError::internal(), &common),
+        },
     };
     if !info.webservice_enabled {
         return error_response(&ApiError::disabled(), &common);
     }
-    let ip = peer.ip().to_string();
-    let checked = tokio::task::spawn_blocking({
-        let st = st.clone();
-        move || st.keys.check(st.engine.store.as_ref(), &key, &ip)
-    })
-    .await;
+    let checked = match st.keys.cached(&key) {
+        Some(v) => v,
+        None => {
+            let ip = peer.ip().to_string();
+            tokio::task::spawn_blocking({
+                let st = st.clone();
+                move || st.keys.check(st.engine.store.as_ref(), &key, &ip)
+            })
+            .await
+            .unwrap_or_else(|_| Err(ApiError::internal()))
+        }
+    };
     let key_info = match checked {
-        Ok(Ok(k)) => k,
-        Ok(Err(e)) => return error_response(&e, &common),
-        Err(_) => return error_response(&ApiError::internal(), &common),
+        Ok(k) => k,
+        Err(e) => return error_response(&e, &common),
     };
     common.version = Some(st.psws_version.clone());
 
@@ -315,6 +324,20 @@ async fn webservice(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
 
+    // Reading one entity (or the resource list) is a few index lookups: done on this thread,
+    // sparing two thread hand-offs. Lists and writes, whose cost grows with the data, run on
+    // the blocking pool.
+    let bounded = matches!(request.method, Method::Get | Method::Head)
+        && (request.segments.len() == 1 && request.segments[0].is_empty()
+            || request.segments.get(1).is_some_and(|s| !s.is_empty())
+                && !matches!(request.segments[0].as_str(), "images" | "attachments"));
+    if bounded {
+        let mut sink = stream::Sink::new(usize::MAX, oneshot::channel().0);
+        return match engine.handle(&request, &mut sink) {
+            Ok(reply) => reply_response(reply, &common, local_sha1.as_deref()),
+            Err(e) => error_response(&e, &common),
+        };
+    }
     let (start_tx, start_rx) = oneshot::channel();
     let limit = engine.settings.buffer_limit;
     let job = tokio::task::spawn_blocking(move || {
