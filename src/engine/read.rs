@@ -438,14 +438,16 @@ pub fn load(
 pub fn one(e: &Engine, r: &Resource, id: i64, req: &Request, ctx: &Ctx) -> ApiResult<Reply> {
     let (display, had_display) = display_of(r, req, Display::Full)?;
     let proj = projection(r, &display);
-    let mut ents = load(e, r, &proj, &[id], ctx, false)?;
-    let Some(mut ent) = ents.pop() else {
-        return Err(ApiError::not_found_empty());
-    };
-    if matches!(
+    let scoped = matches!(
         r.shop,
         crate::catalog::ShopScope::Linked(_) | crate::catalog::ShopScope::Column
-    ) && load(e, r, &Projection::default(), &[id], ctx, true)?.is_empty()
+    );
+    // One query in the common case: the entity as the shop sees it. Only when that finds
+    // nothing does a second look tell "unknown" (404, empty) from "not in this shop" (#131).
+    let mut ents = load(e, r, &proj, &[id], ctx, scoped)?;
+    if ents.is_empty()
+        && scoped
+        && !load(e, r, &Projection::default(), &[id], ctx, false)?.is_empty()
     {
         return Err(ApiError::new(
             404,
@@ -453,6 +455,9 @@ pub fn one(e: &Engine, r: &Resource, id: i64, req: &Request, ctx: &Ctx) -> ApiRe
             format!("This {} ({id}) does not exists on this shop", r.class_name),
         ));
     }
+    let Some(mut ent) = ents.pop() else {
+        return Err(ApiError::not_found_empty());
+    };
     special::price::fill(e, r, &proj, &mut ent, &req.params, ctx)?;
     let rc = RenderCtx {
         ws: &ctx.ws,
