@@ -9,10 +9,10 @@ use crate::storage::{Select, Store, Tx, Value};
 #[derive(Args, Debug)]
 pub struct DemoArgs {
     /// How many products to add.
-    #[arg(long)]
+    #[arg(long, env = "SHOPWS_DEMO_PRODUCTS")]
     pub products: u64,
     /// Every Nth product gets two combinations and an image (0: none).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, env = "SHOPWS_DEMO_COMBINATIONS_EVERY", default_value_t = 10)]
     pub combinations_every: u64,
 }
 

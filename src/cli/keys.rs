@@ -9,13 +9,13 @@ use crate::catalog::{Catalog, Method, MethodSet};
 #[derive(Args, Debug, Clone, Default)]
 pub struct Grant {
     /// Every method on every resource (what mobile-app builders ask for).
-    #[arg(long, conflicts_with_all = ["read_only", "allow"])]
+    #[arg(long, env = "SHOPWS_KEY_ALL", conflicts_with_all = ["read_only", "allow"])]
     pub all: bool,
     /// GET and HEAD on every resource.
-    #[arg(long, conflicts_with = "allow")]
+    #[arg(long, env = "SHOPWS_KEY_READ_ONLY", conflicts_with = "allow")]
     pub read_only: bool,
     /// RESOURCE=METHOD,METHOD (repeatable), e.g. --allow customers=GET,HEAD
-    #[arg(long, value_name = "RESOURCE=METHODS")]
+    #[arg(long, env = "SHOPWS_KEY_ALLOW", value_name = "RESOURCE=METHODS", value_delimiter = ' ')]
     pub allow: Vec<String>,
 }
 
@@ -26,13 +26,13 @@ pub enum KeyAction {
         /// Use this 32-character key instead of generating one.
         #[arg(long, env = "SHOPWS_KEY")]
         key: Option<String>,
-        #[arg(long, default_value = "")]
+        #[arg(long, env = "SHOPWS_KEY_DESCRIPTION", default_value = "")]
         description: String,
         /// Create it disabled.
-        #[arg(long)]
+        #[arg(long, env = "SHOPWS_KEY_DISABLED")]
         disabled: bool,
         /// Expiry, "YYYY-MM-DD HH:MM:SS" (UTC).
-        #[arg(long)]
+        #[arg(long, env = "SHOPWS_KEY_EXPIRES")]
         expires: Option<String>,
         #[command(flatten)]
         grant: Grant,

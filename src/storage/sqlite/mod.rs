@@ -69,12 +69,14 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Page cache is per connection (8 MiB each): memory stays flat however many readers run,
+/// and the operating system's file cache does the rest.
 fn configure(conn: &Connection, read_only: bool) -> StorageResult<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(map_err)?;
     conn.execute_batch(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; \
-         PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;",
+         PRAGMA temp_store=MEMORY; PRAGMA cache_size=-8192;",
     )
     .map_err(map_err)?;
     if read_only {
