@@ -15,7 +15,12 @@ pub struct Grant {
     #[arg(long, env = "SHOPWS_KEY_READ_ONLY", conflicts_with = "allow")]
     pub read_only: bool,
     /// RESOURCE=METHOD,METHOD (repeatable), e.g. --allow customers=GET,HEAD
-    #[arg(long, env = "SHOPWS_KEY_ALLOW", value_name = "RESOURCE=METHODS", value_delimiter = ' ')]
+    #[arg(
+        long,
+        env = "SHOPWS_KEY_ALLOW",
+        value_name = "RESOURCE=METHODS",
+        value_delimiter = ' '
+    )]
     pub allow: Vec<String>,
 }
 
