@@ -41,3 +41,33 @@ CREATE TABLE IF NOT EXISTS "shopws_audit" (
   "details" TEXT DEFAULT NULL,
   "result" TEXT NOT NULL DEFAULT 'ok'
 );
+
+-- Back office: employees, server-side sessions (shared by every node through the database)
+-- and login throttling. Passwords are Argon2id PHC strings; sessions are stored by the
+-- SHA-256 of their cookie value, never the value itself.
+CREATE TABLE IF NOT EXISTS "shopws_admin_user" (
+  "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+  "email" TEXT NOT NULL,
+  "password_phc" TEXT NOT NULL,
+  "role" TEXT NOT NULL DEFAULT 'admin',
+  "disabled" INTEGER NOT NULL DEFAULT 0,
+  "created_at" TEXT NOT NULL,
+  "last_login_at" TEXT DEFAULT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS "shopws_admin_user__email" ON "shopws_admin_user" ("email");
+
+CREATE TABLE IF NOT EXISTS "shopws_admin_session" (
+  "id_digest" TEXT PRIMARY KEY,
+  "user_id" INTEGER NOT NULL,
+  "csrf_secret" TEXT NOT NULL,
+  "created_at" INTEGER NOT NULL,
+  "last_seen_at" INTEGER NOT NULL,
+  "ip" TEXT DEFAULT NULL
+);
+
+CREATE TABLE IF NOT EXISTS "shopws_login_throttle" (
+  "subject" TEXT PRIMARY KEY,
+  "failures" INTEGER NOT NULL DEFAULT 0,
+  "window_start" INTEGER NOT NULL,
+  "locked_until" INTEGER NOT NULL DEFAULT 0
+);

@@ -6,6 +6,7 @@
 //! resource; [`accounts`] holds webservice keys and permissions.
 
 pub mod accounts;
+pub mod backoffice;
 pub mod catalog;
 pub mod cli;
 pub mod engine;

@@ -1,6 +1,7 @@
 //! The `shopws` command line: `serve`, `webservice`, `key`. Every flag can also be set with
 //! an environment variable `SHOPWS_*`.
 
+mod admin;
 mod demo;
 mod keys;
 mod serve;
@@ -58,6 +59,11 @@ pub enum Command {
     },
     /// Add a deterministic generated catalogue (for benchmarks and load tests).
     Demo(demo::DemoArgs),
+    /// Back-office employees.
+    Admin {
+        #[command(subcommand)]
+        action: admin::AdminAction,
+    },
 }
 
 #[derive(Subcommand, Debug, Clone, Copy)]
@@ -84,6 +90,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Webservice { action } => webservice(&cli.global, action),
         Command::Key { action } => keys::run(&cli.global, action),
         Command::Demo(args) => demo::run(&cli.global, args),
+        Command::Admin { action } => admin::run(&cli.global, action),
     }
 }
 

@@ -34,6 +34,9 @@ pub struct ServeArgs {
     /// entities). `--json-ps-quirks false` emits clean JSON.
     #[arg(long, env = "SHOPWS_JSON_PS_QUIRKS", default_value_t = true, action = clap::ArgAction::Set)]
     pub json_ps_quirks: bool,
+    /// Path of the back office.
+    #[arg(long, env = "SHOPWS_ADMIN_PATH", default_value = "/admin")]
+    pub admin_path: String,
     /// Read connections to the database.
     #[arg(long, env = "SHOPWS_READERS", default_value_t = 4)]
     pub readers: usize,
@@ -120,6 +123,7 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
             keys: KeyCache::new(pepper(g)?),
             psws_version: a.psws_version.clone(),
             max_body: a.max_body,
+            admin_prefix: format!("/{}", a.admin_path.trim_matches('/')),
         });
         println!("shopws serving {} on {base}api/", store.describe());
         tracing::info!(%addr, "listening");

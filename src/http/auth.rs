@@ -104,6 +104,10 @@ impl KeyCache {
         self.verdict(key, info)
     }
 
+    pub fn pepper(&self) -> &Pepper {
+        &self.pepper
+    }
+
     pub fn invalidate(&self) {
         self.cache.invalidate_all();
     }

@@ -32,10 +32,14 @@ pub struct AppState {
     /// Advertised `PSWS-Version` (the official PHP client refuses anything above 8.2.0).
     pub psws_version: String,
     pub max_body: usize,
+    /// Where the back office lives, e.g. `/admin`.
+    pub admin_prefix: String,
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new().fallback(dispatch).with_state(state)
+    crate::backoffice::router(&state.admin_prefix)
+        .fallback(dispatch)
+        .with_state(state)
 }
 
 /// Every request comes here: `/api…` (also `//api…`, as clients with a trailing slash in the

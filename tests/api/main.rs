@@ -5,6 +5,7 @@
 mod support;
 
 mod auth;
+mod backoffice;
 mod catalog;
 mod errors;
 mod listing;
