@@ -630,23 +630,36 @@ async fn key_create(State(st): State<Arc<AppState>>, headers: HeaderMap, body: B
     }
 }
 
-async fn key_status(
-    State(st): State<Arc<AppState>>,
-    Path(id): Path<i64>,
+/// A change to one key from the list: guarded, run off the I/O thread, caches dropped, back
+/// to the list.
+async fn key_change(
+    st: Arc<AppState>,
     headers: HeaderMap,
     body: Bytes,
+    flash: &str,
+    change: impl FnOnce(&dyn crate::storage::Store, &[(String, String)], &str) + Send + 'static,
 ) -> Resp {
     let f = form(&body);
     let auth = match guarded(&st, &headers, &f).await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let active = field(&f, "active") == "1";
     let st2 = st.clone();
-    blocking(move || accounts::set_active(st2.engine.store.as_ref(), id, active, &auth.user.email))
-        .await;
+    blocking(move || change(st2.engine.store.as_ref(), &f, &auth.user.email)).await;
     st.keys.invalidate();
-    redirect(&format!("{}/webservice?updated", prefix(&st)))
+    redirect(&format!("{}/webservice?{flash}", prefix(&st)))
+}
+
+async fn key_status(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Resp {
+    key_change(st, headers, body, "updated", move |store, f, actor| {
+        let _ = accounts::set_active(store, id, field(f, "active") == "1", actor);
+    })
+    .await
 }
 
 async fn key_delete(
@@ -655,15 +668,10 @@ async fn key_delete(
     headers: HeaderMap,
     body: Bytes,
 ) -> Resp {
-    let f = form(&body);
-    let auth = match guarded(&st, &headers, &f).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let st2 = st.clone();
-    blocking(move || accounts::delete(st2.engine.store.as_ref(), id, &auth.user.email)).await;
-    st.keys.invalidate();
-    redirect(&format!("{}/webservice?deleted", prefix(&st)))
+    key_change(st, headers, body, "deleted", move |store, _, actor| {
+        let _ = accounts::delete(store, id, actor);
+    })
+    .await
 }
 
 async fn audit_page(State(st): State<Arc<AppState>>, headers: HeaderMap) -> Resp {
