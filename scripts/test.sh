@@ -21,6 +21,8 @@ if command -v php >/dev/null 2>&1; then
 else
   need_apt+=(php-curl php-xml)
 fi
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing ${need_apt[*]}"
   if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
@@ -41,6 +43,18 @@ say "rust tests (unit + integration against the real server)"
 SHOPWS_BIN=$BIN cargo test --release --locked --quiet 2>&1 | tee /tmp/shopws-cargo-test.$$ 
 rust_line=$(grep -E '^test result:' /tmp/shopws-cargo-test.$$ | awk '{p+=$4; f+=$6} END {print p+0" "f+0}')
 rm -f /tmp/shopws-cargo-test.$$
+
+say "browser tests (back office in headless Chromium)"
+[ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
+SHOTS=$(mktemp -d)
+set +e
+SHOPWS_BIN=$BIN SCREENSHOTS=$SHOTS node tests/browser/journey.mjs | tee "$SHOTS/out.txt"
+set -e
+browser_line=$(tail -1 "$SHOTS/out.txt")
+browser_pass=$(echo "$browser_line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p')
+browser_fail=$(echo "$browser_line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\2/p')
+[ -n "$browser_pass" ] || { browser_pass=0; browser_fail=1; echo "the browser tests did not finish"; }
+echo "screenshots: $SHOTS"
 
 conf_pass=0; conf_fail=0
 if [ -d "$CONFORMANCE" ]; then
@@ -90,6 +104,7 @@ fi
 read -r rust_pass rust_fail <<<"$rust_line"
 say "summary"
 echo "rust tests: $rust_pass passed, $rust_fail failed"
+echo "browser tests: $browser_pass passed, $browser_fail failed"
 echo "conformance: $conf_pass passed, $conf_fail unexpected"
-echo "$((rust_pass + conf_pass)) passed, $((rust_fail + conf_fail)) failed"
-[ "$rust_fail" -eq 0 ] && [ "$conf_fail" -eq 0 ]
+echo "$((rust_pass + browser_pass + conf_pass)) passed, $((rust_fail + browser_fail + conf_fail)) failed"
+[ "$rust_fail" -eq 0 ] && [ "$browser_fail" -eq 0 ] && [ "$conf_fail" -eq 0 ]

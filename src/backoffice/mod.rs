@@ -95,6 +95,17 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// Cookie names: `__Host-` over HTTPS. Browsers refuse that prefix on plain-HTTP loopback
+/// (the quick start), so there the same cookies go without it — still `Secure`, which
+/// browsers honour on loopback.
+fn cookie_name(st: &AppState, base: &'static str) -> String {
+    if st.engine.settings.base_url.starts_with("https://") {
+        format!("__Host-{base}")
+    } else {
+        base.to_string()
+    }
+}
+
 fn set_cookie(r: &mut Resp, name: &str, value: &str, max_age: Option<i64>) {
     let age = max_age
         .map(|a| format!("; Max-Age={a}"))
@@ -162,10 +173,12 @@ fn origin(st: &AppState) -> String {
         .to_string()
 }
 
+/// `Origin` must be ours; browsers send `Origin: null` under `Referrer-Policy: no-referrer`,
+/// and then `Sec-Fetch-Site: same-origin` decides.
 fn same_origin(st: &AppState, headers: &HeaderMap) -> bool {
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        Some(o) => o == origin(st),
-        None => headers
+        Some(o) if o != "null" => o == origin(st),
+        _ => headers
             .get("sec-fetch-site")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v == "same-origin"),
@@ -183,7 +196,7 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 }
 
 async fn current(st: &Arc<AppState>, headers: &HeaderMap) -> Option<Auth> {
-    let token = cookie(headers, session::COOKIE)?.to_string();
+    let token = cookie(headers, &cookie_name(st, session::COOKIE))?.to_string();
     let st = st.clone();
     blocking(move || {
         let store = st.engine.store.as_ref();
@@ -255,7 +268,7 @@ fn login_page(st: &AppState, flashes: Vec<Flash>, email: String, status: StatusC
         email,
     };
     let mut r = html(status, page.render());
-    set_cookie(&mut r, session::PRE_COOKIE, &token, None);
+    set_cookie(&mut r, &cookie_name(st, session::PRE_COOKIE), &token, None);
     r
 }
 
@@ -266,7 +279,7 @@ async fn login(
     body: Bytes,
 ) -> Resp {
     let f = form(&body);
-    let pre = cookie(&headers, session::PRE_COOKIE).unwrap_or("");
+    let pre = cookie(&headers, &cookie_name(&st, session::PRE_COOKIE)).unwrap_or("");
     if !same_origin(&st, &headers) || pre.is_empty() || !session::equal(pre, field(&f, "csrf")) {
         return plain(
             StatusCode::FORBIDDEN,
@@ -313,8 +326,8 @@ async fn login(
     match outcome {
         Some(Ok(Some(token))) => {
             let mut r = redirect(&format!("{}/webservice", prefix(&st)));
-            set_cookie(&mut r, session::COOKIE, &token, None);
-            set_cookie(&mut r, session::PRE_COOKIE, "", Some(0));
+            set_cookie(&mut r, &cookie_name(&st, session::COOKIE), &token, None);
+            set_cookie(&mut r, &cookie_name(&st, session::PRE_COOKIE), "", Some(0));
             r
         }
         Some(Ok(None)) => login_page(
@@ -350,13 +363,13 @@ async fn logout(State(st): State<Arc<AppState>>, headers: HeaderMap, body: Bytes
         Ok(a) => a,
         Err(r) => return r,
     };
-    if let Some(token) = cookie(&headers, session::COOKIE).map(str::to_string) {
+    if let Some(token) = cookie(&headers, &cookie_name(&st, session::COOKIE)).map(str::to_string) {
         let st2 = st.clone();
         blocking(move || session::destroy(st2.engine.store.as_ref(), &token)).await;
     }
     audit(&st, &auth.user.email, "logout", "", "").await;
     let mut r = redirect(&format!("{}/", prefix(&st)));
-    set_cookie(&mut r, session::COOKIE, "", Some(0));
+    set_cookie(&mut r, &cookie_name(&st, session::COOKIE), "", Some(0));
     r
 }
 

@@ -7,8 +7,9 @@ use subtle::ConstantTimeEq;
 
 use crate::storage::{Select, StorageResult, Store, Value};
 
-pub const COOKIE: &str = "__Host-shopws_session";
-pub const PRE_COOKIE: &str = "__Host-shopws_login";
+/// Cookie base names (prefixed with `__Host-` over HTTPS).
+pub const COOKIE: &str = "shopws_session";
+pub const PRE_COOKIE: &str = "shopws_login";
 pub const IDLE_SECS: i64 = 30 * 60;
 pub const ABSOLUTE_SECS: i64 = 12 * 60 * 60;
 

@@ -62,7 +62,7 @@ impl<'a> Admin<'a> {
             .get(format!("{}/admin/", shop.url))
             .send()
             .expect("login page");
-        let pre = set_cookie(&page, "__Host-shopws_login").expect("pre-session cookie");
+        let pre = set_cookie(&page, "shopws_login").expect("pre-session cookie");
         let pre_val = pre.split(';').next().unwrap_or_default().to_string();
         let csrf = hidden(&page.text().unwrap_or_default(), "csrf");
         let r = http
@@ -79,7 +79,7 @@ impl<'a> Admin<'a> {
         if r.status().as_u16() != 303 {
             return Err(r.status().as_u16());
         }
-        let cookie = set_cookie(&r, "__Host-shopws_session").expect("session cookie");
+        let cookie = set_cookie(&r, "shopws_session").expect("session cookie");
         assert!(
             cookie.contains("HttpOnly")
                 && cookie.contains("Secure")
