@@ -81,7 +81,10 @@ async fn security_headers(mut r: Resp) -> Resp {
 }
 
 fn prefix(st: &AppState) -> &str {
-    st.admin_prefix.trim_end_matches('/')
+    st.admin_prefix
+        .as_deref()
+        .unwrap_or("/admin")
+        .trim_end_matches('/')
 }
 
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {

@@ -37,6 +37,10 @@ pub struct ServeArgs {
     /// Path of the back office.
     #[arg(long, env = "SHOPWS_ADMIN_PATH", default_value = "/admin")]
     pub admin_path: String,
+    /// Serve the back office over plain HTTP on a non-loopback address (its cookies are
+    /// `Secure`: only do this behind a TLS-terminating proxy that sets --base-url https://…).
+    #[arg(long, env = "SHOPWS_ADMIN_INSECURE")]
+    pub admin_insecure: bool,
     /// Read connections to the database.
     #[arg(long, env = "SHOPWS_READERS", default_value_t = 4)]
     pub readers: usize,
@@ -105,6 +109,16 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
             .clone()
             .map(|b| if b.ends_with('/') { b } else { format!("{b}/") })
             .unwrap_or_else(|| format!("http://{addr}/"));
+        let exposed = !addr.ip().is_loopback() && !base.starts_with("https://");
+        let admin = if exposed && !a.admin_insecure {
+            tracing::warn!(
+                %addr,
+                "back office not served: plain HTTP on a public address (use --base-url https://… behind TLS, or --admin-insecure)"
+            );
+            None
+        } else {
+            Some(format!("/{}", a.admin_path.trim_matches('/')))
+        };
         if a.demo {
             shop::set_setting(store.as_ref(), "PS_WEBSERVICE", "1")?;
             demo_key(store.as_ref(), g, &base)?;
@@ -123,7 +137,7 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
             keys: KeyCache::new(pepper(g)?),
             psws_version: a.psws_version.clone(),
             max_body: a.max_body,
-            admin_prefix: format!("/{}", a.admin_path.trim_matches('/')),
+            admin_prefix: admin,
         });
         println!("shopws serving {} on {base}api/", store.describe());
         tracing::info!(%addr, "listening");

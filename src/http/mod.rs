@@ -32,14 +32,16 @@ pub struct AppState {
     /// Advertised `PSWS-Version` (the official PHP client refuses anything above 8.2.0).
     pub psws_version: String,
     pub max_body: usize,
-    /// Where the back office lives, e.g. `/admin`.
-    pub admin_prefix: String,
+    /// Where the back office lives, e.g. `/admin`; `None` when it is not served.
+    pub admin_prefix: Option<String>,
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
-    crate::backoffice::router(&state.admin_prefix)
-        .fallback(dispatch)
-        .with_state(state)
+    let base = match &state.admin_prefix {
+        Some(p) => crate::backoffice::router(p),
+        None => Router::new(),
+    };
+    base.fallback(dispatch).with_state(state)
 }
 
 /// Every request comes here: `/api…` (also `//api…`, as clients with a trailing slash in the

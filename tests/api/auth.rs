@@ -131,3 +131,32 @@ fn permission_matrix_one_key_per_method() {
     let lower = shop.get("/api/customers?ps_method=put");
     assert_eq!((lower.status, lower.codes()), (405, vec![23]));
 }
+
+#[test]
+fn expired_keys_answer_like_inactive_ones() {
+    let shop = TestShop::start();
+    let expired = shop.key(&[
+        "--allow",
+        "customers=GET",
+        "--expires",
+        "2000-01-01 00:00:00",
+    ]);
+    let r = shop.req("GET", "/api/customers", Some(&expired), None, &[]);
+    assert_eq!((r.status, r.codes()), (401, vec![20, 21]));
+    let later = shop.key(&[
+        "--allow",
+        "customers=GET",
+        "--expires",
+        "2999-01-01 00:00:00",
+    ]);
+    assert_eq!(
+        shop.req("GET", "/api/customers", Some(&later), None, &[])
+            .status,
+        200
+    );
+    let listed = shop.cli(&["key", "list"]);
+    assert!(
+        !listed.contains(&expired) && !listed.contains(&later),
+        "keys are never printed again"
+    );
+}
