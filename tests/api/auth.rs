@@ -160,3 +160,68 @@ fn expired_keys_answer_like_inactive_ones() {
         "keys are never printed again"
     );
 }
+
+#[test]
+fn keys_never_reach_a_log_or_the_audit_table() {
+    let shop = TestShop::start_logged();
+    let key = shop.key(&[
+        "--allow",
+        "customers=GET,HEAD",
+        "--description",
+        "log check",
+    ]);
+    assert_eq!(
+        shop.req("GET", "/api/customers", Some(&key), None, &[])
+            .status,
+        200
+    );
+    let by_query = shop.req(
+        "GET",
+        &format!("/api/customers?ws_key={key}"),
+        None,
+        None,
+        &[],
+    );
+    assert_eq!(by_query.status, 200);
+    let wrong = format!("{}X", &key[..31]);
+    assert_eq!(
+        shop.req("GET", "/api/customers", Some(&wrong), None, &[])
+            .status,
+        401
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let log = std::fs::read_to_string(shop.log.as_ref().expect("log")).expect("read log");
+    assert!(!log.is_empty(), "the server logged something to check");
+    for secret in [&key, &shop.key, &wrong] {
+        assert!(
+            !log.contains(secret.as_str()),
+            "a key appears in the server log"
+        );
+        assert!(!log.to_lowercase().contains(&secret.to_lowercase()));
+    }
+    let path = shop.db.trim_start_matches("sqlite:").to_string();
+    let conn = rusqlite::Connection::open(path).expect("db");
+    let mut stmt = conn
+        .prepare("SELECT COALESCE(details,'') || ' ' || COALESCE(target_hint,'') FROM shopws_audit")
+        .expect("prepare");
+    let rows: Vec<String> = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .expect("query")
+        .filter_map(Result::ok)
+        .collect();
+    assert!(!rows.is_empty(), "the audit table has entries");
+    for row in &rows {
+        assert!(
+            !row.contains(&key) && !row.contains(&shop.key),
+            "a key appears in the audit table: {row}"
+        );
+    }
+    let stored: String = conn
+        .query_row(
+            "SELECT group_concat(key) FROM webservice_account",
+            [],
+            |r| r.get(0),
+        )
+        .expect("accounts");
+    assert!(!stored.contains(&key), "keys are not stored in clear");
+}

@@ -10,6 +10,8 @@ pub struct TestShop {
     pub url: String,
     pub key: String,
     pub db: String,
+    /// The server's log (standard error), when started with [`TestShop::start_logged`].
+    pub log: Option<PathBuf>,
     child: Child,
     _dir: tempfile::TempDir,
     http: reqwest::blocking::Client,
@@ -73,15 +75,29 @@ impl TestShop {
     }
 
     pub fn start_with(extra: &[&str]) -> TestShop {
+        Self::spawn(extra, false)
+    }
+
+    /// Starts with the most verbose log, written to a file the test can read.
+    pub fn start_logged() -> TestShop {
+        Self::spawn(&[], true)
+    }
+
+    fn spawn(extra: &[&str], logged: bool) -> TestShop {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = format!("sqlite:{}", dir.path().join("shop.db").display());
+        let log = logged.then(|| dir.path().join("server.log"));
+        let stderr = match &log {
+            Some(p) => Stdio::from(std::fs::File::create(p).expect("log file")),
+            None => Stdio::inherit(),
+        };
         let mut child = Command::new(bin())
             .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
             .args(extra)
             .env("SHOPWS_DATABASE", &db)
-            .env("SHOPWS_LOG", "warn")
+            .env("SHOPWS_LOG", if logged { "trace" } else { "warn" })
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("start shopws");
         let stdout = child.stdout.take().expect("stdout");
@@ -116,6 +132,7 @@ impl TestShop {
             url,
             key,
             db,
+            log,
             child,
             _dir: dir,
             http: reqwest::blocking::Client::builder()
