@@ -37,6 +37,98 @@ pub struct KeyInfo {
     pub expired: bool,
     pub permissions: Permissions,
     pub shops: Vec<i64>,
+    pub policy: Policy,
+}
+
+/// shopws's own limits on a key (PrestaShop has none).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Policy {
+    /// Client networks allowed to use the key; empty: any.
+    pub ip_allowlist: Vec<ipnet::IpNet>,
+    /// Requests per second (token bucket) and the burst allowed above it.
+    pub rate_per_sec: Option<u32>,
+    pub burst: Option<u32>,
+}
+
+impl Policy {
+    pub fn allows(&self, ip: std::net::IpAddr) -> bool {
+        self.ip_allowlist.is_empty() || self.ip_allowlist.iter().any(|n| n.contains(&ip))
+    }
+}
+
+/// Parses "10.0.0.0/8, 192.168.1.7" (single addresses are /32 or /128).
+pub fn parse_allowlist(s: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    s.split([',', ' ', '\n'])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(|x| {
+            x.parse::<ipnet::IpNet>()
+                .or_else(|_| x.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("not an IP address or network: {x}"))
+        })
+        .collect()
+}
+
+/// Stores a key's policy (replacing the previous one).
+pub fn set_policy(store: &dyn Store, id: i64, p: &Policy, actor: &str) -> Result<(), AccountError> {
+    let list: Vec<String> = p.ip_allowlist.iter().map(|n| n.to_string()).collect();
+    store.write(&mut |tx| {
+        let key = [("id_webservice_account", Value::Int(id))];
+        tx.delete("shopws_key_policy", &key)?;
+        tx.insert(
+            "shopws_key_policy",
+            &[
+                ("id_webservice_account", Value::Int(id)),
+                ("ip_allowlist", Value::from(list.join(","))),
+                (
+                    "rate_per_sec",
+                    p.rate_per_sec
+                        .map(|r| Value::Int(i64::from(r)))
+                        .unwrap_or(Value::Null),
+                ),
+                (
+                    "burst",
+                    p.burst
+                        .map(|b| Value::Int(i64::from(b)))
+                        .unwrap_or(Value::Null),
+                ),
+                ("updated_at", Value::from(now())),
+                ("updated_by", Value::from(actor)),
+            ],
+        )?;
+        audit(
+            tx,
+            actor,
+            "key.policy",
+            id,
+            "",
+            &format!("ip={} rate={:?}", list.join(","), p.rate_per_sec),
+        )
+    })?;
+    Ok(())
+}
+
+fn load_policy(r: &mut dyn crate::storage::Reader, id: i64) -> StorageResult<Policy> {
+    let rows = r.select(&Select {
+        table: "shopws_key_policy",
+        columns: &["ip_allowlist", "rate_per_sec", "burst"],
+        key: vec![("id_webservice_account", Value::Int(id))],
+        order: &[],
+    })?;
+    let Some(row) = rows.first() else {
+        return Ok(Policy::default());
+    };
+    Ok(Policy {
+        ip_allowlist: parse_allowlist(&row[0].to_text()).unwrap_or_default(),
+        rate_per_sec: row[1]
+            .as_i64()
+            .and_then(|v| u32::try_from(v).ok())
+            .filter(|v| *v > 0),
+        burst: row[2]
+            .as_i64()
+            .and_then(|v| u32::try_from(v).ok())
+            .filter(|v| *v > 0),
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -430,12 +522,14 @@ pub fn lookup(store: &dyn Store, digest: &str) -> StorageResult<Option<KeyInfo>>
             return Ok(());
         };
         let acc = load_account(r, id, a)?;
+        let policy = load_policy(r, id)?;
         out = Some(KeyInfo {
             account_id: id,
             active: acc.active,
             expired,
             permissions: acc.permissions,
             shops: acc.shops,
+            policy,
         });
         Ok(())
     })?;

@@ -24,6 +24,34 @@ pub struct Grant {
     pub allow: Vec<String>,
 }
 
+#[derive(Args, Debug, Clone, Default)]
+pub struct Limits {
+    /// Networks allowed to use the key, e.g. "10.0.0.0/8,203.0.113.7" (403 code 1001 otherwise).
+    #[arg(long, env = "SHOPWS_KEY_ALLOW_IP", value_name = "CIDRS")]
+    pub allow_ip: Option<String>,
+    /// Requests per second allowed for the key (429 code 1002 with Retry-After beyond).
+    #[arg(long, env = "SHOPWS_KEY_RATE")]
+    pub rate: Option<u32>,
+    /// Requests allowed in a burst above the rate (default: the rate).
+    #[arg(long, env = "SHOPWS_KEY_BURST")]
+    pub burst: Option<u32>,
+}
+
+impl Limits {
+    fn is_set(&self) -> bool {
+        self.allow_ip.is_some() || self.rate.is_some()
+    }
+
+    fn policy(&self) -> anyhow::Result<accounts::Policy> {
+        Ok(accounts::Policy {
+            ip_allowlist: accounts::parse_allowlist(self.allow_ip.as_deref().unwrap_or(""))
+                .map_err(|e| anyhow::anyhow!(e))?,
+            rate_per_sec: self.rate,
+            burst: self.burst,
+        })
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum KeyAction {
     /// Create a key. The key alone is the last line printed.
@@ -41,6 +69,14 @@ pub enum KeyAction {
         expires: Option<String>,
         #[command(flatten)]
         grant: Grant,
+        #[command(flatten)]
+        limits: Limits,
+    },
+    /// Replace a key's IP allowlist and rate limit.
+    SetPolicy {
+        key: String,
+        #[command(flatten)]
+        limits: Limits,
     },
     /// List keys (hints only: keys are never stored in clear).
     List,
@@ -130,8 +166,10 @@ pub fn run(g: &Global, action: KeyAction) -> anyhow::Result<()> {
             disabled,
             expires,
             grant,
+            limits,
         } => {
             let perms = permissions(catalog, &grant)?;
+            let policy = limits.policy()?;
             let (id, key) = accounts::create(
                 s,
                 &pepper,
@@ -144,6 +182,9 @@ pub fn run(g: &Global, action: KeyAction) -> anyhow::Result<()> {
                     actor: "cli",
                 },
             )?;
+            if limits.is_set() {
+                accounts::set_policy(s, id, &policy, "cli")?;
+            }
             eprintln!(
                 "created key #{id} ({}); it is shown once, store it now:",
                 accounts::key::hint(&key)
@@ -185,6 +226,11 @@ pub fn run(g: &Global, action: KeyAction) -> anyhow::Result<()> {
             let id = accounts::resolve(s, &pepper, &key)?;
             accounts::delete(s, id, "cli")?;
             println!("deleted");
+        }
+        KeyAction::SetPolicy { key, limits } => {
+            let id = accounts::resolve(s, &pepper, &key)?;
+            accounts::set_policy(s, id, &limits.policy()?, "cli")?;
+            println!("policy updated");
         }
         KeyAction::SetPermissions { key, grant } => {
             let id = accounts::resolve(s, &pepper, &key)?;

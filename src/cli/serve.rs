@@ -138,6 +138,7 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
             psws_version: a.psws_version.clone(),
             max_body: a.max_body,
             admin_prefix: admin,
+            limits: Default::default(),
         });
         println!("shopws serving {} on {base}api/", store.describe());
         tracing::info!(%addr, "listening");

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod limits;
 pub mod query;
 mod stream;
 
@@ -32,6 +33,7 @@ pub struct AppState {
     /// Advertised `PSWS-Version` (the official PHP client refuses anything above 8.2.0).
     pub psws_version: String,
     pub max_body: usize,
+    pub limits: limits::RateLimits,
     /// Where the back office lives, e.g. `/admin`; `None` when it is not served.
     pub admin_prefix: Option<String>,
 }
@@ -280,6 +282,12 @@ async fn webservice(
         Ok(k) => k,
         Err(e) => return error_response(&e, &common),
     };
+    if !key_info.policy.allows(peer.ip()) {
+        return error_response(&ApiError::ip_not_allowed(), &common);
+    }
+    if let Err(wait) = st.limits.check(key_info.account_id, &key_info.policy) {
+        return error_response(&ApiError::rate_limited(wait.max(1)), &common);
+    }
     common.version = Some(st.psws_version.clone());
 
     let form = if real == HttpMethod::POST {

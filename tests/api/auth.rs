@@ -225,3 +225,46 @@ fn keys_never_reach_a_log_or_the_audit_table() {
         .expect("accounts");
     assert!(!stored.contains(&key), "keys are not stored in clear");
 }
+
+#[test]
+fn ip_allowlist_and_rate_limit() {
+    let shop = TestShop::start();
+    let elsewhere = shop.key(&["--allow", "customers=GET", "--allow-ip", "10.0.0.0/8"]);
+    let r = shop.req("GET", "/api/customers", Some(&elsewhere), None, &[]);
+    assert_eq!((r.status, r.codes()), (403, vec![1001]));
+    let here = shop.key(&[
+        "--allow",
+        "customers=GET",
+        "--allow-ip",
+        "10.0.0.0/8,127.0.0.1",
+    ]);
+    assert_eq!(
+        shop.req("GET", "/api/customers", Some(&here), None, &[])
+            .status,
+        200
+    );
+
+    let slow = shop.key(&["--allow", "customers=GET", "--rate", "1", "--burst", "2"]);
+    let statuses: Vec<u16> = (0..3)
+        .map(|_| {
+            shop.req("GET", "/api/customers", Some(&slow), None, &[])
+                .status
+        })
+        .collect();
+    assert_eq!(statuses, vec![200, 200, 429]);
+    let limited = shop.req("GET", "/api/customers", Some(&slow), None, &[]);
+    assert_eq!(limited.codes(), vec![1002]);
+    assert!(limited
+        .header("retry-after")
+        .is_some_and(|v| v.parse::<u64>().is_ok_and(|s| s >= 1)));
+    // Other keys are not slowed down.
+    assert_eq!(shop.get("/api/customers").status, 200);
+    shop.cli(&["key", "set-policy", &slow]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(
+        shop.req("GET", "/api/customers", Some(&slow), None, &[])
+            .status,
+        200,
+        "policy removed"
+    );
+}
