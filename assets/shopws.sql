@@ -62,7 +62,9 @@ CREATE TABLE IF NOT EXISTS "shopws_admin_session" (
   "csrf_secret" TEXT NOT NULL,
   "created_at" INTEGER NOT NULL,
   "last_seen_at" INTEGER NOT NULL,
-  "ip" TEXT DEFAULT NULL
+  "ip" TEXT DEFAULT NULL,
+  "reauth_at" INTEGER NOT NULL DEFAULT 0,
+  "user_agent" TEXT DEFAULT NULL
 );
 
 CREATE TABLE IF NOT EXISTS "shopws_login_throttle" (

@@ -46,6 +46,34 @@ pub fn validate(key: &str) -> Result<(), KeyError> {
     Ok(())
 }
 
+/// A key typed by hand that is too easy to guess: few distinct characters, or long runs of
+/// one character or of consecutive ones ("AAAA", "1234", "abcd").
+pub fn weak(key: &str) -> bool {
+    let distinct: std::collections::BTreeSet<u8> =
+        key.bytes().map(|b| b.to_ascii_uppercase()).collect();
+    if distinct.len() <= 8 {
+        return true;
+    }
+    let b: Vec<i16> = key
+        .bytes()
+        .map(|b| i16::from(b.to_ascii_uppercase()))
+        .collect();
+    let mut run = 1;
+    for w in b.windows(2) {
+        let step = w[1] - w[0];
+        run = if step.abs() <= 1 { run + 1 } else { 1 };
+        if run >= 6 {
+            return true;
+        }
+    }
+    false
+}
+
+/// Characters that must be percent-encoded in `ws_key=` and in `https://KEY@host` URLs.
+pub fn needs_encoding(key: &str) -> bool {
+    key.contains(['@', '#', '?'])
+}
+
 /// First four and last four characters, upper-cased: enough to recognise a key, far from
 /// enough to use it.
 pub fn hint(key: &str) -> String {
@@ -119,6 +147,14 @@ mod tests {
         assert_eq!(validate("ABC"), Err(KeyError::Length));
         assert_eq!(validate(&"é".repeat(32)), Err(KeyError::Characters));
         assert_eq!(validate(&"A@#?-_".repeat(6)[..32]), Ok(()));
+    }
+
+    #[test]
+    fn weak_keys_are_spotted() {
+        assert!(weak(&"A".repeat(32)));
+        assert!(weak("ABCDEFGHABCDEFGHABCDEFGHABCDEFGH"));
+        assert!(weak("X7K2P9QZ123456R4T8W3M5N6B1C0V2J9"));
+        assert!(!weak("UCCLLQ9N2ARSHWCXLT74KUKSSK34BFKX"));
     }
 
     #[test]

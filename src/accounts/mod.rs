@@ -25,14 +25,60 @@ pub struct Account {
     pub created_at: String,
     pub expires_at: Option<String>,
     pub last_used_at: Option<String>,
+    pub last_used_ip: Option<String>,
+    pub created_by: String,
     pub permissions: Permissions,
     pub shops: Vec<i64>,
+    /// Oldest first; more than one while a rotated key's old secret is still valid.
+    pub credentials: Vec<Credential>,
+    pub policy: Policy,
+}
+
+/// One secret of an account (a rotated key has two while the old one is retiring).
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub id: i64,
+    pub hint: String,
+    pub created_at: String,
+    pub created_by: String,
+    pub expires_at: Option<String>,
+    /// When a rotated-out secret stops working.
+    pub retires_at: Option<String>,
+    pub last_used_at: Option<String>,
+    pub last_used_ip: Option<String>,
+    pub use_count: i64,
+}
+
+impl Credential {
+    /// Still accepted at `now` (UTC, `YYYY-MM-DD HH:MM:SS`)?
+    pub fn valid_at(&self, now: &str) -> bool {
+        self.expires_at.as_deref().is_none_or(|e| e > now)
+            && self.retires_at.as_deref().is_none_or(|r| r > now)
+    }
+}
+
+impl Account {
+    /// The current secret: the newest that is not retiring.
+    pub fn current(&self) -> Option<&Credential> {
+        self.credentials
+            .iter()
+            .rev()
+            .find(|c| c.retires_at.is_none())
+            .or(self.credentials.last())
+    }
+
+    /// Expired: no secret of the key is accepted any more.
+    pub fn expired(&self) -> bool {
+        let now = now();
+        !self.credentials.is_empty() && !self.credentials.iter().any(|c| c.valid_at(&now))
+    }
 }
 
 /// What authentication learns about a presented key.
 #[derive(Debug, Clone)]
 pub struct KeyInfo {
     pub account_id: i64,
+    pub credential_id: i64,
     pub active: bool,
     pub expired: bool,
     pub permissions: Permissions,
@@ -70,7 +116,12 @@ pub fn parse_allowlist(s: &str) -> Result<Vec<ipnet::IpNet>, String> {
 }
 
 /// Stores a key's policy (replacing the previous one).
-pub fn set_policy(store: &dyn Store, id: i64, p: &Policy, actor: &str) -> Result<(), AccountError> {
+pub fn set_policy(
+    store: &dyn Store,
+    id: i64,
+    p: &Policy,
+    actor: &Actor,
+) -> Result<(), AccountError> {
     let list: Vec<String> = p.ip_allowlist.iter().map(|n| n.to_string()).collect();
     store.write(&mut |tx| {
         let key = [("id_webservice_account", Value::Int(id))];
@@ -93,10 +144,10 @@ pub fn set_policy(store: &dyn Store, id: i64, p: &Policy, actor: &str) -> Result
                         .unwrap_or(Value::Null),
                 ),
                 ("updated_at", Value::from(now())),
-                ("updated_by", Value::from(actor)),
+                ("updated_by", Value::from(actor.name)),
             ],
         )?;
-        audit(
+        audit_key(
             tx,
             actor,
             "key.policy",
@@ -161,7 +212,7 @@ pub struct NewKey<'a> {
     pub active: bool,
     pub permissions: &'a Permissions,
     pub expires_at: Option<&'a str>,
-    pub actor: &'a str,
+    pub actor: &'a Actor<'a>,
 }
 
 /// Checks resource names against the catalog and drops methods the resource forbids.
@@ -215,6 +266,91 @@ fn write_permissions(tx: &mut dyn Tx, id: i64, p: &Permissions) -> StorageResult
     Ok(())
 }
 
+/// Who made a change, and from where (the CLI has no address).
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub name: &'a str,
+    pub ip: &'a str,
+    pub user_agent: &'a str,
+}
+
+impl Actor<'static> {
+    pub const CLI: Actor<'static> = Actor {
+        name: "cli",
+        ip: "",
+        user_agent: "",
+    };
+}
+
+/// One row of the audit log. Never a secret: keys appear by their hint.
+#[derive(Debug, Clone, Copy)]
+pub struct AuditEntry<'a> {
+    pub actor: Actor<'a>,
+    pub action: &'a str,
+    pub target_type: &'a str,
+    pub target_id: i64,
+    pub target_hint: &'a str,
+    pub details: &'a str,
+    pub result: &'a str,
+}
+
+pub fn record(tx: &mut dyn Tx, e: &AuditEntry) -> StorageResult<()> {
+    let opt = |s: &str| {
+        if s.is_empty() {
+            Value::Null
+        } else {
+            Value::from(s)
+        }
+    };
+    tx.insert(
+        "shopws_audit",
+        &[
+            ("at", Value::from(now())),
+            ("actor_type", Value::from(e.actor.name)),
+            ("ip", opt(e.actor.ip)),
+            ("user_agent", opt(e.actor.user_agent)),
+            ("action", Value::from(e.action)),
+            ("target_type", opt(e.target_type)),
+            (
+                "target_id",
+                if e.target_id > 0 {
+                    Value::from(e.target_id.to_string())
+                } else {
+                    Value::Null
+                },
+            ),
+            ("target_hint", opt(e.target_hint)),
+            ("details", opt(e.details)),
+            ("result", Value::from(e.result)),
+        ],
+    )?;
+    Ok(())
+}
+
+/// An audit row about a key.
+pub fn audit_key(
+    tx: &mut dyn Tx,
+    actor: &Actor,
+    action: &str,
+    id: i64,
+    hint: &str,
+    details: &str,
+) -> StorageResult<()> {
+    record(
+        tx,
+        &AuditEntry {
+            actor: *actor,
+            action,
+            target_type: "key",
+            target_id: id,
+            target_hint: hint,
+            details,
+            result: "ok",
+        },
+    )
+}
+
+/// An audit row by the command line.
 pub fn audit(
     tx: &mut dyn Tx,
     actor: &str,
@@ -223,20 +359,11 @@ pub fn audit(
     hint: &str,
     details: &str,
 ) -> StorageResult<()> {
-    tx.insert(
-        "shopws_audit",
-        &[
-            ("at", Value::from(now())),
-            ("actor_type", Value::from(actor)),
-            ("action", Value::from(action)),
-            ("target_type", Value::from("key")),
-            ("target_id", Value::from(id.to_string())),
-            ("target_hint", Value::from(hint)),
-            ("details", Value::from(details)),
-            ("result", Value::from("ok")),
-        ],
-    )?;
-    Ok(())
+    let actor = Actor {
+        name: actor,
+        ..Actor::CLI
+    };
+    audit_key(tx, &actor, action, id, hint, details)
 }
 
 /// Creates a key; returns (account id, the key in clear — to be shown once).
@@ -284,7 +411,7 @@ pub fn create(
                 ("digest", Value::from(digest.as_str())),
                 ("hint", Value::from(hint.as_str())),
                 ("created_at", Value::from(now())),
-                ("created_by", Value::from(new.actor)),
+                ("created_by", Value::from(new.actor.name)),
                 (
                     "expires_at",
                     new.expires_at.map(Value::from).unwrap_or(Value::Null),
@@ -307,10 +434,14 @@ pub fn create(
             )?;
         }
         write_permissions(tx, id, new.permissions)?;
-        audit(
+        audit_key(
             tx,
             new.actor,
-            "key.create",
+            if new.key.is_some() {
+                "key.import"
+            } else {
+                "key.create"
+            },
             id,
             &hint,
             &permission_summary(new.permissions),
@@ -387,7 +518,17 @@ fn load_account(
 ) -> StorageResult<Account> {
     let cred = r.select(&Select {
         table: "shopws_key_credential",
-        columns: &["hint", "created_at", "expires_at", "last_used_at"],
+        columns: &[
+            "id",
+            "hint",
+            "created_at",
+            "created_by",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+            "last_used_ip",
+            "use_count",
+        ],
         key: vec![("id_webservice_account", Value::Int(id))],
         order: &["id"],
     })?;
@@ -409,21 +550,55 @@ fn load_account(
             permissions.entry(row_str(&p[0])).or_default().insert(m);
         }
     }
-    let c = cred.last();
-    let opt = |v: Option<&Value>| v.filter(|v| !v.is_null()).map(row_str);
-    Ok(Account {
+    let opt = |v: &Value| (!v.is_null()).then(|| row_str(v));
+    let credentials: Vec<Credential> = cred
+        .iter()
+        .map(|c| Credential {
+            id: c[0].as_i64().unwrap_or(0),
+            hint: row_str(&c[1]),
+            created_at: row_str(&c[2]),
+            created_by: row_str(&c[3]),
+            expires_at: opt(&c[4]),
+            retires_at: opt(&c[5]),
+            last_used_at: opt(&c[6]),
+            last_used_ip: opt(&c[7]),
+            use_count: c[8].as_i64().unwrap_or(0),
+        })
+        .collect();
+    let mut acc = Account {
         id,
         description: row_str(&a[1]),
         active: a[2].as_i64().unwrap_or(0) != 0,
-        hint: c
-            .map(|c| row_str(&c[0]))
-            .unwrap_or_else(|| "(PrestaShop key)".into()),
-        created_at: c.map(|c| row_str(&c[1])).unwrap_or_default(),
-        expires_at: opt(c.map(|c| &c[2])),
-        last_used_at: opt(c.map(|c| &c[3])),
+        hint: "(PrestaShop key)".into(),
+        created_at: String::new(),
+        expires_at: None,
+        last_used_at: None,
+        last_used_ip: None,
+        created_by: String::new(),
         permissions,
         shops: shops.iter().filter_map(|s| s[0].as_i64()).collect(),
-    })
+        credentials,
+        policy: load_policy(r, id)?,
+    };
+    if let Some(c) = acc.current().cloned() {
+        acc.hint = c.hint;
+        acc.expires_at = c.expires_at;
+        acc.created_by = c.created_by;
+    }
+    if let Some(first) = acc.credentials.first() {
+        acc.created_at = first.created_at.clone();
+    }
+    // Last use over every secret of the key.
+    if let Some(c) = acc
+        .credentials
+        .iter()
+        .filter(|c| c.last_used_at.is_some())
+        .max_by(|x, y| x.last_used_at.cmp(&y.last_used_at))
+    {
+        acc.last_used_at = c.last_used_at.clone();
+        acc.last_used_ip = c.last_used_ip.clone();
+    }
+    Ok(acc)
 }
 
 pub fn get(store: &dyn Store, id: i64) -> Result<Account, AccountError> {
@@ -447,8 +622,9 @@ pub fn set_active(
     store: &dyn Store,
     id: i64,
     active: bool,
-    actor: &str,
+    actor: &Actor,
 ) -> Result<(), AccountError> {
+    let hint = get(store, id)?.hint;
     let mut n = 0;
     store.write(&mut |tx| {
         n = tx.update(
@@ -457,7 +633,7 @@ pub fn set_active(
             &[("id_webservice_account", Value::Int(id))],
         )?;
         let action = if active { "key.enable" } else { "key.disable" };
-        audit(tx, actor, action, id, "", "")
+        audit_key(tx, actor, action, id, &hint, "")
     })?;
     if n == 0 {
         return Err(AccountError::NotFound);
@@ -469,17 +645,19 @@ pub fn set_permissions(
     store: &dyn Store,
     id: i64,
     p: &Permissions,
-    actor: &str,
+    actor: &Actor,
 ) -> Result<(), AccountError> {
-    get(store, id)?;
+    let old = get(store, id)?;
+    let diff = permission_diff(&old.permissions, p);
     store.write(&mut |tx| {
         write_permissions(tx, id, p)?;
-        audit(tx, actor, "key.permissions", id, "", &permission_summary(p))
+        audit_key(tx, actor, "key.permissions", id, &old.hint, &diff)
     })?;
     Ok(())
 }
 
-pub fn delete(store: &dyn Store, id: i64, actor: &str) -> Result<(), AccountError> {
+pub fn delete(store: &dyn Store, id: i64, actor: &Actor) -> Result<(), AccountError> {
+    let hint = get(store, id)?.hint;
     let mut n = 0;
     store.write(&mut |tx| {
         let key = [("id_webservice_account", Value::Int(id))];
@@ -488,7 +666,7 @@ pub fn delete(store: &dyn Store, id: i64, actor: &str) -> Result<(), AccountErro
         tx.delete("webservice_account_shop", &key)?;
         tx.delete("shopws_key_credential", &key)?;
         tx.delete("shopws_key_policy", &key)?;
-        audit(tx, actor, "key.delete", id, "", "")
+        audit_key(tx, actor, "key.delete", id, &hint, "")
     })?;
     if n == 0 {
         return Err(AccountError::NotFound);
@@ -502,7 +680,7 @@ pub fn lookup(store: &dyn Store, digest: &str) -> StorageResult<Option<KeyInfo>>
     store.read(&mut |r| {
         let cred = r.select(&Select {
             table: "shopws_key_credential",
-            columns: &["id_webservice_account", "expires_at", "revoked_at"],
+            columns: &["id_webservice_account", "id"],
             key: vec![("digest", Value::from(digest))],
             order: &[],
         })?;
@@ -510,8 +688,7 @@ pub fn lookup(store: &dyn Store, digest: &str) -> StorageResult<Option<KeyInfo>>
             return Ok(());
         };
         let id = c[0].as_i64().unwrap_or(0);
-        let now = now();
-        let expired = (!c[1].is_null() && c[1].to_text() <= now) || !c[2].is_null();
+        let credential_id = c[1].as_i64().unwrap_or(0);
         let a = r.select(&Select {
             table: "webservice_account",
             columns: &["id_webservice_account", "description", "active"],
@@ -522,31 +699,219 @@ pub fn lookup(store: &dyn Store, digest: &str) -> StorageResult<Option<KeyInfo>>
             return Ok(());
         };
         let acc = load_account(r, id, a)?;
-        let policy = load_policy(r, id)?;
+        let now = now();
+        let expired = !acc
+            .credentials
+            .iter()
+            .any(|c| c.id == credential_id && c.valid_at(&now));
         out = Some(KeyInfo {
             account_id: id,
+            credential_id,
             active: acc.active,
             expired,
             permissions: acc.permissions,
             shops: acc.shops,
-            policy,
+            policy: acc.policy,
         });
         Ok(())
     })?;
     Ok(out)
 }
 
-/// Records a successful use (best effort; failures are not the caller's problem).
-pub fn touch(store: &dyn Store, account_id: i64, ip: &str) {
+/// Records a successful use of one secret (best effort; failures are not the caller's
+/// problem).
+pub fn touch(store: &dyn Store, credential_id: i64, ip: &str) {
     let _ = store.write(&mut |tx| {
+        let n = tx
+            .select(&Select {
+                table: "shopws_key_credential",
+                columns: &["use_count"],
+                key: vec![("id", Value::Int(credential_id))],
+                order: &[],
+            })?
+            .first()
+            .and_then(|r| r[0].as_i64())
+            .unwrap_or(0);
         tx.update(
             "shopws_key_credential",
             &[
                 ("last_used_at", Value::from(now())),
                 ("last_used_ip", Value::from(ip)),
+                ("use_count", Value::Int(n + 1)),
             ],
-            &[("id_webservice_account", Value::Int(account_id))],
+            &[("id", Value::Int(credential_id))],
         )?;
         Ok(())
     });
+}
+
+/// `now` plus some seconds, in the format of every stored time.
+pub fn now_plus(secs: i64) -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    (time::OffsetDateTime::now_utc() + time::Duration::seconds(secs))
+        .format(&f)
+        .unwrap_or_else(|_| "1970-01-01 00:00:00".to_string())
+}
+
+/// The difference between two sets of permissions, e.g. `+products:POST -customers:DELETE`.
+pub fn permission_diff(old: &Permissions, new: &Permissions) -> String {
+    let flat = |p: &Permissions| -> std::collections::BTreeSet<String> {
+        p.iter()
+            .flat_map(|(r, ms)| ms.iter().map(move |m| format!("{r}:{}", m.as_str())))
+            .collect()
+    };
+    let (o, n) = (flat(old), flat(new));
+    let mut parts: Vec<String> = n.difference(&o).map(|x| format!("+{x}")).collect();
+    parts.extend(o.difference(&n).map(|x| format!("-{x}")));
+    parts.join(" ")
+}
+
+/// What the edit form changes; the secret is not among it (rotate instead).
+pub struct KeyUpdate<'a> {
+    pub description: &'a str,
+    pub active: bool,
+    pub permissions: &'a Permissions,
+    pub expires_at: Option<&'a str>,
+    pub policy: &'a Policy,
+    pub actor: &'a Actor<'a>,
+}
+
+/// Saves the edit form; the audit row carries the permission diff.
+pub fn update(store: &dyn Store, id: i64, u: &KeyUpdate) -> Result<(), AccountError> {
+    let old = get(store, id)?;
+    let hint = old.hint.clone();
+    let diff = permission_diff(&old.permissions, u.permissions);
+    let list: Vec<String> = u
+        .policy
+        .ip_allowlist
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    store.write(&mut |tx| {
+        let key = [("id_webservice_account", Value::Int(id))];
+        tx.update(
+            "webservice_account",
+            &[
+                ("description", Value::from(u.description)),
+                ("active", Value::Int(i64::from(u.active))),
+            ],
+            &key,
+        )?;
+        if old.permissions != *u.permissions {
+            write_permissions(tx, id, u.permissions)?;
+        }
+        // The expiry is the key's: every secret of it shares it.
+        tx.update(
+            "shopws_key_credential",
+            &[(
+                "expires_at",
+                u.expires_at.map(Value::from).unwrap_or(Value::Null),
+            )],
+            &key,
+        )?;
+        tx.delete("shopws_key_policy", &key)?;
+        tx.insert(
+            "shopws_key_policy",
+            &[
+                ("id_webservice_account", Value::Int(id)),
+                ("ip_allowlist", Value::from(list.join(","))),
+                (
+                    "rate_per_sec",
+                    u.policy
+                        .rate_per_sec
+                        .map(|r| Value::Int(i64::from(r)))
+                        .unwrap_or(Value::Null),
+                ),
+                (
+                    "burst",
+                    u.policy
+                        .burst
+                        .map(|b| Value::Int(i64::from(b)))
+                        .unwrap_or(Value::Null),
+                ),
+                ("updated_at", Value::from(now())),
+                ("updated_by", Value::from(u.actor.name)),
+            ],
+        )?;
+        let mut details = Vec::new();
+        if old.description != u.description {
+            details.push("description changed".to_string());
+        }
+        if old.active != u.active {
+            details.push(format!("status {}", if u.active { "on" } else { "off" }));
+        }
+        if old.expires_at.as_deref() != u.expires_at {
+            details.push(format!("expires {}", u.expires_at.unwrap_or("never")));
+        }
+        if old.policy != *u.policy {
+            details.push(format!(
+                "ip [{}] rate {:?} burst {:?}",
+                list.join(","),
+                u.policy.rate_per_sec,
+                u.policy.burst
+            ));
+        }
+        if !diff.is_empty() {
+            details.push(diff.clone());
+        }
+        audit_key(tx, u.actor, "key.edit", id, &hint, &details.join("; "))
+    })?;
+    Ok(())
+}
+
+/// Gives a key a new secret with the same permissions, shops and policies; the secrets it had
+/// keep working for `overlap_secs` more seconds (0: stop now). Returns the new key in clear.
+pub fn rotate(
+    store: &dyn Store,
+    pepper: &Pepper,
+    id: i64,
+    overlap_secs: i64,
+    actor: &Actor,
+) -> Result<String, AccountError> {
+    let old = get(store, id)?;
+    let key = key::generate();
+    let digest = pepper.digest(&key);
+    let hint = key::hint(&key);
+    let now = now();
+    let retire = now_plus(overlap_secs.max(0));
+    store.write(&mut |tx| {
+        for c in &old.credentials {
+            if !c.valid_at(&now) {
+                // Long dead: nothing to keep.
+                tx.delete("shopws_key_credential", &[("id", Value::Int(c.id))])?;
+            } else if c.retires_at.as_deref().is_none_or(|r| r > retire.as_str()) {
+                tx.update(
+                    "shopws_key_credential",
+                    &[("revoked_at", Value::from(retire.as_str()))],
+                    &[("id", Value::Int(c.id))],
+                )?;
+            }
+        }
+        tx.insert(
+            "shopws_key_credential",
+            &[
+                ("id_webservice_account", Value::Int(id)),
+                ("digest", Value::from(digest.as_str())),
+                ("hint", Value::from(hint.as_str())),
+                ("created_at", Value::from(now.as_str())),
+                ("created_by", Value::from(actor.name)),
+                (
+                    "expires_at",
+                    old.expires_at
+                        .as_deref()
+                        .map(Value::from)
+                        .unwrap_or(Value::Null),
+                ),
+            ],
+        )?;
+        audit_key(
+            tx,
+            actor,
+            "key.rotate",
+            id,
+            &hint,
+            &format!("old secret {} valid until {retire}", old.hint),
+        )
+    })?;
+    Ok(key)
 }

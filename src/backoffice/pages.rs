@@ -4,13 +4,19 @@ use askama::Template;
 
 pub type Flash = (&'static str, String);
 
-#[derive(Template)]
-#[template(path = "admin/login.html")]
-pub struct Login<'a> {
-    pub prefix: &'a str,
+/// What every page's frame needs: where links go, who is logged in, the CSRF token.
+pub struct Chrome {
+    pub prefix: String,
     pub user: String,
+    pub admin: bool,
     pub csrf: String,
     pub flashes: Vec<Flash>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/login.html")]
+pub struct Login {
+    pub c: Chrome,
     pub email: String,
 }
 
@@ -19,22 +25,60 @@ pub struct KeyRow {
     pub hint: String,
     pub description: String,
     pub active: bool,
+    pub expired: bool,
+    pub rotating: bool,
     pub summary: String,
     pub last_used: String,
+    pub last_used_ip: String,
     pub expires: String,
     pub created: String,
 }
 
+/// The key list's filter row and sort, echoed back into the page.
+#[derive(Default, Clone)]
+pub struct ListQuery {
+    pub hint: String,
+    pub description: String,
+    pub status: String,
+    pub sort: String,
+    pub page: usize,
+}
+
+/// A sortable column's header link: it toggles the direction, the arrow shows the current one.
+pub struct SortLink {
+    pub href: String,
+    pub arrow: &'static str,
+}
+
+pub struct SortLinks {
+    pub id: SortLink,
+    pub hint: SortLink,
+    pub last_used: SortLink,
+    pub expires: SortLink,
+    pub created: SortLink,
+}
+
+pub struct PageLink {
+    pub number: usize,
+    pub href: String,
+    pub current: bool,
+}
+
 #[derive(Template)]
 #[template(path = "admin/webservice.html")]
-pub struct Webservice<'a> {
-    pub prefix: &'a str,
-    pub user: String,
-    pub csrf: String,
-    pub flashes: Vec<Flash>,
+pub struct Webservice {
+    pub c: Chrome,
     pub enabled: bool,
+    pub cgi: bool,
     pub endpoint: String,
+    pub warnings: Vec<String>,
     pub keys: Vec<KeyRow>,
+    pub total: usize,
+    pub matching: usize,
+    pub q: ListQuery,
+    pub sorts: SortLinks,
+    pub pages: Vec<PageLink>,
+    pub sudo_needed: bool,
 }
 
 pub struct Cell {
@@ -45,33 +89,67 @@ pub struct Cell {
 
 pub struct GridRow {
     pub resource: String,
+    pub description: String,
+    pub sensitive: bool,
     pub cells: Vec<Cell>,
 }
 
+pub struct GridGroup {
+    pub name: &'static str,
+    pub slug: &'static str,
+    pub rows: Vec<GridRow>,
+}
+
+/// The head of the edit form: what is known about the key, never its secret.
+pub struct KeyHead {
+    pub id: i64,
+    pub hint: String,
+    pub created: String,
+    pub created_by: String,
+    pub last_used: String,
+    pub expired: bool,
+    pub credentials: Vec<CredentialRow>,
+}
+
+pub struct CredentialRow {
+    pub hint: String,
+    pub created: String,
+    pub last_used: String,
+    pub uses: i64,
+    pub state: String,
+}
+
 #[derive(Template)]
-#[template(path = "admin/key_new.html")]
-pub struct KeyNew<'a> {
-    pub prefix: &'a str,
-    pub user: String,
-    pub csrf: String,
-    pub flashes: Vec<Flash>,
+#[template(path = "admin/key_form.html")]
+pub struct KeyForm {
+    pub c: Chrome,
+    /// `None` for a new key.
+    pub head: Option<KeyHead>,
+    pub key_mode: String,
     pub custom_key: String,
     pub description: String,
+    pub active: bool,
+    pub expires_in: String,
     pub expires: String,
+    pub ip_allowlist: String,
+    pub rate: String,
+    pub burst: String,
     /// (method, column label) in PrestaShop's order.
     pub methods: Vec<(&'static str, &'static str)>,
-    pub rows: Vec<GridRow>,
+    pub groups: Vec<GridGroup>,
+    pub sudo_needed: bool,
 }
 
 #[derive(Template)]
 #[template(path = "admin/key_reveal.html")]
-pub struct KeyReveal<'a> {
-    pub prefix: &'a str,
-    pub user: String,
-    pub csrf: String,
-    pub flashes: Vec<Flash>,
+pub struct KeyReveal {
+    pub c: Chrome,
     pub key: String,
     pub endpoint: String,
+    /// The shop URL the PHP client is given (the endpoint without `api/`).
+    pub shop_url: String,
+    pub rotated: bool,
+    pub old_valid_until: String,
 }
 
 pub struct AuditRow {
@@ -86,10 +164,25 @@ pub struct AuditRow {
 
 #[derive(Template)]
 #[template(path = "admin/audit.html")]
-pub struct Audit<'a> {
-    pub prefix: &'a str,
-    pub user: String,
-    pub csrf: String,
-    pub flashes: Vec<Flash>,
+pub struct Audit {
+    pub c: Chrome,
     pub entries: Vec<AuditRow>,
+    pub action: String,
+}
+
+pub struct SessionRow {
+    pub handle: String,
+    pub current: bool,
+    pub created: String,
+    pub last_seen: String,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/account.html")]
+pub struct AccountPage {
+    pub c: Chrome,
+    pub role: String,
+    pub sessions: Vec<SessionRow>,
 }

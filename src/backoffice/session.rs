@@ -34,16 +34,68 @@ pub fn equal(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
+/// Re-authentication ("sudo mode") lasts this long.
+pub const SUDO_SECS: i64 = 10 * 60;
+
 #[derive(Debug, Clone)]
 pub struct Session {
     pub user_id: i64,
     pub csrf: String,
+    /// SHA-256 of the cookie value: the handle used to list and revoke sessions.
+    pub digest: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub reauth_at: i64,
+    pub ip: String,
+    pub user_agent: String,
 }
 
-/// Starts a session; returns the cookie value (never stored).
-pub fn create(store: &dyn Store, user_id: i64, ip: &str) -> StorageResult<String> {
+impl Session {
+    /// The password was typed within the last ten minutes (logging in counts).
+    pub fn sudo(&self) -> bool {
+        now_secs() - self.reauth_at < SUDO_SECS
+    }
+}
+
+const COLUMNS: &[&str] = &[
+    "user_id",
+    "csrf_secret",
+    "created_at",
+    "last_seen_at",
+    "reauth_at",
+    "ip",
+    "user_agent",
+    "id_digest",
+];
+
+fn from_row(row: &[Value]) -> Session {
+    Session {
+        user_id: row[0].as_i64().unwrap_or(0),
+        csrf: row[1].to_text(),
+        created_at: row[2].as_i64().unwrap_or(0),
+        last_seen_at: row[3].as_i64().unwrap_or(0),
+        reauth_at: row[4].as_i64().unwrap_or(0),
+        ip: row[5].to_text(),
+        user_agent: row[6].to_text(),
+        digest: row[7].to_text(),
+    }
+}
+
+fn live(s: &Session, now: i64) -> bool {
+    now - s.last_seen_at <= IDLE_SECS && now - s.created_at <= ABSOLUTE_SECS
+}
+
+/// Starts a session; returns the cookie value (never stored). Logging in is an
+/// authentication, so the session starts in sudo mode.
+pub fn create(
+    store: &dyn Store,
+    user_id: i64,
+    ip: &str,
+    user_agent: &str,
+) -> StorageResult<String> {
     let token = random_token();
     let now = now_secs();
+    let ua: String = user_agent.chars().take(200).collect();
     store.write(&mut |tx| {
         tx.insert(
             "shopws_admin_session",
@@ -53,7 +105,9 @@ pub fn create(store: &dyn Store, user_id: i64, ip: &str) -> StorageResult<String
                 ("csrf_secret", Value::from(random_token())),
                 ("created_at", Value::Int(now)),
                 ("last_seen_at", Value::Int(now)),
+                ("reauth_at", Value::Int(now)),
                 ("ip", Value::from(ip)),
+                ("user_agent", Value::from(ua.as_str())),
             ],
         )?;
         tx.update(
@@ -74,7 +128,7 @@ pub fn load(store: &dyn Store, token: &str) -> StorageResult<Option<Session>> {
         row = r
             .select(&Select {
                 table: "shopws_admin_session",
-                columns: &["user_id", "csrf_secret", "created_at", "last_seen_at"],
+                columns: COLUMNS,
                 key: vec![("id_digest", Value::from(d.as_str()))],
                 order: &[],
             })?
@@ -83,14 +137,13 @@ pub fn load(store: &dyn Store, token: &str) -> StorageResult<Option<Session>> {
         Ok(())
     })?;
     let Some(row) = row else { return Ok(None) };
+    let s = from_row(&row);
     let now = now_secs();
-    let created = row[2].as_i64().unwrap_or(0);
-    let seen = row[3].as_i64().unwrap_or(0);
-    if now - seen > IDLE_SECS || now - created > ABSOLUTE_SECS {
+    if !live(&s, now) {
         destroy(store, token)?;
         return Ok(None);
     }
-    if now - seen > 30 {
+    if now - s.last_seen_at > 30 {
         store.write(&mut |tx| {
             tx.update(
                 "shopws_admin_session",
@@ -100,10 +153,85 @@ pub fn load(store: &dyn Store, token: &str) -> StorageResult<Option<Session>> {
             Ok(())
         })?;
     }
-    Ok(Some(Session {
-        user_id: row[0].as_i64().unwrap_or(0),
-        csrf: row[1].to_text(),
-    }))
+    Ok(Some(s))
+}
+
+/// After the password was typed again: a new session id (the old cookie stops working) with
+/// the same CSRF secret, in sudo mode. Returns the new cookie value.
+pub fn reauthenticate(store: &dyn Store, token: &str) -> StorageResult<Option<String>> {
+    let Some(s) = load(store, token)? else {
+        return Ok(None);
+    };
+    let fresh = random_token();
+    let now = now_secs();
+    store.write(&mut |tx| {
+        tx.delete(
+            "shopws_admin_session",
+            &[("id_digest", Value::from(s.digest.as_str()))],
+        )?;
+        tx.insert(
+            "shopws_admin_session",
+            &[
+                ("id_digest", Value::from(digest(&fresh))),
+                ("user_id", Value::Int(s.user_id)),
+                ("csrf_secret", Value::from(s.csrf.as_str())),
+                ("created_at", Value::Int(s.created_at)),
+                ("last_seen_at", Value::Int(now)),
+                ("reauth_at", Value::Int(now)),
+                ("ip", Value::from(s.ip.as_str())),
+                ("user_agent", Value::from(s.user_agent.as_str())),
+            ],
+        )?;
+        Ok(())
+    })?;
+    Ok(Some(fresh))
+}
+
+/// An employee's live sessions, newest first.
+pub fn list(store: &dyn Store, user_id: i64) -> StorageResult<Vec<Session>> {
+    let mut rows = Vec::new();
+    store.read(&mut |r| {
+        rows = r.select(&Select {
+            table: "shopws_admin_session",
+            columns: COLUMNS,
+            key: vec![("user_id", Value::Int(user_id))],
+            order: &["created_at"],
+        })?;
+        Ok(())
+    })?;
+    let now = now_secs();
+    Ok(rows
+        .iter()
+        .map(|r| from_row(r))
+        .filter(|s| live(s, now))
+        .rev()
+        .collect())
+}
+
+/// Ends one of an employee's sessions by its handle; false if it was not theirs.
+pub fn revoke(store: &dyn Store, user_id: i64, handle: &str) -> StorageResult<bool> {
+    let mut n = 0;
+    store.write(&mut |tx| {
+        let owned = tx.select(&Select {
+            table: "shopws_admin_session",
+            columns: &["user_id"],
+            key: vec![("id_digest", Value::from(handle))],
+            order: &[],
+        })?;
+        if owned.first().and_then(|r| r[0].as_i64()) == Some(user_id) {
+            n = tx.delete(
+                "shopws_admin_session",
+                &[("id_digest", Value::from(handle))],
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok(n > 0)
+}
+
+/// The handle (digest) of a cookie value.
+pub fn handle(token: &str) -> String {
+    digest(token)
 }
 
 pub fn destroy(store: &dyn Store, token: &str) -> StorageResult<()> {

@@ -99,6 +99,36 @@ pub enum KeyAction {
         #[command(flatten)]
         grant: Grant,
     },
+    /// Give a key a new secret (printed once) with the same permissions; the old secret keeps
+    /// working for --overlap (e.g. 0, 1h, 24h, 7d).
+    Rotate {
+        key: String,
+        #[arg(long, default_value = "24h", value_parser = parse_overlap)]
+        overlap: i64,
+    },
+}
+
+/// "0", "90" (seconds), "15m", "24h", "7d" → seconds.
+fn parse_overlap(s: &str) -> Result<i64, String> {
+    let s = s.trim();
+    let (num, unit) = match s.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&s[..i], c),
+        _ => (s, 's'),
+    };
+    let n: i64 = num
+        .parse()
+        .map_err(|_| format!("not a duration: {s} (e.g. 0, 1h, 24h, 7d)"))?;
+    let mult = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return Err(format!("unknown unit in {s} (s, m, h or d)")),
+    };
+    if !(0..=366 * 86_400).contains(&(n * mult)) {
+        return Err("the overlap must be between 0 and 366 days".into());
+    }
+    Ok(n * mult)
 }
 
 fn permissions(c: &Catalog, g: &Grant) -> anyhow::Result<Permissions> {
@@ -179,11 +209,11 @@ pub fn run(g: &Global, action: KeyAction) -> anyhow::Result<()> {
                     active: !disabled,
                     permissions: &perms,
                     expires_at: expires.as_deref(),
-                    actor: "cli",
+                    actor: &accounts::Actor::CLI,
                 },
             )?;
             if limits.is_set() {
-                accounts::set_policy(s, id, &policy, "cli")?;
+                accounts::set_policy(s, id, &policy, &accounts::Actor::CLI)?;
             }
             eprintln!(
                 "created key #{id} ({}); it is shown once, store it now:",
@@ -214,29 +244,37 @@ pub fn run(g: &Global, action: KeyAction) -> anyhow::Result<()> {
         }
         KeyAction::Enable { key } => {
             let id = accounts::resolve(s, &pepper, &key)?;
-            accounts::set_active(s, id, true, "cli")?;
+            accounts::set_active(s, id, true, &accounts::Actor::CLI)?;
             println!("enabled");
         }
         KeyAction::Disable { key } => {
             let id = accounts::resolve(s, &pepper, &key)?;
-            accounts::set_active(s, id, false, "cli")?;
+            accounts::set_active(s, id, false, &accounts::Actor::CLI)?;
             println!("disabled");
         }
         KeyAction::Delete { key } => {
             let id = accounts::resolve(s, &pepper, &key)?;
-            accounts::delete(s, id, "cli")?;
+            accounts::delete(s, id, &accounts::Actor::CLI)?;
             println!("deleted");
         }
         KeyAction::SetPolicy { key, limits } => {
             let id = accounts::resolve(s, &pepper, &key)?;
-            accounts::set_policy(s, id, &limits.policy()?, "cli")?;
+            accounts::set_policy(s, id, &limits.policy()?, &accounts::Actor::CLI)?;
             println!("policy updated");
         }
         KeyAction::SetPermissions { key, grant } => {
             let id = accounts::resolve(s, &pepper, &key)?;
             let perms = permissions(catalog, &grant)?;
-            accounts::set_permissions(s, id, &perms, "cli")?;
+            accounts::set_permissions(s, id, &perms, &accounts::Actor::CLI)?;
             println!("{}", accounts::permission_summary(&perms));
+        }
+        KeyAction::Rotate { key, overlap } => {
+            let id = accounts::resolve(s, &pepper, &key)?;
+            let new = accounts::rotate(s, &pepper, id, overlap, &accounts::Actor::CLI)?;
+            eprintln!(
+                "key #{id} rotated; the previous secret works for {overlap} more seconds; the new one is shown once, store it now:"
+            );
+            println!("{new}");
         }
     }
     Ok(())

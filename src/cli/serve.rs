@@ -75,7 +75,11 @@ fn demo_key(store: &dyn Store, g: &Global, base: &str) -> anyhow::Result<()> {
             active: true,
             permissions: &perms,
             expires_at: None,
-            actor: "system",
+            actor: &accounts::Actor {
+                name: "system",
+                ip: "",
+                user_agent: "",
+            },
         },
     )?;
     shop::set_setting(store, DEMO_MARK, &accounts::key::hint(&key))?;

@@ -49,6 +49,7 @@ impl ShopInfo {
 /// Settings read into ShopInfo (global values only).
 const SETTINGS: &[&str] = &[
     "PS_WEBSERVICE",
+    "PS_WEBSERVICE_CGI_HOST",
     "PS_LANG_DEFAULT",
     "PS_SHOP_DEFAULT",
     "PS_SHOP_NAME",

@@ -94,7 +94,7 @@ impl KeyCache {
                 let found = accounts::lookup(store, &digest)?.map(Arc::new);
                 if let Some(k) = &found {
                     if k.active && !k.expired {
-                        accounts::touch(store, k.account_id, ip);
+                        accounts::touch(store, k.credential_id, ip);
                     }
                 }
                 self.cache.insert(digest, found.clone());

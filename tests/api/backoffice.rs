@@ -37,6 +37,13 @@ fn create_admin(shop: &TestShop, email: &str, password: &str) {
     assert!(child.wait().expect("wait").success());
 }
 
+/// Direct access to the test database, to age sessions the way time would.
+fn sql(shop: &TestShop, statement: &str) {
+    let path = shop.db.trim_start_matches("sqlite:");
+    let conn = rusqlite::Connection::open(path).expect("open database");
+    conn.execute_batch(statement).expect("sql");
+}
+
 fn hidden(body: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     body.split(&marker)
@@ -213,6 +220,9 @@ fn journey_enable_create_key_use_it() {
     for (k, msg) in [
         ("short", "Key length must be 32 characters long."),
         ("é".repeat(32).as_str(), "Only non-accented characters"),
+        ("", "This field is required."),
+        ("ABCDEFGHIJKLMNOPQRSTUVWXYZ123456", "too easy to guess"),
+        ("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "too easy to guess"),
     ] {
         let r = admin.post(
             "/admin/webservice/keys",
@@ -226,7 +236,7 @@ fn journey_enable_create_key_use_it() {
         assert_eq!(r.status().as_u16(), 400);
         assert!(r.text().unwrap_or_default().contains(msg), "{msg}");
     }
-    let custom = "ABCDEFGHIJKLMNOPQRSTUVWXYZ123456";
+    let custom = "UCCLLQ9N2ARSHWCXLT74KUKSSK34BFKX";
     let r = admin.post(
         "/admin/webservice/keys",
         &[
@@ -321,4 +331,174 @@ fn csrf_origin_wrong_password_and_lockout() {
         Some(429),
         "even with the right password"
     );
+}
+
+impl Admin<'_> {
+    /// Takes the new session cookie a re-authentication hands out.
+    fn adopt(&mut self, r: &reqwest::blocking::Response) -> bool {
+        match set_cookie(r, "shopws_session") {
+            Some(c) => {
+                self.cookie = c.split(';').next().unwrap_or_default().to_string();
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn logged_in(&self) -> bool {
+        self.get("/admin/webservice").status().as_u16() == 200
+    }
+}
+
+fn reveal_key(body: &str) -> String {
+    body.split("readonly value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn viewer_role_is_refused_every_change() {
+    let shop = TestShop::start();
+    create_admin(&shop, "viewer@example.com", "a long enough password");
+    sql(
+        &shop,
+        "UPDATE shopws_admin_user SET role = 'viewer' WHERE email = 'viewer@example.com'",
+    );
+    let viewer =
+        Admin::login(&shop, "viewer@example.com", "a long enough password").expect("login");
+    let list = viewer.get("/admin/webservice");
+    assert_eq!(list.status().as_u16(), 200);
+    let body = list.text().unwrap_or_default();
+    assert!(body.contains("Webservice keys") && !body.contains("Add new webservice key"));
+    assert_eq!(
+        viewer.get("/admin/webservice/keys/new").status().as_u16(),
+        403
+    );
+    assert_eq!(viewer.get("/admin/audit").status().as_u16(), 200);
+    assert_eq!(
+        viewer.get("/admin/webservice/keys/1").status().as_u16(),
+        200,
+        "read-only view"
+    );
+    for (path, fields) in [
+        ("/admin/webservice/settings", vec![("enabled", "0")]),
+        ("/admin/webservice/keys", vec![("perm", "taxes:GET")]),
+        ("/admin/webservice/keys/1", vec![("perm", "taxes:GET")]),
+        ("/admin/webservice/keys/1/rotate", vec![("overlap", "0")]),
+        ("/admin/webservice/keys/1/status", vec![("active", "0")]),
+        ("/admin/webservice/keys/1/delete", vec![]),
+        (
+            "/admin/webservice/keys/bulk",
+            vec![("ids", "1"), ("action", "delete")],
+        ),
+    ] {
+        let r = viewer.post(path, &fields, true);
+        assert_eq!(r.status().as_u16(), 403, "{path}");
+        assert!(r.text().unwrap_or_default().contains("role"), "{path}");
+    }
+    assert_eq!(shop.get("/api/customers").status, 200, "nothing changed");
+    let audit = viewer.get("/admin/audit").text().unwrap_or_default();
+    assert!(audit.contains("role.refused"));
+    // Logging out is every employee's right.
+    assert_eq!(
+        viewer.post("/admin/logout", &[], true).status().as_u16(),
+        303
+    );
+    assert!(!viewer.logged_in());
+}
+
+#[test]
+fn sudo_mode_sessions_and_timeouts() {
+    let shop = TestShop::start();
+    create_admin(&shop, "boss@example.com", "a long enough password");
+    let mut admin =
+        Admin::login(&shop, "boss@example.com", "a long enough password").expect("login");
+
+    // Right after logging in, the password is fresh: a powerful key needs nothing more.
+    let r = admin.post(
+        "/admin/webservice/keys",
+        &[("perm", "customers:GET"), ("description", "fresh")],
+        true,
+    );
+    assert_eq!(r.status().as_u16(), 200);
+
+    // Ten minutes later it asks again.
+    sql(&shop, "UPDATE shopws_admin_session SET reauth_at = 0");
+    let r = admin.post("/admin/webservice/keys", &[("perm", "customers:GET")], true);
+    assert_eq!(r.status().as_u16(), 403);
+    let body = r.text().unwrap_or_default();
+    assert!(body.contains("needs your password") && body.contains("sudo_password"));
+    let r = admin.post(
+        "/admin/webservice/keys",
+        &[
+            ("perm", "orders:POST"),
+            ("sudo_password", "not my password"),
+        ],
+        true,
+    );
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r
+        .text()
+        .unwrap_or_default()
+        .contains("The password is not correct."));
+    // A harmless key (read-only, not sensitive) does not ask.
+    let r = admin.post("/admin/webservice/keys", &[("perm", "products:GET")], true);
+    assert_eq!(r.status().as_u16(), 200);
+    // Disabling the webservice asks too.
+    let r = admin.post("/admin/webservice/settings", &[("enabled", "0")], true);
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(shop.get("/api/customers").status, 200, "still on");
+
+    let before = admin.cookie.clone();
+    let r = admin.post(
+        "/admin/webservice/keys",
+        &[
+            ("perm", "customers:GET"),
+            ("sudo_password", "a long enough password"),
+        ],
+        true,
+    );
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(admin.adopt(&r), "a new session id after re-authentication");
+    assert_eq!(reveal_key(&r.text().unwrap_or_default()).len(), 32);
+    let stale = Admin {
+        shop: &shop,
+        http: client(),
+        cookie: before,
+        csrf: admin.csrf.clone(),
+    };
+    assert!(!stale.logged_in(), "the old session id is dead");
+    assert!(admin.logged_in());
+    // Within the next ten minutes no password is asked again.
+    let r = admin.post("/admin/webservice/keys", &[("perm", "employees:GET")], true);
+    assert_eq!(r.status().as_u16(), 200);
+
+    // Sessions: a second login is listed and can be ended from the first.
+    let other = Admin::login(&shop, "boss@example.com", "a long enough password").expect("login");
+    let page = admin.get("/admin/account").text().unwrap_or_default();
+    assert_eq!(page.matches("name=\"session\"").count(), 1, "{page}");
+    let handle = hidden(&page, "session");
+    let r = admin.post(
+        "/admin/account/sessions/revoke",
+        &[("session", &handle)],
+        true,
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(!other.logged_in(), "revoked");
+    assert!(admin.logged_in());
+
+    // Idle timeout (30 minutes) and absolute timeout (12 hours).
+    sql(
+        &shop,
+        "UPDATE shopws_admin_session SET last_seen_at = last_seen_at - 31 * 60",
+    );
+    assert!(!admin.logged_in(), "idle timeout");
+    let admin = Admin::login(&shop, "boss@example.com", "a long enough password").expect("login");
+    sql(
+        &shop,
+        "UPDATE shopws_admin_session SET created_at = created_at - 13 * 3600",
+    );
+    assert!(!admin.logged_in(), "absolute timeout");
 }

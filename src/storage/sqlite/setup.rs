@@ -117,9 +117,35 @@ pub fn ensure_schema(conn: &Connection) -> StorageResult<()> {
     } else {
         // Side tables added by later versions.
         conn.execute_batch(SHOPWS_SQL).map_err(map_err)?;
+        for (table, column, decl) in ADDED_COLUMNS {
+            let present: i64 = conn
+                .query_row(
+                    "SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name = ?2",
+                    [table, column],
+                    |r| r.get(0),
+                )
+                .map_err(map_err)?;
+            if present == 0 {
+                // Names come from the constant below, never from input.
+                conn.execute_batch(&format!(
+                    "ALTER TABLE \"{table}\" ADD COLUMN \"{column}\" {decl}"
+                ))
+                .map_err(map_err)?;
+            }
+        }
     }
     Ok(())
 }
+
+/// Columns of shopws's side tables added after their first release (table, column, type).
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    (
+        "shopws_admin_session",
+        "reauth_at",
+        "INTEGER NOT NULL DEFAULT 0",
+    ),
+    ("shopws_admin_session", "user_agent", "TEXT DEFAULT NULL"),
+];
 
 fn json_to_value(v: &serde_json::Value) -> Value {
     match v {

@@ -1,0 +1,241 @@
+//! Who is asking: the session behind the cookie, the role it grants, and the checks every
+//! state change passes (same origin, CSRF token, role, and for the riskiest changes a recent
+//! password).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::http::HeaderMap;
+
+use super::pages::{Chrome, Flash};
+use super::web::*;
+use super::{session, users};
+use crate::accounts::{self, Actor, AuditEntry};
+use crate::http::AppState;
+use crate::storage::{Select, Store, Value};
+
+pub struct Auth {
+    pub user: users::User,
+    pub session: session::Session,
+    /// The cookie value (only ever compared or replaced, never logged).
+    pub token: String,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+impl Auth {
+    pub fn is_admin(&self) -> bool {
+        self.user.role == "admin"
+    }
+
+    pub fn actor(&self) -> Actor<'_> {
+        Actor {
+            name: &self.user.email,
+            ip: &self.ip,
+            user_agent: &self.user_agent,
+        }
+    }
+
+    pub fn chrome(&self, st: &AppState, flashes: Vec<Flash>) -> Chrome {
+        Chrome {
+            prefix: prefix(st).to_string(),
+            user: self.user.email.clone(),
+            admin: self.is_admin(),
+            csrf: self.session.csrf.clone(),
+            flashes,
+        }
+    }
+}
+
+pub async fn current(st: &Arc<AppState>, headers: &HeaderMap, peer: &SocketAddr) -> Option<Auth> {
+    let token = cookie(headers, &cookie_name(st, session::COOKIE))?.to_string();
+    let st = st.clone();
+    let (ip, user_agent) = (client_ip(peer), user_agent(headers));
+    blocking(move || {
+        let store = st.engine.store.as_ref();
+        let s = session::load(store, &token).ok()??;
+        let u = users::get(store, s.user_id).ok()??;
+        Some(Auth {
+            user: u,
+            session: s,
+            token,
+            ip,
+            user_agent,
+        })
+    })
+    .await
+    .flatten()
+}
+
+/// A page: any logged-in employee may read it; others go to the login page.
+pub async fn page(
+    st: &Arc<AppState>,
+    headers: &HeaderMap,
+    peer: &SocketAddr,
+) -> Result<Auth, Resp> {
+    current(st, headers, peer)
+        .await
+        .ok_or_else(|| redirect(&format!("{}/", prefix(st))))
+}
+
+/// What a POST needs beyond a valid session and token.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Any logged-in employee (log out, end one's own sessions).
+    Employee,
+    /// The administrator role: every change to the webservice and its keys.
+    Admin,
+}
+
+/// Checks origin, CSRF token and role of a POST from a logged-in page; refusals are audited.
+pub async fn post(
+    st: &Arc<AppState>,
+    headers: &HeaderMap,
+    peer: &SocketAddr,
+    f: &[(String, String)],
+    need: Need,
+) -> Result<Auth, Resp> {
+    let Some(auth) = current(st, headers, peer).await else {
+        if !same_origin(st, headers) {
+            return Err(forbidden_token());
+        }
+        return Err(redirect(&format!("{}/", prefix(st))));
+    };
+    if !same_origin(st, headers) || !session::equal(field(f, "csrf"), &auth.session.csrf) {
+        audit(st, &auth.actor(), "csrf.refused", "denied").await;
+        return Err(forbidden_token());
+    }
+    if need == Need::Admin && !auth.is_admin() {
+        audit(st, &auth.actor(), "role.refused", "denied").await;
+        return Err(forbidden_role());
+    }
+    Ok(auth)
+}
+
+/// Why a change that needs a recent password was refused.
+pub enum SudoRefusal {
+    Missing,
+    Wrong,
+    Locked(i64),
+}
+
+impl SudoRefusal {
+    pub fn message(&self) -> String {
+        match self {
+            SudoRefusal::Missing => {
+                "This change needs your password: type it in \"Your password\" and save again."
+                    .into()
+            }
+            SudoRefusal::Wrong => "The password is not correct.".into(),
+            SudoRefusal::Locked(wait) => format!(
+                "Too many failed attempts. Try again in {} minutes.",
+                wait / 60 + 1
+            ),
+        }
+    }
+}
+
+/// Re-authentication ("sudo mode"): passes when the password was typed within the last ten
+/// minutes, or is in the form's `sudo_password` now. A fresh password gives a new session id,
+/// returned so the caller can set the cookie.
+pub async fn sudo(
+    st: &Arc<AppState>,
+    auth: &Auth,
+    f: &[(String, String)],
+) -> Result<Option<String>, SudoRefusal> {
+    if auth.session.sudo() {
+        return Ok(None);
+    }
+    let password = field(f, "sudo_password").to_string();
+    if password.is_empty() {
+        return Err(SudoRefusal::Missing);
+    }
+    let st2 = st.clone();
+    let (uid, token, subject) = (
+        auth.user.id,
+        auth.token.clone(),
+        format!("user:{}|{}", auth.user.email, auth.ip),
+    );
+    let outcome = blocking(move || {
+        let store = st2.engine.store.as_ref();
+        use session::throttle;
+        if let Ok(Some(wait)) = throttle::locked(store, &subject, throttle::ACCOUNT_LIMIT) {
+            return Err(SudoRefusal::Locked(wait));
+        }
+        if !password_matches(store, uid, &password) {
+            let _ = throttle::fail(store, &subject, throttle::ACCOUNT_LIMIT);
+            return Err(SudoRefusal::Wrong);
+        }
+        session::reauthenticate(store, &token)
+            .ok()
+            .flatten()
+            .ok_or(SudoRefusal::Wrong)
+    })
+    .await
+    .unwrap_or(Err(SudoRefusal::Wrong));
+    let result = match &outcome {
+        Ok(_) => "ok",
+        Err(_) => "denied",
+    };
+    audit(st, &auth.actor(), "reauth", result).await;
+    outcome.map(Some)
+}
+
+fn password_matches(store: &dyn Store, user_id: i64, password: &str) -> bool {
+    let mut phc = None;
+    let _ = store.read(&mut |r| {
+        phc = r
+            .select(&Select {
+                table: "shopws_admin_user",
+                columns: &["password_phc"],
+                key: vec![("id", Value::Int(user_id))],
+                order: &[],
+            })?
+            .first()
+            .map(|row| row[0].to_text());
+        Ok(())
+    });
+    phc.is_some_and(|h| users::verify_password(password, &h))
+}
+
+/// An audit row about the employee's own doing (no target).
+pub async fn audit(st: &Arc<AppState>, actor: &Actor<'_>, action: &str, result: &str) {
+    audit_detail(st, actor, action, "", result).await
+}
+
+pub async fn audit_detail(
+    st: &Arc<AppState>,
+    actor: &Actor<'_>,
+    action: &str,
+    details: &str,
+    result: &str,
+) {
+    let st = st.clone();
+    let (name, ip, ua) = (
+        actor.name.to_string(),
+        actor.ip.to_string(),
+        actor.user_agent.to_string(),
+    );
+    let (action, details, result) = (action.to_string(), details.to_string(), result.to_string());
+    blocking(move || {
+        let _ = st.engine.store.write(&mut |tx| {
+            accounts::record(
+                tx,
+                &AuditEntry {
+                    actor: Actor {
+                        name: &name,
+                        ip: &ip,
+                        user_agent: &ua,
+                    },
+                    action: &action,
+                    target_type: "",
+                    target_id: 0,
+                    target_hint: "",
+                    details: &details,
+                    result: &result,
+                },
+            )
+        });
+    })
+    .await;
+}

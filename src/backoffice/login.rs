@@ -1,0 +1,171 @@
+//! Logging in and out. The login form carries a pre-session token (login CSRF); failures are
+//! throttled per e-mail and address, and per address.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+
+use super::guard::{self, Need};
+use super::pages::{Chrome, Flash, Login};
+use super::web::*;
+use super::{session, users};
+use crate::accounts::{self, Actor, AuditEntry};
+use crate::http::AppState;
+
+pub async fn index(
+    State(st): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Resp {
+    if guard::current(&st, &headers, &peer).await.is_some() {
+        return redirect(&format!("{}/webservice", prefix(&st)));
+    }
+    login_page(&st, Vec::new(), String::new(), StatusCode::OK)
+}
+
+fn login_page(st: &AppState, flashes: Vec<Flash>, email: String, status: StatusCode) -> Resp {
+    let token = session::random_token();
+    let page = Login {
+        c: Chrome {
+            prefix: prefix(st).to_string(),
+            user: String::new(),
+            admin: false,
+            csrf: token.clone(),
+            flashes,
+        },
+        email,
+    };
+    let mut r = html(status, page.render());
+    set_cookie(&mut r, &cookie_name(st, session::PRE_COOKIE), &token, None);
+    r
+}
+
+enum Outcome {
+    In(String),
+    Refused,
+    Locked(i64),
+}
+
+pub async fn login(
+    State(st): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Resp {
+    let f = form(&body);
+    let pre = cookie(&headers, &cookie_name(&st, session::PRE_COOKIE)).unwrap_or("");
+    if !same_origin(&st, &headers) || pre.is_empty() || !session::equal(pre, field(&f, "csrf")) {
+        return forbidden_token();
+    }
+    let email = field(&f, "email").trim().to_lowercase();
+    let password = field(&f, "password").to_string();
+    let (ip, ua) = (client_ip(&peer), user_agent(&headers));
+    let (st2, email2) = (st.clone(), email.clone());
+    let outcome = blocking(move || {
+        use session::throttle;
+        let store = st2.engine.store.as_ref();
+        let ip_subject = format!("ip:{ip}");
+        let acct_subject = format!("user:{email2}|{ip}");
+        let note = |action: &str, result: &str| {
+            let _ = store.write(&mut |tx| {
+                accounts::record(
+                    tx,
+                    &AuditEntry {
+                        actor: Actor {
+                            name: &email2,
+                            ip: &ip,
+                            user_agent: &ua,
+                        },
+                        action,
+                        target_type: "",
+                        target_id: 0,
+                        target_hint: "",
+                        details: "",
+                        result,
+                    },
+                )
+            });
+        };
+        for (subject, limit) in [
+            (&ip_subject, throttle::IP_LIMIT),
+            (&acct_subject, throttle::ACCOUNT_LIMIT),
+        ] {
+            if let Ok(Some(wait)) = throttle::locked(store, subject, limit) {
+                note("login.locked", "denied");
+                return Some(Outcome::Locked(wait));
+            }
+        }
+        match users::authenticate(store, &email2, &password) {
+            Ok(Some(u)) => {
+                let _ = throttle::clear(store, &acct_subject);
+                let token = session::create(store, u.id, &ip, &ua).ok()?;
+                note("login.ok", "ok");
+                Some(Outcome::In(token))
+            }
+            _ => {
+                let _ = throttle::fail(store, &ip_subject, throttle::IP_LIMIT);
+                let _ = throttle::fail(store, &acct_subject, throttle::ACCOUNT_LIMIT);
+                note("login.failed", "denied");
+                Some(Outcome::Refused)
+            }
+        }
+    })
+    .await
+    .flatten();
+    match outcome {
+        Some(Outcome::In(token)) => {
+            // A new session id at every login; the pre-session token is spent.
+            let mut r = redirect(&format!("{}/webservice", prefix(&st)));
+            set_cookie(&mut r, &cookie_name(&st, session::COOKIE), &token, None);
+            set_cookie(&mut r, &cookie_name(&st, session::PRE_COOKIE), "", Some(0));
+            r
+        }
+        Some(Outcome::Refused) => login_page(
+            &st,
+            vec![("error", "Invalid e-mail or password.".into())],
+            email,
+            StatusCode::UNAUTHORIZED,
+        ),
+        Some(Outcome::Locked(wait)) => {
+            let mut r = login_page(
+                &st,
+                vec![(
+                    "error",
+                    format!(
+                        "Too many failed attempts. Try again in {} minutes.",
+                        wait / 60 + 1
+                    ),
+                )],
+                email,
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(wait.max(1)));
+            r
+        }
+        None => internal(),
+    }
+}
+
+pub async fn logout(
+    State(st): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Resp {
+    let f = form(&body);
+    let auth = match guard::post(&st, &headers, &peer, &f, Need::Employee).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let (st2, token) = (st.clone(), auth.token.clone());
+    blocking(move || session::destroy(st2.engine.store.as_ref(), &token)).await;
+    guard::audit(&st, &auth.actor(), "logout", "ok").await;
+    let mut r = redirect(&format!("{}/", prefix(&st)));
+    set_cookie(&mut r, &cookie_name(&st, session::COOKIE), "", Some(0));
+    r
+}

@@ -1,0 +1,123 @@
+//! The Configuration card (enable switch, CGI mode) and the Authorization pass-through check
+//! of the status card.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
+
+use super::guard::{self, Need};
+use super::keys;
+use super::pages::ListQuery;
+use super::web::*;
+use crate::http::AppState;
+
+pub async fn save(
+    State(st): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Resp {
+    let f = form(&body);
+    let auth = match guard::post(&st, &headers, &peer, &f, Need::Admin).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let on = field(&f, "enabled") == "1";
+    let cgi = field(&f, "cgi") == "1";
+    let st2 = st.clone();
+    let was_on = blocking(move || {
+        crate::engine::shop::load(st2.engine.store.as_ref())
+            .map(|i| i.webservice_enabled)
+            .unwrap_or(true)
+    })
+    .await
+    .unwrap_or(true);
+    // Switching the webservice off stops every integration: it needs the password again.
+    let mut new_cookie = None;
+    if was_on && !on {
+        match guard::sudo(&st, &auth, &f).await {
+            Ok(c) => new_cookie = c,
+            Err(refusal) => {
+                let q = ListQuery {
+                    page: 1,
+                    ..ListQuery::default()
+                };
+                return keys::render(
+                    &st,
+                    &auth,
+                    q,
+                    vec![("error", refusal.message())],
+                    StatusCode::FORBIDDEN,
+                )
+                .await;
+            }
+        }
+    }
+    let st2 = st.clone();
+    blocking(move || {
+        let store = st2.engine.store.as_ref();
+        crate::engine::shop::set_setting(store, "PS_WEBSERVICE", if on { "1" } else { "0" })?;
+        crate::engine::shop::set_setting(
+            store,
+            "PS_WEBSERVICE_CGI_HOST",
+            if cgi { "1" } else { "0" },
+        )
+    })
+    .await;
+    // Takes effect at once on this node (others within a second).
+    st.engine.invalidate();
+    let action = match (was_on, on) {
+        (false, true) => "webservice.enable",
+        (true, false) => "webservice.disable",
+        _ => "webservice.settings",
+    };
+    guard::audit_detail(
+        &st,
+        &auth.actor(),
+        action,
+        &format!(
+            "PS_WEBSERVICE={} PS_WEBSERVICE_CGI_HOST={}",
+            u8::from(on),
+            u8::from(cgi)
+        ),
+        "ok",
+    )
+    .await;
+    let mut r = redirect(&format!("{}/webservice?done=settings", prefix(&st)));
+    if let Some(token) = new_cookie {
+        set_cookie(
+            &mut r,
+            &cookie_name(&st, super::session::COOKIE),
+            &token,
+            None,
+        );
+    }
+    r
+}
+
+/// Called by the status card's script through the public address with a dummy
+/// `Authorization: Basic` header: tells whether the header reached shopws (proxies and
+/// PHP-CGI set-ups that drop it make every Basic-auth client fail).
+pub async fn diagnose(
+    State(st): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Resp {
+    if let Err(r) = guard::page(&st, &headers, &peer).await {
+        return r;
+    }
+    let arrived = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Basic "));
+    let mut r = Response::new(Body::from(format!("{{\"authorization\":{arrived}}}")));
+    *r.status_mut() = StatusCode::OK;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
+}
