@@ -1,39 +1,86 @@
-// Back-office behaviour: permission grid toggles, presets, copy buttons, confirmations.
-// Plain script served from the binary; the Content-Security-Policy forbids inline scripts.
+// Back-office behaviour: permission grid toggles (row, column, group; tri-state, derived on
+// load), resource search, live summary, presets, copy buttons, confirmations, bulk selection
+// and the Authorization check. Plain script served from the binary; the
+// Content-Security-Policy forbids inline scripts.
 (function () {
   "use strict";
-  function boxes(filter) {
-    return Array.prototype.filter.call(
-      document.querySelectorAll('input[name="perm"]:not([disabled])'), filter || function () { return true; });
+  var all = function (sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); };
+  var enabledBoxes = function (root) { return all('input[name="perm"]:not([disabled])', root); };
+
+  // A toggle reflects the boxes it drives: checked when all are, mixed when some are.
+  function reflect(toggle, boxes) {
+    var on = boxes.filter(function (b) { return b.checked; }).length;
+    toggle.checked = boxes.length > 0 && on === boxes.length;
+    toggle.indeterminate = on > 0 && on < boxes.length;
   }
-  function refreshWarning() {
-    var w = document.getElementById("nothing-ticked");
-    if (w) { w.hidden = boxes(function (b) { return b.checked; }).length > 0; }
+  function columnBoxes(method) {
+    return enabledBoxes().filter(function (b) { return b.dataset.method === method; });
   }
-  document.querySelectorAll(".row-toggle").forEach(function (t) {
-    t.addEventListener("change", function () {
-      t.closest("tr").querySelectorAll('input[name="perm"]:not([disabled])').forEach(function (b) { b.checked = t.checked; });
-      refreshWarning();
-    });
+  function refresh() {
+    all(".row-toggle").forEach(function (t) { reflect(t, enabledBoxes(t.closest("tr"))); });
+    all(".group-toggle").forEach(function (t) { reflect(t, enabledBoxes(t.closest("tbody"))); });
+    all(".col-toggle").forEach(function (t) { reflect(t, columnBoxes(t.dataset.method)); });
+    var ticked = enabledBoxes().filter(function (b) { return b.checked; });
+    var warn = document.getElementById("nothing-ticked");
+    if (warn) { warn.hidden = ticked.length > 0; }
+    var summary = document.getElementById("grid-summary");
+    if (summary) {
+      var resources = {};
+      ticked.forEach(function (b) { resources[b.value.split(":")[0]] = true; });
+      var n = Object.keys(resources).length;
+      summary.textContent = n + (n === 1 ? " resource, " : " resources, ") + ticked.length +
+        (ticked.length === 1 ? " permission" : " permissions");
+    }
+  }
+  function set(boxes, on) { boxes.forEach(function (b) { b.checked = on; }); refresh(); }
+
+  all(".row-toggle").forEach(function (t) {
+    t.addEventListener("change", function () { set(enabledBoxes(t.closest("tr")), t.checked); });
   });
-  document.querySelectorAll(".col-toggle").forEach(function (t) {
-    t.addEventListener("change", function () {
-      boxes(function (b) { return b.dataset.method === t.dataset.method; }).forEach(function (b) { b.checked = t.checked; });
-      refreshWarning();
-    });
+  all(".group-toggle").forEach(function (t) {
+    t.addEventListener("change", function () { set(enabledBoxes(t.closest("tbody")), t.checked); });
   });
-  document.querySelectorAll("[data-preset]").forEach(function (p) {
+  all(".col-toggle").forEach(function (t) {
+    t.addEventListener("change", function () { set(columnBoxes(t.dataset.method), t.checked); });
+  });
+  all("[data-preset]").forEach(function (p) {
     p.addEventListener("click", function () {
       var kind = p.dataset.preset;
-      boxes().forEach(function (b) {
+      enabledBoxes().forEach(function (b) {
         b.checked = kind === "all" || (kind === "read" && (b.dataset.method === "GET" || b.dataset.method === "HEAD"));
       });
-      refreshWarning();
+      refresh();
     });
   });
-  document.querySelectorAll('input[name="perm"]').forEach(function (b) { b.addEventListener("change", refreshWarning); });
-  if (document.getElementById("nothing-ticked")) { refreshWarning(); }
-  document.querySelectorAll("button.copy").forEach(function (b) {
+  all('input[name="perm"]').forEach(function (b) { b.addEventListener("change", refresh); });
+  if (document.querySelector("table.permissions")) { refresh(); }
+
+  var search = document.getElementById("grid-search");
+  if (search) {
+    search.addEventListener("input", function () {
+      var q = search.value.trim().toLowerCase();
+      all("tbody.group").forEach(function (g) {
+        var shown = 0;
+        all("tr[data-resource]", g).forEach(function (r) {
+          var hit = !q || r.dataset.resource.indexOf(q) >= 0;
+          r.hidden = !hit;
+          if (hit) { shown++; }
+        });
+        g.hidden = shown === 0;
+      });
+    });
+  }
+
+  var expiresIn = document.getElementById("expires_in");
+  var expires = document.getElementById("expires");
+  if (expiresIn && expires) {
+    var sync = function () { expires.closest("div").classList.toggle("no-date", expiresIn.value !== "date"); };
+    expiresIn.addEventListener("change", sync);
+    expires.addEventListener("input", function () { if (expires.value) { expiresIn.value = "date"; } });
+    sync();
+  }
+
+  all("button.copy").forEach(function (b) {
     b.addEventListener("click", function () {
       var el = document.getElementById(b.dataset.copy);
       var text = el.value !== undefined ? el.value : el.textContent;
@@ -41,7 +88,32 @@
       b.textContent = "Copied";
     });
   });
-  document.querySelectorAll("form.confirm").forEach(function (f) {
-    f.addEventListener("submit", function (e) { if (!window.confirm(f.dataset.confirm)) { e.preventDefault(); } });
+
+  // Confirmations (PrestaShop's texts) on the buttons that destroy or replace.
+  all("button[data-confirm]").forEach(function (b) {
+    b.addEventListener("click", function (e) { if (!window.confirm(b.dataset.confirm)) { e.preventDefault(); } });
   });
+
+  var selectAll = document.querySelector(".select-all");
+  if (selectAll) {
+    selectAll.addEventListener("change", function () {
+      all('input[name="ids"]').forEach(function (b) { b.checked = selectAll.checked; });
+    });
+  }
+
+  var check = document.getElementById("auth-check");
+  if (check) {
+    check.addEventListener("click", function () {
+      var out = document.getElementById("auth-check-result");
+      out.textContent = "Checking…";
+      fetch(check.dataset.url, { headers: { Authorization: "Basic " + btoa("shopws-check:") }, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (j) {
+          out.textContent = j.authorization
+            ? "The Authorization header reaches shopws: Basic authentication works."
+            : "The Authorization header was removed on the way: clients must use ?ws_key= or the proxy must pass the header.";
+        })
+        .catch(function () { out.textContent = "The check could not run."; });
+    });
+  }
 })();

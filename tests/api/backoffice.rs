@@ -502,3 +502,224 @@ fn sudo_mode_sessions_and_timeouts() {
     );
     assert!(!admin.logged_in(), "absolute timeout");
 }
+
+/// Creates a key through the form; returns (id, key).
+fn form_key(admin: &Admin, description: &str, perms: &[&str]) -> (i64, String) {
+    let mut fields = vec![("description", description)];
+    fields.extend(perms.iter().map(|p| ("perm", *p)));
+    let r = admin.post("/admin/webservice/keys", &fields, true);
+    assert_eq!(r.status().as_u16(), 200);
+    let key = reveal_key(&r.text().unwrap_or_default());
+    assert_eq!(key.len(), 32);
+    let list = admin
+        .get(&format!(
+            "/admin/webservice?description={}&sort=-id",
+            description.replace(' ', "+")
+        ))
+        .text()
+        .unwrap_or_default();
+    let id = hidden(&list, "ids").parse().unwrap_or(0);
+    assert!(id > 0, "{list}");
+    (id, key)
+}
+
+#[test]
+fn edit_policies_rotation_and_bulk_actions() {
+    let shop = TestShop::start();
+    create_admin(&shop, "boss@example.com", "a long enough password");
+    let admin = Admin::login(&shop, "boss@example.com", "a long enough password").expect("login");
+    let (id, key) = form_key(&admin, "erp sync", &["customers:GET", "customers:HEAD"]);
+    let edit = admin
+        .get(&format!("/admin/webservice/keys/{id}"))
+        .text()
+        .unwrap_or_default();
+    assert!(edit.contains("Editing webservice key") && !edit.contains(&key));
+    assert!(edit.contains(&format!("{}…{}", &key[..4], &key[28..])));
+    let path = format!("/admin/webservice/keys/{id}");
+    let save = |extra: &[(&str, &str)]| {
+        // The first value of a field wins: the test's own come first.
+        let mut f = extra.to_vec();
+        f.extend_from_slice(&[
+            ("description", "erp sync"),
+            ("active", "1"),
+            ("perm", "customers:GET"),
+            ("expires_in", ""),
+        ]);
+        admin.post(&path, &f, true)
+    };
+
+    // Bad values answer with a message and change nothing.
+    for (extra, msg) in [
+        (vec![("ip_allowlist", "10.0.0.300")], "not an IP address"),
+        (vec![("rate", "fast")], "whole number"),
+        (vec![("burst", "5")], "A burst needs a rate limit."),
+        (
+            vec![("expires_in", "date"), ("expires", "next week")],
+            "YYYY-MM-DD",
+        ),
+        (vec![("perm", "nonsense:GET")], "unknown resource"),
+    ] {
+        let r = save(&extra);
+        assert_eq!(r.status().as_u16(), 400, "{msg}");
+        assert!(r.text().unwrap_or_default().contains(msg), "{msg}");
+    }
+    assert_eq!(
+        shop.req("GET", "/api/customers", Some(&key), None, &[])
+            .status,
+        200
+    );
+
+    // IP allowlist: not from here → 403 code 1001; loopback allowed → 200.
+    assert_eq!(
+        save(&[("ip_allowlist", "10.0.0.0/8")]).status().as_u16(),
+        303
+    );
+    let r = shop.req("GET", "/api/customers", Some(&key), None, &[]);
+    assert_eq!((r.status, r.codes()), (403, vec![1001]));
+    assert_eq!(
+        save(&[("ip_allowlist", "127.0.0.1, ::1")])
+            .status()
+            .as_u16(),
+        303
+    );
+    assert_eq!(
+        shop.req("GET", "/api/customers", Some(&key), None, &[])
+            .status,
+        200
+    );
+
+    // Rate limit: 1 per second, burst 1 → the second request at once gets 429.
+    assert_eq!(
+        save(&[("rate", "1"), ("burst", "1")]).status().as_u16(),
+        303
+    );
+    let first = shop.req("GET", "/api/customers", Some(&key), None, &[]);
+    let second = shop.req("GET", "/api/customers", Some(&key), None, &[]);
+    assert_eq!(first.status, 200);
+    assert_eq!((second.status, second.codes()), (429, vec![1002]));
+    assert!(second.header("retry-after").is_some());
+
+    // HEAD was removed by the edit: 405 #25 now; the audit row carries the diff.
+    assert_eq!(save(&[]).status().as_u16(), 303);
+    let head = shop.req("HEAD", "/api/customers", Some(&key), None, &[]);
+    assert_eq!(head.status, 405);
+    let audit = admin
+        .get("/admin/audit?action=key.edit")
+        .text()
+        .unwrap_or_default();
+    assert!(audit.contains("-customers:HEAD"), "{audit}");
+
+    // Expiry in the past: 401 #20 + #21, and the list says "Expired".
+    assert_eq!(
+        save(&[("expires_in", "date"), ("expires", "2001-01-01")])
+            .status()
+            .as_u16(),
+        303
+    );
+    let r = shop.req("GET", "/api/customers", Some(&key), None, &[]);
+    assert_eq!((r.status, r.codes()), (401, vec![20, 21]));
+    let list = admin
+        .get("/admin/webservice?status=expired")
+        .text()
+        .unwrap_or_default();
+    assert!(list.contains("Expired") && list.contains("erp sync"));
+    assert_eq!(save(&[("expires_in", "90")]).status().as_u16(), 303);
+    assert_eq!(
+        shop.req("GET", "/api/customers", Some(&key), None, &[])
+            .status,
+        200
+    );
+
+    // Rotation with a one-hour overlap: old and new both work; then rotate again with no
+    // overlap: only the newest works.
+    let r = admin.post(&format!("{path}/rotate"), &[("overlap", "3600")], true);
+    assert_eq!(r.status().as_u16(), 200);
+    let body = r.text().unwrap_or_default();
+    assert!(body.contains("keeps working until"));
+    let second = reveal_key(&body);
+    assert_eq!(second.len(), 32);
+    assert_ne!(second, key);
+    for k in [&key, &second] {
+        assert_eq!(
+            shop.req("GET", "/api/customers", Some(k), None, &[]).status,
+            200
+        );
+    }
+    let edit = admin.get(&path).text().unwrap_or_default();
+    assert!(edit.contains("old secret, works until") && edit.contains("current"));
+    let r = admin.post(&format!("{path}/rotate"), &[("overlap", "0")], true);
+    let third = reveal_key(&r.text().unwrap_or_default());
+    for (k, status) in [(&key, 401), (&second, 401), (&third, 200)] {
+        assert_eq!(
+            shop.req("GET", "/api/customers", Some(k), None, &[]).status,
+            status
+        );
+    }
+    let rotate_audit = admin
+        .get("/admin/audit?action=key.rotate")
+        .text()
+        .unwrap_or_default();
+    assert!(!rotate_audit.contains(&second) && !rotate_audit.contains(&third));
+
+    // List: 55 more keys → two pages; filters; sort.
+    for n in 0..55 {
+        let r = admin.post(
+            "/admin/webservice/keys",
+            &[
+                ("description", &format!("bulk key {n:02}")),
+                ("perm", "taxes:GET"),
+            ],
+            true,
+        );
+        assert_eq!(r.status().as_u16(), 200);
+    }
+    let page1 = admin.get("/admin/webservice").text().unwrap_or_default();
+    assert_eq!(page1.matches("name=\"ids\"").count(), 50);
+    assert!(page1.contains("page=2"));
+    let page2 = admin
+        .get("/admin/webservice?page=2")
+        .text()
+        .unwrap_or_default();
+    assert_eq!(page2.matches("name=\"ids\"").count(), 7);
+    let only = admin
+        .get("/admin/webservice?description=bulk+key+0")
+        .text()
+        .unwrap_or_default();
+    assert_eq!(only.matches("name=\"ids\"").count(), 10);
+    let desc = admin
+        .get("/admin/webservice?sort=-id")
+        .text()
+        .unwrap_or_default();
+    let first_desc = desc.find("bulk key 54").unwrap_or(usize::MAX);
+    assert!(first_desc < desc.find("bulk key 10").unwrap_or(0));
+    assert!(!desc.contains("bulk key 00"), "page 1 of the newest first");
+
+    // Bulk: nothing selected → PrestaShop's message; disable two; delete them.
+    let r = admin.post("/admin/webservice/keys/bulk", &[("action", "delete")], true);
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r
+        .text()
+        .unwrap_or_default()
+        .contains("You must select at least one element to delete."));
+    let id_s = id.to_string();
+    let r = admin.post(
+        "/admin/webservice/keys/bulk",
+        &[("ids", &id_s), ("action", "disable")],
+        true,
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    let r = shop.req("GET", "/api/customers", Some(&third), None, &[]);
+    assert_eq!((r.status, r.codes()), (401, vec![20, 21]));
+    let r = admin.post(
+        "/admin/webservice/keys/bulk",
+        &[("ids", &id_s), ("action", "delete")],
+        true,
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(admin
+        .get("/admin/webservice?done=bulk-deleted")
+        .text()
+        .unwrap_or_default()
+        .contains("The selection has been successfully deleted."));
+    assert_eq!(admin.get(&path).status().as_u16(), 404);
+}
