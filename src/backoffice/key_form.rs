@@ -164,7 +164,7 @@ fn credential_rows(a: &Account) -> Vec<CredentialRow> {
             hint: c.hint.clone(),
             created: c.created_at.clone(),
             last_used: c.last_used_at.clone().unwrap_or_else(|| "never".into()),
-            uses: c.use_count,
+            last_ip: c.last_used_ip.clone().unwrap_or_default(),
             state: match (&c.retires_at, c.valid_at(&now)) {
                 (Some(r), true) => format!("old secret, works until {r}"),
                 (Some(_), false) => "retired".into(),

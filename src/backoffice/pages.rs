@@ -115,7 +115,7 @@ pub struct CredentialRow {
     pub hint: String,
     pub created: String,
     pub last_used: String,
-    pub uses: i64,
+    pub last_ip: String,
     pub state: String,
 }
 

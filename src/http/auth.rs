@@ -36,6 +36,9 @@ pub fn presented(headers: &HeaderMap, ws_key: Option<&str>) -> Option<String> {
 /// on every node while a busy key costs one HMAC and no query.
 pub struct KeyCache {
     cache: Cache<String, Option<Arc<KeyInfo>>>,
+    /// Secrets whose last use was written within the minute: "last used" is written behind,
+    /// at most once a minute per secret and node.
+    touched: Cache<i64, ()>,
     pepper: Pepper,
 }
 
@@ -45,6 +48,10 @@ impl KeyCache {
             cache: Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(1))
+                .build(),
+            touched: Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(Duration::from_secs(60))
                 .build(),
             pepper,
         }
@@ -93,7 +100,8 @@ impl KeyCache {
             None => {
                 let found = accounts::lookup(store, &digest)?.map(Arc::new);
                 if let Some(k) = &found {
-                    if k.active && !k.expired {
+                    if k.active && !k.expired && !self.touched.contains_key(&k.credential_id) {
+                        self.touched.insert(k.credential_id, ());
                         accounts::touch(store, k.credential_id, ip);
                     }
                 }
