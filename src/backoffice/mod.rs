@@ -233,6 +233,23 @@ async fn guarded(
     Ok(auth)
 }
 
+/// [`guarded`] for changes: read-only employees (viewers) are refused, server-side.
+async fn guarded_admin(
+    st: &Arc<AppState>,
+    headers: &HeaderMap,
+    f: &[(String, String)],
+) -> Result<Auth, Resp> {
+    let auth = guarded(st, headers, f).await?;
+    if !auth.user.is_admin() {
+        audit(st, &auth.user.email, "role.refused", "", &auth.user.role).await;
+        return Err(plain(
+            StatusCode::FORBIDDEN,
+            "403 Forbidden: this account is read-only",
+        ));
+    }
+    Ok(auth)
+}
+
 async fn audit(st: &Arc<AppState>, actor: &str, action: &str, hint: &str, details: &str) {
     let (st, actor, action, hint, details) = (
         st.clone(),
@@ -445,7 +462,7 @@ async fn webservice(
 
 async fn settings(State(st): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Resp {
     let f = form(&body);
-    let auth = match guarded(&st, &headers, &f).await {
+    let auth = match guarded_admin(&st, &headers, &f).await {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -563,7 +580,7 @@ fn valid_expiry(s: &str) -> bool {
 
 async fn key_create(State(st): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Resp {
     let f = form(&body);
-    let auth = match guarded(&st, &headers, &f).await {
+    let auth = match guarded_admin(&st, &headers, &f).await {
         Ok(a) => a,
         Err(r) => return r,
     };
@@ -656,7 +673,7 @@ async fn key_change(
     change: impl FnOnce(&dyn crate::storage::Store, &[(String, String)], &str) + Send + 'static,
 ) -> Resp {
     let f = form(&body);
-    let auth = match guarded(&st, &headers, &f).await {
+    let auth = match guarded_admin(&st, &headers, &f).await {
         Ok(a) => a,
         Err(r) => return r,
     };
