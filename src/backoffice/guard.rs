@@ -12,7 +12,6 @@ use super::web::*;
 use super::{session, users};
 use crate::accounts::{self, Actor, AuditEntry};
 use crate::http::AppState;
-use crate::storage::{Select, Store, Value};
 
 pub struct Auth {
     pub user: users::User,
@@ -25,7 +24,7 @@ pub struct Auth {
 
 impl Auth {
     pub fn is_admin(&self) -> bool {
-        self.user.role == "admin"
+        self.user.is_admin()
     }
 
     pub fn actor(&self) -> Actor<'_> {
@@ -162,7 +161,7 @@ pub async fn sudo(
         if let Ok(Some(wait)) = throttle::locked(store, &subject, throttle::ACCOUNT_LIMIT) {
             return Err(SudoRefusal::Locked(wait));
         }
-        if !password_matches(store, uid, &password) {
+        if !users::verify(store, uid, &password).unwrap_or(false) {
             let _ = throttle::fail(store, &subject, throttle::ACCOUNT_LIMIT);
             return Err(SudoRefusal::Wrong);
         }
@@ -179,23 +178,6 @@ pub async fn sudo(
     };
     audit(st, &auth.actor(), "reauth", result).await;
     outcome.map(Some)
-}
-
-fn password_matches(store: &dyn Store, user_id: i64, password: &str) -> bool {
-    let mut phc = None;
-    let _ = store.read(&mut |r| {
-        phc = r
-            .select(&Select {
-                table: "shopws_admin_user",
-                columns: &["password_phc"],
-                key: vec![("id", Value::Int(user_id))],
-                order: &[],
-            })?
-            .first()
-            .map(|row| row[0].to_text());
-        Ok(())
-    });
-    phc.is_some_and(|h| users::verify_password(password, &h))
 }
 
 /// An audit row about the employee's own doing (no target).

@@ -1,25 +1,50 @@
-//! `shopws admin create --email E`: the first (or another) back-office employee. The password
-//! comes from a terminal prompt or standard input, never from the command line.
+//! `shopws admin create|passwd|list`: back-office employees. Passwords come from a terminal
+//! prompt or standard input, never from the command line.
 
 use std::io::{BufRead, IsTerminal};
 
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
 
 use super::{open_store, seed_if_empty, Global};
 use crate::backoffice::users;
 
 #[derive(Subcommand, Debug)]
 pub enum AdminAction {
-    /// Create an employee with every back-office right.
+    /// Create an employee (password: 12 to 128 characters, not a common one).
     Create {
         #[arg(long, env = "SHOPWS_ADMIN_EMAIL")]
         email: String,
+        /// `admin`: every back-office right; `viewer`: read-only.
+        #[arg(long, env = "SHOPWS_ADMIN_ROLE", value_enum, default_value_t = Role::Admin)]
+        role: Role,
     },
+    /// Set an employee's password (same policy) and end all of their sessions.
+    Passwd {
+        #[arg(long, env = "SHOPWS_ADMIN_EMAIL")]
+        email: String,
+    },
+    /// List employees: id, e-mail, role, status, last login.
+    List,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    Viewer,
+}
+
+impl Role {
+    fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => users::ROLE_ADMIN,
+            Role::Viewer => users::ROLE_VIEWER,
+        }
+    }
 }
 
 fn read_password() -> anyhow::Result<String> {
     if std::io::stdin().is_terminal() {
-        let p = rpassword::prompt_password("Password (12 characters or more): ")?;
+        let p = rpassword::prompt_password("Password (12 to 128 characters): ")?;
         let again = rpassword::prompt_password("Same password again: ")?;
         if p != again {
             anyhow::bail!("the passwords differ");
@@ -35,10 +60,38 @@ pub fn run(g: &Global, action: AdminAction) -> anyhow::Result<()> {
     let store = open_store(g)?;
     seed_if_empty(store.as_ref(), g, false)?;
     match action {
-        AdminAction::Create { email } => {
+        AdminAction::Create { email, role } => {
             let password = read_password()?;
-            let id = users::create(store.as_ref(), &email, &password)?;
-            println!("created employee #{id} ({})", email.trim().to_lowercase());
+            let id = users::create(store.as_ref(), &email, &password, role.as_str())?;
+            println!(
+                "created employee #{id} ({}, {})",
+                email.trim().to_lowercase(),
+                role.as_str()
+            );
+        }
+        AdminAction::Passwd { email } => {
+            let password = read_password()?;
+            let id = users::set_password(store.as_ref(), &email, &password)?;
+            println!(
+                "password changed for employee #{id} ({}); their sessions are closed",
+                email.trim().to_lowercase()
+            );
+        }
+        AdminAction::List => {
+            println!(
+                "{:<5} {:<32} {:<7} {:<9} LAST LOGIN",
+                "ID", "E-MAIL", "ROLE", "STATUS"
+            );
+            for u in users::list(store.as_ref())? {
+                println!(
+                    "{:<5} {:<32} {:<7} {:<9} {}",
+                    u.id,
+                    u.email,
+                    u.role,
+                    if u.disabled { "disabled" } else { "enabled" },
+                    u.last_login_at.as_deref().unwrap_or("never")
+                );
+            }
         }
     }
     Ok(())

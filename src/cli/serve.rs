@@ -41,6 +41,10 @@ pub struct ServeArgs {
     /// `Secure`: only do this behind a TLS-terminating proxy that sets --base-url https://…).
     #[arg(long, env = "SHOPWS_ADMIN_INSECURE")]
     pub admin_insecure: bool,
+    /// Failed key authentications allowed per client address and minute (burst and refill);
+    /// beyond, the address gets 429 (code 1005) before any key lookup. 0 disables.
+    #[arg(long, env = "SHOPWS_AUTH_FAILURES", default_value_t = 60)]
+    pub auth_failures: u32,
     /// Read connections to the database.
     #[arg(long, env = "SHOPWS_READERS", default_value_t = 4)]
     pub readers: usize,
@@ -143,6 +147,7 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
             max_body: a.max_body,
             admin_prefix: admin,
             limits: Default::default(),
+            auth_failures: http::auth_failures::AuthFailures::new(a.auth_failures),
         });
         println!("shopws serving {} on {base}api/", store.describe());
         tracing::info!(%addr, "listening");

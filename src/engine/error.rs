@@ -144,6 +144,17 @@ impl ApiError {
         e.retry_after = Some(retry_after);
         e
     }
+    /// Too many failed authentications from the client's address (answered before any key
+    /// lookup).
+    pub fn auth_failures(retry_after: u64) -> Self {
+        let mut e = Self::new(
+            429,
+            1005,
+            "Too many failed authentications from this address",
+        );
+        e.retry_after = Some(retry_after);
+        e
+    }
     pub fn body_too_large(limit: usize) -> Self {
         Self::new(
             413,

@@ -2,6 +2,7 @@
 //! the one place where engine errors become PrestaShop error documents.
 
 pub mod auth;
+pub mod auth_failures;
 pub mod error;
 pub mod limits;
 pub mod query;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub psws_version: String,
     pub max_body: usize,
     pub limits: limits::RateLimits,
+    /// Failed authentications per client address (`--auth-failures`).
+    pub auth_failures: auth_failures::AuthFailures,
     /// Where the back office lives, e.g. `/admin`; `None` when it is not served.
     pub admin_prefix: Option<String>,
 }
@@ -209,6 +212,11 @@ async fn webservice(
         version: None,
     };
 
+    // A blocked address is answered before anything else: no body read, no key lookup.
+    if let Err(wait) = st.auth_failures.check(peer.ip()) {
+        return error_response(&ApiError::auth_failures(wait), &common);
+    }
+
     let real = parts.method.clone();
     let reads_body =
         real == HttpMethod::POST || real == HttpMethod::PUT || real == HttpMethod::PATCH;
@@ -280,7 +288,16 @@ async fn webservice(
     };
     let key_info = match checked {
         Ok(k) => k,
-        Err(e) => return error_response(&e, &common),
+        Err(e) => {
+            if auth_failures::is_key_failure(&e) && st.auth_failures.fail(peer.ip()) {
+                tracing::warn!(
+                    ip = %peer.ip(),
+                    per_minute = st.auth_failures.per_minute(),
+                    "address blocked: too many failed authentications"
+                );
+            }
+            return error_response(&e, &common);
+        }
     };
     if !key_info.policy.allows(peer.ip()) {
         return error_response(&ApiError::ip_not_allowed(), &common);

@@ -268,3 +268,89 @@ fn ip_allowlist_and_rate_limit() {
         "policy removed"
     );
 }
+
+#[test]
+fn failed_authentications_block_the_address() {
+    let shop = TestShop::start_logged_with(&["--auth-failures", "5"]);
+    // The bare challenge (no key at all) is not a failure: browsers send it first.
+    for _ in 0..8 {
+        assert_eq!(
+            shop.req("GET", "/api/customers", None, None, &[]).status,
+            401
+        );
+    }
+    // A valid key refused for another reason is not a failure either.
+    let narrow = shop.key(&["--allow", "taxes=GET"]);
+    for _ in 0..8 {
+        let r = shop.req("GET", "/api/customers", Some(&narrow), None, &[]);
+        assert_eq!((r.status, r.codes()), (401, vec![26]));
+    }
+    let bad: Vec<String> = (0..5).map(|i| format!("{i}").repeat(32)).collect();
+    for k in &bad {
+        let r = shop.req("GET", "/api/customers", Some(k), None, &[]);
+        assert_eq!((r.status, r.codes()), (401, vec![20, 21]), "{k}");
+    }
+    let sixth = shop.req("GET", "/api/customers", Some(&"Q".repeat(32)), None, &[]);
+    assert_eq!(sixth.status, 429, "{}", sixth.body);
+    assert_eq!(sixth.codes(), vec![1005]);
+    assert!(sixth
+        .body
+        .contains("Too many failed authentications from this address"));
+    let wait = sixth
+        .header("retry-after")
+        .and_then(|v| v.parse::<u64>().ok())
+        .expect("Retry-After");
+    assert!((1..=12).contains(&wait), "one token back in 12 s: {wait}");
+    assert!(sixth.header("psws-version").is_none());
+
+    // Before the key lookup: a valid key from the blocked address is refused too, as are
+    // malformed keys, JSON callers and keyless requests.
+    let valid = shop.get("/api/customers");
+    assert_eq!((valid.status, valid.codes()), (429, vec![1005]));
+    assert!(valid.header("retry-after").is_some());
+    let json = shop.req(
+        "GET",
+        "/api/customers?output_format=JSON",
+        Some(&shop.key.clone()),
+        None,
+        &[],
+    );
+    assert_eq!((json.status, json.codes()), (429, vec![1005]));
+    let short = shop.req("GET", "/api/customers?ws_key=ABC", None, None, &[]);
+    assert_eq!(short.status, 429);
+
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let log = std::fs::read_to_string(shop.log.as_ref().expect("log")).expect("read log");
+    let blocked: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("too many failed authentications"))
+        .collect();
+    assert_eq!(blocked.len(), 1, "logged once: {blocked:?}");
+    assert!(blocked[0].contains("127.0.0.1"), "{}", blocked[0]);
+    for k in bad.iter().chain([&shop.key]) {
+        assert!(!log.contains(k.as_str()), "a key appears in the server log");
+    }
+}
+
+#[test]
+fn default_failure_allowance_leaves_ordinary_mistakes_alone() {
+    // 60 failures per minute by default: far more than any test or misconfigured client
+    // sends before fixing its key.
+    let shop = TestShop::start();
+    for i in 0..59 {
+        let k = format!("{:0>32}", i);
+        let r = shop.req("GET", "/api/customers", Some(&k), None, &[]);
+        assert_eq!(r.status, 401, "failure {i}");
+    }
+    assert_eq!(shop.get("/api/customers").status, 200);
+
+    let off = TestShop::start_with(&["--auth-failures", "0"]);
+    for i in 0..100 {
+        let k = format!("{:0>32}", i);
+        assert_eq!(
+            off.req("GET", "/api/customers", Some(&k), None, &[]).status,
+            401
+        );
+    }
+    assert_eq!(off.get("/api/customers").status, 200);
+}

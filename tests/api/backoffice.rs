@@ -723,3 +723,162 @@ fn edit_policies_rotation_and_bulk_actions() {
         .contains("The selection has been successfully deleted."));
     assert_eq!(admin.get(&path).status().as_u16(), 404);
 }
+
+/// Runs `shopws admin …` on the shop's database with `input` on standard input.
+fn admin_cli(shop: &TestShop, args: &[&str], input: &str) -> std::process::Output {
+    let mut child = Command::new(bin())
+        .arg("admin")
+        .args(args)
+        .env("SHOPWS_DATABASE", &shop.db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("shopws admin");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn admin_create_refuses_weak_passwords() {
+    let shop = TestShop::start();
+    let long = "x".repeat(60) + &"y".repeat(69);
+    let cases = [
+        ("eleven char", "at least 12 characters"),
+        (long.as_str(), "at most 128 characters"),
+        ("Password1234", "too common"),
+        ("qwertyuiopas", "too common"),
+        ("aaaaaaaaaaaaaaaa", "too common"),
+        ("someone@example.com", "must not be the e-mail address"),
+    ];
+    for (password, message) in cases {
+        let out = admin_cli(
+            &shop,
+            &["create", "--email", "someone@example.com"],
+            &format!("{password}\n"),
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{password} accepted");
+        assert!(err.contains(message), "{password}: {err}");
+        assert!(!err.contains(password), "the password is not echoed");
+    }
+    let listed = String::from_utf8_lossy(&admin_cli(&shop, &["list"], "").stdout).into_owned();
+    assert!(!listed.contains("someone@example.com"), "{listed}");
+
+    let unknown_role = admin_cli(
+        &shop,
+        &["create", "--email", "r@example.com", "--role", "root"],
+        "a long enough password\n",
+    );
+    assert!(!unknown_role.status.success());
+}
+
+#[test]
+fn viewer_role_is_read_only() {
+    let shop = TestShop::start();
+    let out = admin_cli(
+        &shop,
+        &["create", "--email", "Look@Example.com", "--role", "viewer"],
+        "a long enough password\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("viewer"));
+    create_admin(&shop, "boss@example.com", "another long password");
+
+    let list = String::from_utf8_lossy(&admin_cli(&shop, &["list"], "").stdout).into_owned();
+    let row = |email: &str| {
+        list.lines()
+            .find(|l| l.contains(email))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(row("look@example.com").contains(" viewer "), "{list}");
+    assert!(row("look@example.com").contains("never"), "{list}");
+    assert!(row("boss@example.com").contains(" admin "), "{list}");
+    assert!(row("boss@example.com").contains("enabled"), "{list}");
+
+    let viewer = Admin::login(&shop, "look@example.com", "a long enough password").expect("login");
+    assert_eq!(viewer.get("/admin/webservice").status().as_u16(), 200);
+    assert_eq!(viewer.get("/admin/audit").status().as_u16(), 200);
+    let refused = viewer.post("/admin/webservice/settings", &[("enabled", "0")], true);
+    assert_eq!(refused.status().as_u16(), 403);
+    assert_eq!(shop.get("/api/customers").status, 200, "nothing changed");
+    let key = viewer.post(
+        "/admin/webservice/keys",
+        &[("description", "nope"), ("generate", "1"), ("active", "1")],
+        true,
+    );
+    assert_eq!(key.status().as_u16(), 403);
+    assert_eq!(
+        viewer.post("/admin/logout", &[], true).status().as_u16(),
+        303,
+        "a viewer can still log out"
+    );
+    let list = String::from_utf8_lossy(&admin_cli(&shop, &["list"], "").stdout).into_owned();
+    assert!(
+        !list
+            .lines()
+            .find(|l| l.contains("look@example.com"))
+            .unwrap_or_default()
+            .contains("never"),
+        "last login shown: {list}"
+    );
+}
+
+#[test]
+fn admin_passwd_changes_the_password_and_ends_sessions() {
+    let shop = TestShop::start();
+    create_admin(&shop, "ops@example.com", "the first long password");
+    let admin = Admin::login(&shop, "ops@example.com", "the first long password").expect("login");
+    assert_eq!(admin.get("/admin/webservice").status().as_u16(), 200);
+
+    let weak = admin_cli(
+        &shop,
+        &["passwd", "--email", "ops@example.com"],
+        "letmein12345\n",
+    );
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("too common"));
+    assert_eq!(
+        admin.get("/admin/webservice").status().as_u16(),
+        200,
+        "a refused change keeps the session"
+    );
+    let nobody = admin_cli(
+        &shop,
+        &["passwd", "--email", "nobody@example.com"],
+        "a second long password\n",
+    );
+    assert!(!nobody.status.success());
+
+    let out = admin_cli(
+        &shop,
+        &["passwd", "--email", "OPS@example.com"],
+        "a second long password\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        admin.get("/admin/webservice").status().as_u16(),
+        303,
+        "the old session is gone"
+    );
+    assert_eq!(
+        Admin::login(&shop, "ops@example.com", "the first long password").err(),
+        Some(401)
+    );
+    assert!(Admin::login(&shop, "ops@example.com", "a second long password").is_ok());
+}

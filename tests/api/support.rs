@@ -83,6 +83,11 @@ impl TestShop {
         Self::spawn(&[], true)
     }
 
+    /// [`TestShop::start_logged`] with extra `serve` arguments.
+    pub fn start_logged_with(extra: &[&str]) -> TestShop {
+        Self::spawn(extra, true)
+    }
+
     fn spawn(extra: &[&str], logged: bool) -> TestShop {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = format!("sqlite:{}", dir.path().join("shop.db").display());
