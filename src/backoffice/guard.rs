@@ -49,7 +49,7 @@ impl Auth {
 pub async fn current(st: &Arc<AppState>, headers: &HeaderMap, peer: &SocketAddr) -> Option<Auth> {
     let token = cookie(headers, &cookie_name(st, session::COOKIE))?.to_string();
     let st = st.clone();
-    let (ip, user_agent) = (client_ip(peer), user_agent(headers));
+    let (ip, user_agent) = (client_ip(st.as_ref(), peer, headers), user_agent(headers));
     blocking(move || {
         let store = st.engine.store.as_ref();
         let s = session::load(store, &token).ok()??;

@@ -63,7 +63,7 @@ pub async fn login(
     }
     let email = field(&f, "email").trim().to_lowercase();
     let password = field(&f, "password").to_string();
-    let (ip, ua) = (client_ip(&peer), user_agent(&headers));
+    let (ip, ua) = (client_ip(&st, &peer, &headers), user_agent(&headers));
     let (st2, email2) = (st.clone(), email.clone());
     let outcome = blocking(move || {
         use session::throttle;

@@ -152,8 +152,9 @@ pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static)
     tokio::task::spawn_blocking(f).await.ok()
 }
 
-pub fn client_ip(peer: &SocketAddr) -> String {
-    peer.ip().to_string()
+/// The client's address (behind a trusted proxy, the one it forwarded).
+pub fn client_ip(st: &AppState, peer: &SocketAddr, headers: &HeaderMap) -> String {
+    st.proxies.client(peer, headers).to_string()
 }
 
 pub fn user_agent(headers: &HeaderMap) -> String {

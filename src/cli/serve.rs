@@ -45,6 +45,11 @@ pub struct ServeArgs {
     /// beyond, the address gets 429 (code 1005) before any key lookup. 0 disables.
     #[arg(long, env = "SHOPWS_AUTH_FAILURES", default_value_t = 60)]
     pub auth_failures: u32,
+    /// Reverse proxies (addresses or CIDR networks) whose `Forwarded` / `X-Forwarded-For`
+    /// headers give the client's address for IP allowlists, throttles and the audit log.
+    /// Nobody else's are believed.
+    #[arg(long, env = "SHOPWS_TRUSTED_PROXIES", value_name = "CIDRS")]
+    pub trusted_proxies: Option<String>,
     /// Read connections to the database.
     #[arg(long, env = "SHOPWS_READERS", default_value_t = 4)]
     pub readers: usize,
@@ -97,6 +102,8 @@ fn demo_key(store: &dyn Store, g: &Global, base: &str) -> anyhow::Result<()> {
 
 pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     let catalog = Catalog::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let trusted = accounts::parse_allowlist(a.trusted_proxies.as_deref().unwrap_or(""))
+        .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
     let seeded = seed_if_empty_store(g, a.demo)?;
     let store: Arc<dyn Store> = Arc::from(open_store_readers(g, a.readers)?);
     if seeded {
@@ -148,6 +155,11 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
             admin_prefix: admin,
             limits: Default::default(),
             auth_failures: http::auth_failures::AuthFailures::new(a.auth_failures),
+            proxies: http::client_ip::TrustedProxies::new(trusted),
+            signals: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(std::time::Duration::from_secs(60))
+                .build(),
         });
         println!("shopws serving {} on {base}api/", store.describe());
         tracing::info!(%addr, "listening");

@@ -3,12 +3,13 @@
 
 pub mod auth;
 pub mod auth_failures;
+pub mod client_ip;
 pub mod error;
 pub mod limits;
 pub mod query;
 mod stream;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -39,6 +40,43 @@ pub struct AppState {
     pub auth_failures: auth_failures::AuthFailures,
     /// Where the back office lives, e.g. `/admin`; `None` when it is not served.
     pub admin_prefix: Option<String>,
+    /// Proxies whose `Forwarded` / `X-Forwarded-For` headers are believed.
+    pub proxies: client_ip::TrustedProxies,
+    /// API-side events already written to the audit log this minute (kind, subject).
+    pub signals: moka::sync::Cache<(&'static str, String), ()>,
+}
+
+impl AppState {
+    /// Writes an API-side event to the audit log at most once a minute per kind and subject,
+    /// off the request path.
+    pub fn signal(&self, kind: &'static str, subject: String, key_id: i64, ip: IpAddr) {
+        if self.signals.contains_key(&(kind, subject.clone())) {
+            return;
+        }
+        self.signals.insert((kind, subject), ());
+        let store = self.engine.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let ip = ip.to_string();
+            let _ = store.write(&mut |tx| {
+                crate::accounts::record(
+                    tx,
+                    &crate::accounts::AuditEntry {
+                        actor: crate::accounts::Actor {
+                            name: "api",
+                            ip: &ip,
+                            user_agent: "",
+                        },
+                        action: kind,
+                        target_type: if key_id > 0 { "key" } else { "" },
+                        target_id: key_id,
+                        target_hint: "",
+                        details: "",
+                        result: "denied",
+                    },
+                )
+            });
+        });
+    }
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
@@ -212,8 +250,9 @@ async fn webservice(
         version: None,
     };
 
+    let client = st.proxies.client(&peer, &parts.headers);
     // A blocked address is answered before anything else: no body read, no key lookup.
-    if let Err(wait) = st.auth_failures.check(peer.ip()) {
+    if let Err(wait) = st.auth_failures.check(client) {
         return error_response(&ApiError::auth_failures(wait), &common);
     }
 
@@ -277,7 +316,7 @@ async fn webservice(
     let checked = match st.keys.cached(&key) {
         Some(v) => v,
         None => {
-            let ip = peer.ip().to_string();
+            let ip = client.to_string();
             tokio::task::spawn_blocking({
                 let st = st.clone();
                 move || st.keys.check(st.engine.store.as_ref(), &key, &ip)
@@ -289,20 +328,25 @@ async fn webservice(
     let key_info = match checked {
         Ok(k) => k,
         Err(e) => {
-            if auth_failures::is_key_failure(&e) && st.auth_failures.fail(peer.ip()) {
+            if auth_failures::is_key_failure(&e) && st.auth_failures.fail(client) {
                 tracing::warn!(
-                    ip = %peer.ip(),
+                    ip = %client,
                     per_minute = st.auth_failures.per_minute(),
                     "address blocked: too many failed authentications"
                 );
+                st.signal("api.auth_failures.blocked", client.to_string(), 0, client);
             }
             return error_response(&e, &common);
         }
     };
-    if !key_info.policy.allows(peer.ip()) {
+    if !key_info.policy.allows(client) {
+        let id = key_info.account_id;
+        st.signal("api.ip_refused", format!("{id} {client}"), id, client);
         return error_response(&ApiError::ip_not_allowed(), &common);
     }
     if let Err(wait) = st.limits.check(key_info.account_id, &key_info.policy) {
+        let id = key_info.account_id;
+        st.signal("api.rate_limited", id.to_string(), id, client);
         return error_response(&ApiError::rate_limited(wait.max(1)), &common);
     }
     common.version = Some(st.psws_version.clone());

@@ -354,3 +354,48 @@ fn default_failure_allowance_leaves_ordinary_mistakes_alone() {
     }
     assert_eq!(off.get("/api/customers").status, 200);
 }
+
+#[test]
+fn forwarded_addresses_count_only_from_trusted_proxies() {
+    let direct = TestShop::start();
+    let key = direct.key(&["--allow", "customers=GET", "--allow-ip", "203.0.113.0/24"]);
+    let spoofed = direct.req(
+        "GET",
+        "/api/customers",
+        Some(&key),
+        None,
+        &[("X-Forwarded-For", "203.0.113.7")],
+    );
+    assert_eq!(
+        (spoofed.status, spoofed.codes()),
+        (403, vec![1001]),
+        "a client cannot claim another address"
+    );
+
+    let proxied = TestShop::start_with(&["--trusted-proxies", "127.0.0.1,::1"]);
+    let key = proxied.key(&["--allow", "customers=GET", "--allow-ip", "203.0.113.0/24"]);
+    for (headers, status) in [
+        (vec![("X-Forwarded-For", "203.0.113.7")], 200),
+        (vec![("X-Forwarded-For", "203.0.113.7, 127.0.0.1")], 200),
+        (vec![("Forwarded", "for=203.0.113.9;proto=https")], 200),
+        (vec![("X-Forwarded-For", "203.0.113.7, 198.51.100.1")], 403),
+        (vec![], 403),
+    ] {
+        let r = proxied.req("GET", "/api/customers", Some(&key), None, &headers);
+        assert_eq!(r.status, status, "{headers:?}");
+    }
+    // The refusal is in the audit log, once a minute per key and address, with the address.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let conn = rusqlite::Connection::open(proxied.db.trim_start_matches("sqlite:")).expect("db");
+    let ips: Vec<String> = conn
+        .prepare("SELECT ip FROM shopws_audit WHERE action = 'api.ip_refused' ORDER BY id")
+        .and_then(|mut s| {
+            s.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .expect("audit");
+    assert_eq!(
+        ips,
+        vec!["198.51.100.1".to_string(), "127.0.0.1".to_string()]
+    );
+}
