@@ -18,7 +18,7 @@ mod web;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
@@ -27,7 +27,7 @@ use crate::http::AppState;
 use web::Resp;
 
 /// The back office's routes under `prefix` (e.g. `/admin`), with its security headers.
-pub fn router(prefix: &str) -> Router<Arc<AppState>> {
+pub fn router(prefix: &str, state: Arc<AppState>) -> Router<Arc<AppState>> {
     let p = prefix.trim_end_matches('/');
     Router::new()
         .route(p, get(login::index))
@@ -63,11 +63,21 @@ pub fn router(prefix: &str) -> Router<Arc<AppState>> {
             post(account::revoke),
         )
         .route(&format!("{p}/static/{{file}}"), get(asset))
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::map_response_with_state(
+            state,
+            security_headers,
+        ))
 }
 
-async fn security_headers(mut r: Resp) -> Resp {
+async fn security_headers(State(st): State<Arc<AppState>>, mut r: Resp) -> Resp {
+    let https = st.engine.settings.base_url.starts_with("https://");
     let h = r.headers_mut();
+    if https {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     let set = |h: &mut HeaderMap, k: &'static str, v: &'static str| {
         h.insert(k, HeaderValue::from_static(v));
     };

@@ -141,6 +141,25 @@ pub fn load(store: &dyn Store, token: &str) -> StorageResult<Option<Session>> {
     let now = now_secs();
     if !live(&s, now) {
         destroy(store, token)?;
+        let who = format!("employee #{}", s.user_id);
+        let _ = store.write(&mut |tx| {
+            crate::accounts::record(
+                tx,
+                &crate::accounts::AuditEntry {
+                    actor: crate::accounts::Actor {
+                        name: &who,
+                        ip: &s.ip,
+                        user_agent: &s.user_agent,
+                    },
+                    action: "session.expired",
+                    target_type: "",
+                    target_id: 0,
+                    target_hint: "",
+                    details: "",
+                    result: "ok",
+                },
+            )
+        });
         return Ok(None);
     }
     if now - s.last_seen_at > 30 {

@@ -161,7 +161,15 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                 .time_to_live(std::time::Duration::from_secs(60))
                 .build(),
         });
-        println!("shopws serving {} on {base}api/", store.describe());
+        let local = format!("http://{addr}/");
+        if base == local {
+            println!("shopws serving {} on {base}api/", store.describe());
+        } else {
+            println!(
+                "shopws serving {} on {base}api/ (listening on {local})",
+                store.describe()
+            );
+        }
         tracing::info!(%addr, "listening");
         http::serve(listener, state).await?;
         Ok::<(), anyhow::Error>(())

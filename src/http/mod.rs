@@ -81,7 +81,7 @@ impl AppState {
 
 pub fn router(state: Arc<AppState>) -> Router {
     let base = match &state.admin_prefix {
-        Some(p) => crate::backoffice::router(p),
+        Some(p) => crate::backoffice::router(p, state.clone()),
         None => Router::new(),
     };
     base.fallback(dispatch).with_state(state)

@@ -501,6 +501,15 @@ fn sudo_mode_sessions_and_timeouts() {
         "UPDATE shopws_admin_session SET created_at = created_at - 13 * 3600",
     );
     assert!(!admin.logged_in(), "absolute timeout");
+    let conn = rusqlite::Connection::open(shop.db.trim_start_matches("sqlite:")).expect("db");
+    let expired: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM shopws_audit WHERE action = 'session.expired'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(expired, 2, "both expiries are audited");
 }
 
 /// Creates a key through the form; returns (id, key).
@@ -881,4 +890,86 @@ fn admin_passwd_changes_the_password_and_ends_sessions() {
         Some(401)
     );
     assert!(Admin::login(&shop, "ops@example.com", "a second long password").is_ok());
+}
+
+#[test]
+fn security_headers_on_every_admin_route() {
+    let shop = TestShop::start();
+    create_admin(&shop, "boss@example.com", "a long enough password");
+    let admin = Admin::login(&shop, "boss@example.com", "a long enough password").expect("login");
+    let check = |r: reqwest::blocking::Response, path: &str, authenticated: bool| {
+        let h = r.headers();
+        let get = |k: &str| h.get(k).and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert!(
+            get("content-security-policy").contains("script-src 'self'"),
+            "{path}"
+        );
+        assert!(
+            get("content-security-policy").contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert!(
+            !get("content-security-policy").contains("unsafe-inline"),
+            "{path}"
+        );
+        assert_eq!(get("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(get("x-frame-options"), "DENY", "{path}");
+        assert_eq!(get("referrer-policy"), "no-referrer", "{path}");
+        assert_eq!(get("cross-origin-opener-policy"), "same-origin", "{path}");
+        assert!(
+            h.get("access-control-allow-origin").is_none(),
+            "no CORS on {path}"
+        );
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "plain HTTP: {path}"
+        );
+        if authenticated {
+            assert_eq!(get("cache-control"), "no-store", "{path}");
+        }
+    };
+    for path in [
+        "/admin/",
+        "/admin/webservice",
+        "/admin/webservice/keys/new",
+        "/admin/webservice/keys/1",
+        "/admin/webservice/diagnose",
+        "/admin/audit",
+        "/admin/account",
+        "/admin/static/admin.js",
+        "/admin/static/nothing.js",
+    ] {
+        check(admin.get(path), path, !path.contains("static"));
+        let anonymous = client()
+            .get(format!("{}{path}", shop.url))
+            .send()
+            .expect("get");
+        if !path.contains("static") && path != "/admin/" {
+            assert_eq!(anonymous.status().as_u16(), 303, "login first: {path}");
+        }
+        check(anonymous, path, false);
+    }
+
+    // Behind TLS (public base URL in https): HSTS and __Host- cookies.
+    let tls = TestShop::start_with(&["--base-url", "https://shop.example/"]);
+    let r = client()
+        .get(format!("{}/admin/", tls.url))
+        .send()
+        .expect("get");
+    assert_eq!(
+        r.headers()
+            .get("strict-transport-security")
+            .and_then(|v| v.to_str().ok()),
+        Some("max-age=31536000")
+    );
+    let cookie = set_cookie(&r, "__Host-shopws_login").expect("__Host- cookie");
+    assert!(cookie.contains("Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"));
+    // A POST from the server's own address but not the public origin is refused.
+    let r = client()
+        .post(format!("{}/admin/login", tls.url))
+        .header("Origin", &tls.url)
+        .form(&[("email", "boss@example.com")])
+        .send()
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 403);
 }

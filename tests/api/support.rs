@@ -122,12 +122,17 @@ impl TestShop {
             if t.len() == 32 && t.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 key = t.to_string();
             }
-            if let Some(rest) = line
-                .split(" on ")
-                .nth(1)
+            if let Some((_, rest)) = line
+                .split_once(" on ")
                 .filter(|_| line.starts_with("shopws serving"))
             {
-                url = rest
+                // Behind a public base URL the line also names the local address.
+                let local = rest
+                    .split(" (listening on ")
+                    .nth(1)
+                    .map(|l| l.trim_end_matches(')'));
+                url = local
+                    .unwrap_or(rest)
                     .trim_end_matches("api/")
                     .trim_end_matches('/')
                     .to_string();
