@@ -80,6 +80,21 @@
     sync();
   }
 
+  // "Generate": the key is made on the server when the form is saved, never in the browser.
+  var gen = document.getElementById("generate");
+  if (gen) {
+    var custom = document.getElementById("custom_key");
+    var note = document.getElementById("generate-note");
+    gen.addEventListener("click", function () {
+      document.getElementById("mode-generate").checked = true;
+      custom.value = "";
+      note.hidden = false;
+    });
+    custom.addEventListener("input", function () {
+      if (custom.value) { document.getElementById("mode-custom").checked = true; note.hidden = true; }
+    });
+  }
+
   all("button.copy").forEach(function (b) {
     b.addEventListener("click", function () {
       var el = document.getElementById(b.dataset.copy);

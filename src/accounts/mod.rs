@@ -122,40 +122,42 @@ pub fn set_policy(
     p: &Policy,
     actor: &Actor,
 ) -> Result<(), AccountError> {
-    let list: Vec<String> = p.ip_allowlist.iter().map(|n| n.to_string()).collect();
     store.write(&mut |tx| {
-        let key = [("id_webservice_account", Value::Int(id))];
-        tx.delete("shopws_key_policy", &key)?;
-        tx.insert(
-            "shopws_key_policy",
-            &[
-                ("id_webservice_account", Value::Int(id)),
-                ("ip_allowlist", Value::from(list.join(","))),
-                (
-                    "rate_per_sec",
-                    p.rate_per_sec
-                        .map(|r| Value::Int(i64::from(r)))
-                        .unwrap_or(Value::Null),
-                ),
-                (
-                    "burst",
-                    p.burst
-                        .map(|b| Value::Int(i64::from(b)))
-                        .unwrap_or(Value::Null),
-                ),
-                ("updated_at", Value::from(now())),
-                ("updated_by", Value::from(actor.name)),
-            ],
-        )?;
-        audit_key(
-            tx,
-            actor,
-            "key.policy",
-            id,
-            "",
-            &format!("ip={} rate={:?}", list.join(","), p.rate_per_sec),
-        )
+        write_policy(tx, id, p, actor)?;
+        audit_key(tx, actor, "key.policy", id, "", &p.describe())
     })?;
+    Ok(())
+}
+
+impl Policy {
+    /// For the audit log: `ip [10.0.0.0/8] rate Some(5) burst None`.
+    pub fn describe(&self) -> String {
+        let list: Vec<String> = self.ip_allowlist.iter().map(|n| n.to_string()).collect();
+        format!(
+            "ip [{}] rate {:?} burst {:?}",
+            list.join(","),
+            self.rate_per_sec,
+            self.burst
+        )
+    }
+}
+
+fn write_policy(tx: &mut dyn Tx, id: i64, p: &Policy, actor: &Actor) -> StorageResult<()> {
+    let list: Vec<String> = p.ip_allowlist.iter().map(|n| n.to_string()).collect();
+    let key = [("id_webservice_account", Value::Int(id))];
+    tx.delete("shopws_key_policy", &key)?;
+    let number = |n: Option<u32>| n.map(|v| Value::Int(i64::from(v))).unwrap_or(Value::Null);
+    tx.insert(
+        "shopws_key_policy",
+        &[
+            ("id_webservice_account", Value::Int(id)),
+            ("ip_allowlist", Value::from(list.join(","))),
+            ("rate_per_sec", number(p.rate_per_sec)),
+            ("burst", number(p.burst)),
+            ("updated_at", Value::from(now())),
+            ("updated_by", Value::from(actor.name)),
+        ],
+    )?;
     Ok(())
 }
 
@@ -781,12 +783,6 @@ pub fn update(store: &dyn Store, id: i64, u: &KeyUpdate) -> Result<(), AccountEr
     let old = get(store, id)?;
     let hint = old.hint.clone();
     let diff = permission_diff(&old.permissions, u.permissions);
-    let list: Vec<String> = u
-        .policy
-        .ip_allowlist
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
     store.write(&mut |tx| {
         let key = [("id_webservice_account", Value::Int(id))];
         tx.update(
@@ -809,30 +805,7 @@ pub fn update(store: &dyn Store, id: i64, u: &KeyUpdate) -> Result<(), AccountEr
             )],
             &key,
         )?;
-        tx.delete("shopws_key_policy", &key)?;
-        tx.insert(
-            "shopws_key_policy",
-            &[
-                ("id_webservice_account", Value::Int(id)),
-                ("ip_allowlist", Value::from(list.join(","))),
-                (
-                    "rate_per_sec",
-                    u.policy
-                        .rate_per_sec
-                        .map(|r| Value::Int(i64::from(r)))
-                        .unwrap_or(Value::Null),
-                ),
-                (
-                    "burst",
-                    u.policy
-                        .burst
-                        .map(|b| Value::Int(i64::from(b)))
-                        .unwrap_or(Value::Null),
-                ),
-                ("updated_at", Value::from(now())),
-                ("updated_by", Value::from(u.actor.name)),
-            ],
-        )?;
+        write_policy(tx, id, u.policy, u.actor)?;
         let mut details = Vec::new();
         if old.description != u.description {
             details.push("description changed".to_string());
@@ -844,12 +817,7 @@ pub fn update(store: &dyn Store, id: i64, u: &KeyUpdate) -> Result<(), AccountEr
             details.push(format!("expires {}", u.expires_at.unwrap_or("never")));
         }
         if old.policy != *u.policy {
-            details.push(format!(
-                "ip [{}] rate {:?} burst {:?}",
-                list.join(","),
-                u.policy.rate_per_sec,
-                u.policy.burst
-            ));
+            details.push(u.policy.describe());
         }
         if !diff.is_empty() {
             details.push(diff.clone());

@@ -1,15 +1,13 @@
 //! "My sessions": an employee sees where they are logged in and ends the sessions they do
 //! not recognise.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 
-use super::guard::{self, Need};
+use super::guard::{self, EmployeePost, Page};
 use super::pages::{AccountPage, SessionRow};
 use super::session;
 use super::web::*;
@@ -27,16 +25,7 @@ fn when(secs: i64) -> String {
         .unwrap_or_default()
 }
 
-pub async fn page(
-    State(st): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-) -> Resp {
-    let auth = match guard::page(&st, &headers, &peer).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+pub async fn page(State(st): State<Arc<AppState>>, uri: axum::http::Uri, Page(auth): Page) -> Resp {
     let (st2, uid) = (st.clone(), auth.user.id);
     let Some(Ok(list)) = blocking(move || session::list(st2.engine.store.as_ref(), uid)).await
     else {
@@ -66,15 +55,8 @@ pub async fn page(
 
 pub async fn revoke(
     State(st): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
+    EmployeePost { form: f, auth }: EmployeePost,
 ) -> Resp {
-    let f = form(&body);
-    let auth = match guard::post(&st, &headers, &peer, &f, Need::Employee).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
     let (st2, uid, handle) = (st.clone(), auth.user.id, field(&f, "session").to_string());
     let ended = blocking(move || session::revoke(st2.engine.store.as_ref(), uid, &handle))
         .await

@@ -1,13 +1,12 @@
 //! The audit log page: who did what, when, from where; never a secret.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
 
-use super::guard;
+use super::guard::Page;
 use super::pages::{Audit, AuditRow};
 use super::web::*;
 use crate::http::AppState;
@@ -17,14 +16,9 @@ const SHOWN: usize = 500;
 
 pub async fn page(
     State(st): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
     RawQuery(raw): RawQuery,
+    Page(auth): Page,
 ) -> Resp {
-    let auth = match guard::page(&st, &headers, &peer).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
     let action = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "action")
         .map(|(_, v)| v.trim().to_string())

@@ -35,6 +35,15 @@ impl Auth {
         }
     }
 
+    /// The actor, owned, for work moved off the I/O threads.
+    pub fn owned_actor(&self) -> OwnedActor {
+        OwnedActor {
+            name: self.user.email.clone(),
+            ip: self.ip.clone(),
+            user_agent: self.user_agent.clone(),
+        }
+    }
+
     pub fn chrome(&self, st: &AppState, flashes: Vec<Flash>) -> Chrome {
         Chrome {
             prefix: prefix(st).to_string(),
@@ -64,6 +73,22 @@ pub async fn current(st: &Arc<AppState>, headers: &HeaderMap, peer: &SocketAddr)
     })
     .await
     .flatten()
+}
+
+pub struct OwnedActor {
+    name: String,
+    ip: String,
+    user_agent: String,
+}
+
+impl OwnedActor {
+    pub fn actor(&self) -> Actor<'_> {
+        Actor {
+            name: &self.name,
+            ip: &self.ip,
+            user_agent: &self.user_agent,
+        }
+    }
 }
 
 /// A page: any logged-in employee may read it; others go to the login page.
@@ -220,4 +245,73 @@ pub async fn audit_detail(
         });
     })
     .await;
+}
+
+/// Extractor for a page: the logged-in employee, or a redirect to the login page.
+pub struct Page(pub Auth);
+
+impl axum::extract::FromRequestParts<Arc<AppState>> for Page {
+    type Rejection = Resp;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        st: &Arc<AppState>,
+    ) -> Result<Self, Resp> {
+        let peer = peer_of(parts).ok_or_else(internal)?;
+        page(st, &parts.headers, &peer).await.map(Page)
+    }
+}
+
+/// Extractor for a change posted by an administrator: the form and who sent it, after the
+/// origin, CSRF and role checks.
+pub struct AdminPost {
+    pub form: Form,
+    pub auth: Auth,
+}
+
+/// Extractor for a POST any employee may make (log out, end their own sessions).
+pub struct EmployeePost {
+    pub form: Form,
+    pub auth: Auth,
+}
+
+fn peer_of(parts: &axum::http::request::Parts) -> Option<SocketAddr> {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0)
+}
+
+async fn posted(
+    req: axum::extract::Request,
+    st: &Arc<AppState>,
+    need: Need,
+) -> Result<(Form, Auth), Resp> {
+    let (parts, body) = req.into_parts();
+    let peer = peer_of(&parts).ok_or_else(internal)?;
+    // Back-office forms are small; anything larger is not one of ours.
+    let bytes = axum::body::to_bytes(body, 1024 * 1024)
+        .await
+        .map_err(|_| plain(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "Form too large"))?;
+    let f = form(&bytes);
+    let auth = post(st, &parts.headers, &peer, &f, need).await?;
+    Ok((f, auth))
+}
+
+impl axum::extract::FromRequest<Arc<AppState>> for AdminPost {
+    type Rejection = Resp;
+
+    async fn from_request(req: axum::extract::Request, st: &Arc<AppState>) -> Result<Self, Resp> {
+        let (form, auth) = posted(req, st, Need::Admin).await?;
+        Ok(AdminPost { form, auth })
+    }
+}
+
+impl axum::extract::FromRequest<Arc<AppState>> for EmployeePost {
+    type Rejection = Resp;
+
+    async fn from_request(req: axum::extract::Request, st: &Arc<AppState>) -> Result<Self, Resp> {
+        let (form, auth) = posted(req, st, Need::Employee).await?;
+        Ok(EmployeePost { form, auth })
+    }
 }

@@ -1,16 +1,14 @@
 //! The key form (new and edit), its validation with PrestaShop's messages, the reveal page,
 //! and rotation.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 
 use super::grid;
-use super::guard::{self, Auth, Need};
+use super::guard::{self, AdminPost, Auth, Page};
 use super::pages::*;
 use super::web::*;
 use crate::accounts::{self, key, Account, KeyUpdate, NewKey, Permissions, Policy};
@@ -217,15 +215,7 @@ async fn load(st: &Arc<AppState>, id: i64) -> Option<Account> {
         .flatten()
 }
 
-pub async fn new(
-    State(st): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Resp {
-    let auth = match guard::page(&st, &headers, &peer).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+pub async fn new(State(st): State<Arc<AppState>>, Page(auth): Page) -> Resp {
     if !auth.is_admin() {
         return forbidden_role();
     }
@@ -239,16 +229,7 @@ pub async fn new(
     )
 }
 
-pub async fn edit(
-    State(st): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-) -> Resp {
-    let auth = match guard::page(&st, &headers, &peer).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+pub async fn edit(State(st): State<Arc<AppState>>, Path(id): Path<i64>, Page(auth): Page) -> Resp {
     let Some(a) = load(&st, id).await else {
         return plain(StatusCode::NOT_FOUND, "404 Not Found: no such key");
     };
@@ -306,15 +287,8 @@ fn with_cookie(st: &AppState, mut r: Resp, cookie: Option<String>) -> Resp {
 
 pub async fn create(
     State(st): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
+    AdminPost { form: f, auth }: AdminPost,
 ) -> Resp {
-    let f = form(&body);
-    let auth = match guard::post(&st, &headers, &peer, &f, Need::Admin).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
     let t = Typed::from_form(&f);
     let refuse = |msg: String, status| render(&st, &auth, None, &t, vec![("error", msg)], status);
     let (perms, expires, policy) = match check(&st, &t) {
@@ -340,23 +314,15 @@ pub async fn create(
         }
     }
     let st2 = st.clone();
-    let (custom, desc, active, actor) = (
+    let (custom, desc, active, owned) = (
         t.custom().map(str::to_string),
         t.description.clone(),
         t.active,
-        (
-            auth.user.email.clone(),
-            auth.ip.clone(),
-            auth.user_agent.clone(),
-        ),
+        auth.owned_actor(),
     );
     let perms2 = perms.clone();
     let created = blocking(move || {
-        let actor = accounts::Actor {
-            name: &actor.0,
-            ip: &actor.1,
-            user_agent: &actor.2,
-        };
+        let actor = owned.actor();
         let store = st2.engine.store.as_ref();
         let (id, key) = accounts::create(
             store,
@@ -397,16 +363,9 @@ pub async fn create(
 
 pub async fn update(
     State(st): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    body: Bytes,
+    AdminPost { form: f, auth }: AdminPost,
 ) -> Resp {
-    let f = form(&body);
-    let auth = match guard::post(&st, &headers, &peer, &f, Need::Admin).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
     let Some(old) = load(&st, id).await else {
         return plain(StatusCode::NOT_FOUND, "404 Not Found: no such key");
     };
@@ -426,17 +385,9 @@ pub async fn update(
     }
     let st2 = st.clone();
     let (desc, active) = (t.description.clone(), t.active);
-    let actor = (
-        auth.user.email.clone(),
-        auth.ip.clone(),
-        auth.user_agent.clone(),
-    );
+    let owned = auth.owned_actor();
     let saved = blocking(move || {
-        let actor = accounts::Actor {
-            name: &actor.0,
-            ip: &actor.1,
-            user_agent: &actor.2,
-        };
+        let actor = owned.actor();
         accounts::update(
             st2.engine.store.as_ref(),
             id,
@@ -468,16 +419,9 @@ pub async fn update(
 
 pub async fn rotate(
     State(st): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    body: Bytes,
+    AdminPost { form: f, auth }: AdminPost,
 ) -> Resp {
-    let f = form(&body);
-    let auth = match guard::post(&st, &headers, &peer, &f, Need::Admin).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
     let Some(old) = load(&st, id).await else {
         return plain(StatusCode::NOT_FOUND, "404 Not Found: no such key");
     };
@@ -519,17 +463,9 @@ pub async fn rotate(
         }
     }
     let st2 = st.clone();
-    let actor = (
-        auth.user.email.clone(),
-        auth.ip.clone(),
-        auth.user_agent.clone(),
-    );
+    let owned = auth.owned_actor();
     let rotated = blocking(move || {
-        let actor = accounts::Actor {
-            name: &actor.0,
-            ip: &actor.1,
-            user_agent: &actor.2,
-        };
+        let actor = owned.actor();
         accounts::rotate(
             st2.engine.store.as_ref(),
             st2.keys.pepper(),

@@ -10,7 +10,7 @@ use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 
 use super::grid;
-use super::guard::{self, Need};
+use super::guard::{self, Need, Page};
 use super::pages::*;
 use super::web::*;
 use crate::accounts::{self, Account};
@@ -160,14 +160,9 @@ fn warnings(st: &AppState, enabled: bool, keys: &[Account]) -> Vec<String> {
 
 pub async fn list(
     State(st): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
     RawQuery(raw): RawQuery,
+    Page(auth): Page,
 ) -> Resp {
-    let auth = match guard::page(&st, &headers, &peer).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
     let (q, done) = parse_query(raw.as_deref());
     render(&st, &auth, q, flash(&done), StatusCode::OK).await
 }

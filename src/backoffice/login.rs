@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 
-use super::guard::{self, Need};
+use super::guard::{self, EmployeePost};
 use super::pages::{Chrome, Flash, Login};
 use super::web::*;
 use super::{session, users};
@@ -153,15 +153,8 @@ pub async fn login(
 
 pub async fn logout(
     State(st): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
+    EmployeePost { form: _f, auth }: EmployeePost,
 ) -> Resp {
-    let f = form(&body);
-    let auth = match guard::post(&st, &headers, &peer, &f, Need::Employee).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
     let (st2, token) = (st.clone(), auth.token.clone());
     blocking(move || session::destroy(st2.engine.store.as_ref(), &token)).await;
     guard::audit(&st, &auth.actor(), "logout", "ok").await;

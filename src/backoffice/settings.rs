@@ -4,27 +4,17 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 
-use super::guard::{self, Need};
+use super::guard::{self, AdminPost};
 use super::keys;
 use super::pages::ListQuery;
 use super::web::*;
 use crate::http::AppState;
 
-pub async fn save(
-    State(st): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Resp {
-    let f = form(&body);
-    let auth = match guard::post(&st, &headers, &peer, &f, Need::Admin).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+pub async fn save(State(st): State<Arc<AppState>>, AdminPost { form: f, auth }: AdminPost) -> Resp {
     let on = field(&f, "enabled") == "1";
     let cgi = field(&f, "cgi") == "1";
     let st2 = st.clone();

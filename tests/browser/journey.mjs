@@ -88,6 +88,8 @@ try {
 
   // New key through the grid: row toggle for customers, column toggle for HEAD.
   await page.getByRole("link", { name: "Add new webservice key" }).click();
+  await page.getByRole("button", { name: "Generate" }).click();
+  check("Generate: the key is made on the server when saving", await page.locator("#generate-note").isVisible());
   await page.getByLabel("customers all").check();
   check("row 'All' ticks the whole row", await page.getByLabel("customers DELETE").isChecked());
   await page.getByLabel("all HEAD").check();
