@@ -71,5 +71,6 @@ CREATE TABLE IF NOT EXISTS "shopws_login_throttle" (
   "subject" TEXT PRIMARY KEY,
   "failures" INTEGER NOT NULL DEFAULT 0,
   "window_start" INTEGER NOT NULL,
-  "locked_until" INTEGER NOT NULL DEFAULT 0
+  "locked_until" INTEGER NOT NULL DEFAULT 0,
+  "lockouts" INTEGER NOT NULL DEFAULT 0
 );

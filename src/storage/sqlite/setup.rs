@@ -145,6 +145,11 @@ const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
         "INTEGER NOT NULL DEFAULT 0",
     ),
     ("shopws_admin_session", "user_agent", "TEXT DEFAULT NULL"),
+    (
+        "shopws_login_throttle",
+        "lockouts",
+        "INTEGER NOT NULL DEFAULT 0",
+    ),
 ];
 
 fn json_to_value(v: &serde_json::Value) -> Value {
