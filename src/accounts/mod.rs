@@ -214,6 +214,8 @@ pub struct NewKey<'a> {
     pub active: bool,
     pub permissions: &'a Permissions,
     pub expires_at: Option<&'a str>,
+    /// Shops the key may be used on; `None`: every shop (PrestaShop's default).
+    pub shops: Option<&'a [i64]>,
     pub actor: &'a Actor<'a>,
 }
 
@@ -246,6 +248,46 @@ pub fn read_only_permissions(catalog: &Catalog) -> Permissions {
         .resources()
         .map(|r| (r.api.clone(), MethodSet::READ))
         .collect()
+}
+
+/// The shops of the database: (id, name).
+fn shop_list(r: &mut dyn crate::storage::Reader) -> StorageResult<Vec<(i64, String)>> {
+    Ok(r.select(&Select {
+        table: "shop",
+        columns: &["id_shop", "name"],
+        key: vec![],
+        order: &["id_shop"],
+    })?
+    .iter()
+    .map(|row| (row[0].as_i64().unwrap_or(0), row[1].to_text()))
+    .collect())
+}
+
+pub fn shops(store: &dyn Store) -> StorageResult<Vec<(i64, String)>> {
+    let mut out = Vec::new();
+    store.read(&mut |r| {
+        out = shop_list(r)?;
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// A key's shops, replaced as PrestaShop does (one row per shop).
+fn write_shops(tx: &mut dyn Tx, id: i64, shops: &[i64]) -> StorageResult<()> {
+    tx.delete(
+        "webservice_account_shop",
+        &[("id_webservice_account", Value::Int(id))],
+    )?;
+    for s in shops {
+        tx.insert_ignore(
+            "webservice_account_shop",
+            &[
+                ("id_webservice_account", Value::Int(id)),
+                ("id_shop", Value::Int(*s)),
+            ],
+        )?;
+    }
+    Ok(())
 }
 
 fn write_permissions(tx: &mut dyn Tx, id: i64, p: &Permissions) -> StorageResult<()> {
@@ -420,21 +462,15 @@ pub fn create(
                 ),
             ],
         )?;
-        let shops = tx.select(&Select {
-            table: "shop",
-            columns: &["id_shop"],
-            key: vec![],
-            order: &["id_shop"],
-        })?;
-        for s in shops {
-            tx.insert_ignore(
-                "webservice_account_shop",
-                &[
-                    ("id_webservice_account", Value::Int(id)),
-                    ("id_shop", s[0].clone()),
-                ],
-            )?;
-        }
+        let all: Vec<i64>;
+        let shops = match new.shops {
+            Some(s) => s,
+            None => {
+                all = shop_list(tx)?.into_iter().map(|(id, _)| id).collect();
+                &all
+            }
+        };
+        write_shops(tx, id, shops)?;
         write_permissions(tx, id, new.permissions)?;
         audit_key(
             tx,
@@ -775,6 +811,8 @@ pub struct KeyUpdate<'a> {
     pub permissions: &'a Permissions,
     pub expires_at: Option<&'a str>,
     pub policy: &'a Policy,
+    /// `None`: unchanged.
+    pub shops: Option<&'a [i64]>,
     pub actor: &'a Actor<'a>,
 }
 
@@ -806,6 +844,11 @@ pub fn update(store: &dyn Store, id: i64, u: &KeyUpdate) -> Result<(), AccountEr
             &key,
         )?;
         write_policy(tx, id, u.policy, u.actor)?;
+        if let Some(shops) = u.shops {
+            if shops != old.shops.as_slice() {
+                write_shops(tx, id, shops)?;
+            }
+        }
         let mut details = Vec::new();
         if old.description != u.description {
             details.push("description changed".to_string());
@@ -818,6 +861,9 @@ pub fn update(store: &dyn Store, id: i64, u: &KeyUpdate) -> Result<(), AccountEr
         }
         if old.policy != *u.policy {
             details.push(u.policy.describe());
+        }
+        if let Some(shops) = u.shops.filter(|s| *s != old.shops.as_slice()) {
+            details.push(format!("shops {shops:?}"));
         }
         if !diff.is_empty() {
             details.push(diff.clone());

@@ -26,6 +26,7 @@ struct Typed {
     rate: String,
     burst: String,
     perms: Permissions,
+    shops: Vec<i64>,
 }
 
 impl Typed {
@@ -50,6 +51,7 @@ impl Typed {
             rate: field(f, "rate").trim().to_string(),
             burst: field(f, "burst").trim().to_string(),
             perms: grid::from_form(f),
+            shops: fields(f, "shop").filter_map(|v| v.parse().ok()).collect(),
         }
     }
 
@@ -79,6 +81,7 @@ impl Typed {
                 .unwrap_or_default(),
             burst: a.policy.burst.map(|b| b.to_string()).unwrap_or_default(),
             perms: a.permissions.clone(),
+            shops: a.shops.clone(),
         }
     }
 
@@ -94,6 +97,7 @@ impl Typed {
             rate: String::new(),
             burst: String::new(),
             perms: Permissions::new(),
+            shops: Vec::new(),
         }
     }
 
@@ -176,6 +180,7 @@ fn credential_rows(a: &Account) -> Vec<CredentialRow> {
 fn render(
     st: &AppState,
     auth: &Auth,
+    shops: &[(i64, String)],
     account: Option<&Account>,
     t: &Typed,
     flashes: Vec<Flash>,
@@ -203,9 +208,48 @@ fn render(
         burst: t.burst.clone(),
         methods: grid::METHODS.to_vec(),
         groups: grid::build(st.engine.catalog, &t.perms),
+        // Like PrestaShop, the shop tree only shows when there is more than one shop.
+        shops: if shops.len() > 1 {
+            shops
+                .iter()
+                .map(|(id, name)| ShopChoice {
+                    id: *id,
+                    name: name.clone(),
+                    checked: t.shops.contains(id),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         sudo_needed: !auth.session.sudo(),
     };
     html(status, page.render())
+}
+
+async fn shop_list(st: &Arc<AppState>) -> Vec<(i64, String)> {
+    let st2 = st.clone();
+    blocking(move || accounts::shops(st2.engine.store.as_ref()).unwrap_or_default())
+        .await
+        .unwrap_or_default()
+}
+
+/// The shops to store: every shop when there is only one, else the ones ticked.
+fn chosen_shops(t: &Typed, shops: &[(i64, String)]) -> Result<Option<Vec<i64>>, String> {
+    if shops.len() <= 1 {
+        return Ok(None);
+    }
+    let picked: Vec<i64> = shops
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| t.shops.contains(id))
+        .collect();
+    if picked.is_empty() {
+        return Err(
+            "Choose at least one shop: a key without a shop is refused everywhere (error 132)."
+                .into(),
+        );
+    }
+    Ok(Some(picked))
 }
 
 async fn load(st: &Arc<AppState>, id: i64) -> Option<Account> {
@@ -219,23 +263,21 @@ pub async fn new(State(st): State<Arc<AppState>>, Page(auth): Page) -> Resp {
     if !auth.is_admin() {
         return forbidden_role();
     }
-    render(
-        &st,
-        &auth,
-        None,
-        &Typed::blank(),
-        Vec::new(),
-        StatusCode::OK,
-    )
+    let shops = shop_list(&st).await;
+    let mut blank = Typed::blank();
+    blank.shops = shops.iter().map(|(id, _)| *id).collect();
+    render(&st, &auth, &shops, None, &blank, Vec::new(), StatusCode::OK)
 }
 
 pub async fn edit(State(st): State<Arc<AppState>>, Path(id): Path<i64>, Page(auth): Page) -> Resp {
+    let shops = shop_list(&st).await;
     let Some(a) = load(&st, id).await else {
         return plain(StatusCode::NOT_FOUND, "404 Not Found: no such key");
     };
     render(
         &st,
         &auth,
+        &shops,
         Some(&a),
         &Typed::from_account(&a),
         Vec::new(),
@@ -289,9 +331,15 @@ pub async fn create(
     State(st): State<Arc<AppState>>,
     AdminPost { form: f, auth }: AdminPost,
 ) -> Resp {
+    let shops = shop_list(&st).await;
     let t = Typed::from_form(&f);
-    let refuse = |msg: String, status| render(&st, &auth, None, &t, vec![("error", msg)], status);
+    let refuse =
+        |msg: String, status| render(&st, &auth, &shops, None, &t, vec![("error", msg)], status);
     let (perms, expires, policy) = match check(&st, &t) {
+        Ok(v) => v,
+        Err(msg) => return refuse(msg, StatusCode::BAD_REQUEST),
+    };
+    let chosen = match chosen_shops(&t, &shops) {
         Ok(v) => v,
         Err(msg) => return refuse(msg, StatusCode::BAD_REQUEST),
     };
@@ -333,6 +381,7 @@ pub async fn create(
                 active,
                 permissions: &perms2,
                 expires_at: expires.as_deref(),
+                shops: chosen.as_deref(),
                 actor: &actor,
             },
         )
@@ -366,13 +415,27 @@ pub async fn update(
     Path(id): Path<i64>,
     AdminPost { form: f, auth }: AdminPost,
 ) -> Resp {
+    let shops = shop_list(&st).await;
     let Some(old) = load(&st, id).await else {
         return plain(StatusCode::NOT_FOUND, "404 Not Found: no such key");
     };
     let t = Typed::from_form(&f);
-    let refuse =
-        |msg: String, status| render(&st, &auth, Some(&old), &t, vec![("error", msg)], status);
+    let refuse = |msg: String, status| {
+        render(
+            &st,
+            &auth,
+            &shops,
+            Some(&old),
+            &t,
+            vec![("error", msg)],
+            status,
+        )
+    };
     let (perms, expires, policy) = match check(&st, &t) {
+        Ok(v) => v,
+        Err(msg) => return refuse(msg, StatusCode::BAD_REQUEST),
+    };
+    let chosen = match chosen_shops(&t, &shops) {
         Ok(v) => v,
         Err(msg) => return refuse(msg, StatusCode::BAD_REQUEST),
     };
@@ -396,6 +459,7 @@ pub async fn update(
                 active,
                 permissions: &perms,
                 expires_at: expires.as_deref(),
+                shops: chosen.as_deref(),
                 policy: &policy,
                 actor: &actor,
             },
@@ -422,6 +486,7 @@ pub async fn rotate(
     Path(id): Path<i64>,
     AdminPost { form: f, auth }: AdminPost,
 ) -> Resp {
+    let shops = shop_list(&st).await;
     let Some(old) = load(&st, id).await else {
         return plain(StatusCode::NOT_FOUND, "404 Not Found: no such key");
     };
@@ -435,6 +500,7 @@ pub async fn rotate(
             return render(
                 &st,
                 &auth,
+                &shops,
                 Some(&old),
                 &t,
                 vec![(
@@ -454,6 +520,7 @@ pub async fn rotate(
                 return render(
                     &st,
                     &auth,
+                    &shops,
                     Some(&old),
                     &t,
                     vec![("error", r.message())],

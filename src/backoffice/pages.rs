@@ -137,7 +137,15 @@ pub struct KeyForm {
     /// (method, column label) in PrestaShop's order.
     pub methods: Vec<(&'static str, &'static str)>,
     pub groups: Vec<GridGroup>,
+    /// Empty unless there is more than one shop.
+    pub shops: Vec<ShopChoice>,
     pub sudo_needed: bool,
+}
+
+pub struct ShopChoice {
+    pub id: i64,
+    pub name: String,
+    pub checked: bool,
 }
 
 #[derive(Template)]

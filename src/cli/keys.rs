@@ -209,6 +209,7 @@ pub fn run(g: &Global, action: KeyAction) -> anyhow::Result<()> {
                     active: !disabled,
                     permissions: &perms,
                     expires_at: expires.as_deref(),
+                    shops: None,
                     actor: &accounts::Actor::CLI,
                 },
             )?;

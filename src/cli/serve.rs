@@ -84,6 +84,7 @@ fn demo_key(store: &dyn Store, g: &Global, base: &str) -> anyhow::Result<()> {
             active: true,
             permissions: &perms,
             expires_at: None,
+            shops: None,
             actor: &accounts::Actor {
                 name: "system",
                 ip: "",

@@ -973,3 +973,40 @@ fn security_headers_on_every_admin_route() {
         .expect("post");
     assert_eq!(r.status().as_u16(), 403);
 }
+
+#[test]
+fn store_association_when_there_are_several_shops() {
+    let shop = TestShop::start();
+    create_admin(&shop, "boss@example.com", "a long enough password");
+    let admin = Admin::login(&shop, "boss@example.com", "a long enough password").expect("login");
+    let single = admin
+        .get("/admin/webservice/keys/new")
+        .text()
+        .unwrap_or_default();
+    assert!(!single.contains("Store association"), "one shop: no tree");
+    sql(
+        &shop,
+        "INSERT INTO shop (id_shop_group, name, color, id_category, theme_name, active, deleted) \
+         VALUES (1, 'Outlet', '', 2, 'classic', 1, 0)",
+    );
+    let form = admin
+        .get("/admin/webservice/keys/new")
+        .text()
+        .unwrap_or_default();
+    assert!(form.contains("Store association") && form.contains("Outlet"));
+    assert_eq!(form.matches("name=\"shop\"").count(), 2);
+    let r = admin.post("/admin/webservice/keys", &[("perm", "taxes:GET")], true);
+    assert_eq!(r.status().as_u16(), 400, "no shop ticked");
+    assert!(r.text().unwrap_or_default().contains("Choose at least one shop"));
+    let r = admin.post(
+        "/admin/webservice/keys",
+        &[("perm", "taxes:GET"), ("shop", "1")],
+        true,
+    );
+    assert_eq!(r.status().as_u16(), 200);
+    let key = reveal_key(&r.text().unwrap_or_default());
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(shop.req("GET", "/api/taxes?id_shop=1", Some(&key), None, &[]).status, 200);
+    let other = shop.req("GET", "/api/taxes?id_shop=2", Some(&key), None, &[]);
+    assert_eq!((other.status, other.codes()), (403, vec![132]));
+}
