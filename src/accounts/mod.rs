@@ -394,20 +394,26 @@ pub fn audit_key(
     )
 }
 
-/// An audit row by the command line.
-pub fn audit(
+/// An audit row by the command line about an employee.
+pub fn audit_employee(
     tx: &mut dyn Tx,
-    actor: &str,
     action: &str,
     id: i64,
-    hint: &str,
+    email: &str,
     details: &str,
 ) -> StorageResult<()> {
-    let actor = Actor {
-        name: actor,
-        ..Actor::CLI
-    };
-    audit_key(tx, &actor, action, id, hint, details)
+    record(
+        tx,
+        &AuditEntry {
+            actor: Actor::CLI,
+            action,
+            target_type: "employee",
+            target_id: id,
+            target_hint: email,
+            details,
+            result: "ok",
+        },
+    )
 }
 
 /// Creates a key; returns (account id, the key in clear — to be shown once).

@@ -63,6 +63,11 @@ pub async fn page(
             target: format!("{} {} {}", r[4].to_text(), r[5].to_text(), r[6].to_text())
                 .trim()
                 .to_string(),
+            details_short: if r[7].to_text().chars().count() > 120 {
+                r[7].to_text().chars().take(100).collect::<String>() + "…"
+            } else {
+                String::new()
+            },
             details: r[7].to_text(),
             result: r[8].to_text(),
         })

@@ -167,6 +167,8 @@ pub struct AuditRow {
     pub action: String,
     pub target: String,
     pub details: String,
+    /// The first words of long details (the whole text folds out).
+    pub details_short: String,
     pub result: String,
 }
 
