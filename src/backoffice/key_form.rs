@@ -222,8 +222,32 @@ fn render(
             Vec::new()
         },
         sudo_needed: !auth.session.sudo(),
+        nonce: super::session::random_token(),
     };
     html(status, page.render())
+}
+
+/// Nonces of key forms already carried out on this node (a browser reload re-posts the form;
+/// it must not create or rotate again).
+static SPENT: std::sync::LazyLock<moka::sync::Cache<String, ()>> = std::sync::LazyLock::new(|| {
+    moka::sync::Cache::builder()
+        .max_capacity(100_000)
+        .time_to_live(std::time::Duration::from_secs(12 * 3600))
+        .build()
+});
+
+/// `true` the first time a form's nonce is seen (forms without one, from scripts, always pass).
+fn first_submission(f: &[(String, String)]) -> bool {
+    let nonce = field(f, "nonce");
+    if nonce.is_empty() {
+        return true;
+    }
+    let entry = SPENT.entry(nonce.to_string()).or_insert(());
+    entry.is_fresh()
+}
+
+fn already_done(st: &AppState) -> Resp {
+    redirect(&format!("{}/webservice?done=already", prefix(st)))
 }
 
 async fn shop_list(st: &Arc<AppState>) -> Vec<(i64, String)> {
@@ -360,6 +384,9 @@ pub async fn create(
             Ok(c) => cookie = c,
             Err(r) => return refuse(r.message(), StatusCode::FORBIDDEN),
         }
+    }
+    if !first_submission(&f) {
+        return with_cookie(&st, already_done(&st), cookie);
     }
     let st2 = st.clone();
     let (custom, desc, active, owned) = (
@@ -528,6 +555,9 @@ pub async fn rotate(
                 );
             }
         }
+    }
+    if !first_submission(&f) {
+        return with_cookie(&st, already_done(&st), cookie);
     }
     let st2 = st.clone();
     let owned = auth.owned_actor();

@@ -172,6 +172,7 @@ fn flash(done: &str) -> Vec<Flash> {
         "created" => "Successful creation.",
         "created-encode" => "Successful creation. This key contains @, # or ?: clients must percent-encode them in ws_key= and in https://KEY@host URLs.",
         "updated" => "Successful update.",
+        "already" => "This form was already sent: nothing was done twice. A key is shown only once; rotate it if it was lost.",
         "settings" => "Update successful",
         "deleted" => "Successful deletion.",
         "bulk-deleted" => "The selection has been successfully deleted.",

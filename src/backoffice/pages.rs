@@ -140,6 +140,9 @@ pub struct KeyForm {
     /// Empty unless there is more than one shop.
     pub shops: Vec<ShopChoice>,
     pub sudo_needed: bool,
+    /// Single-use token: reloading the page that answers the form must not create or
+    /// rotate a second time.
+    pub nonce: String,
 }
 
 pub struct ShopChoice {

@@ -639,6 +639,31 @@ fn edit_policies_rotation_and_bulk_actions() {
         200
     );
 
+    // A reloaded reveal page re-posts its form: the nonce makes it do nothing the second time.
+    let nonce = [("overlap", "3600"), ("nonce", "reload-test")];
+    let once = admin.post(&format!("{path}/rotate"), &nonce, true);
+    assert_eq!(once.status().as_u16(), 200);
+    let kept = reveal_key(&once.text().unwrap_or_default());
+    let twice = admin.post(&format!("{path}/rotate"), &nonce, true);
+    assert_eq!(twice.status().as_u16(), 303);
+    assert!(twice
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|l| l.ends_with("done=already")));
+    let edit = admin.get(&path).text().unwrap_or_default();
+    assert_eq!(
+        edit.matches("old secret, works until").count(),
+        1,
+        "rotated once"
+    );
+    assert_eq!(
+        shop.req("GET", "/api/customers", Some(&kept), None, &[])
+            .status,
+        200
+    );
+    let key = kept;
+
     // Rotation with a one-hour overlap: old and new both work; then rotate again with no
     // overlap: only the newest works.
     let r = admin.post(&format!("{path}/rotate"), &[("overlap", "3600")], true);
