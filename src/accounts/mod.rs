@@ -161,29 +161,6 @@ fn write_policy(tx: &mut dyn Tx, id: i64, p: &Policy, actor: &Actor) -> StorageR
     Ok(())
 }
 
-fn load_policy(r: &mut dyn crate::storage::Reader, id: i64) -> StorageResult<Policy> {
-    let rows = r.select(&Select {
-        table: "shopws_key_policy",
-        columns: &["ip_allowlist", "rate_per_sec", "burst"],
-        key: vec![("id_webservice_account", Value::Int(id))],
-        order: &[],
-    })?;
-    let Some(row) = rows.first() else {
-        return Ok(Policy::default());
-    };
-    Ok(Policy {
-        ip_allowlist: parse_allowlist(&row[0].to_text()).unwrap_or_default(),
-        rate_per_sec: row[1]
-            .as_i64()
-            .and_then(|v| u32::try_from(v).ok())
-            .filter(|v| *v > 0),
-        burst: row[2]
-            .as_i64()
-            .and_then(|v| u32::try_from(v).ok())
-            .filter(|v| *v > 0),
-    })
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     #[error("{0}")]
@@ -539,30 +516,71 @@ pub fn resolve(store: &dyn Store, pepper: &Pepper, designator: &str) -> Result<i
 pub fn list(store: &dyn Store) -> Result<Vec<Account>, AccountError> {
     let mut out = Vec::new();
     store.read(&mut |r| {
-        out.clear();
-        let accounts = r.select(&Select {
-            table: "webservice_account",
-            columns: &["id_webservice_account", "description", "active"],
-            key: vec![],
-            order: &["id_webservice_account"],
-        })?;
-        for a in accounts {
-            let id = a[0].as_i64().unwrap_or(0);
-            out.push(load_account(r, id, &a)?);
-        }
+        out = load_accounts(r, None)?;
         Ok(())
     })?;
     Ok(out)
 }
 
-fn load_account(
+fn policy_from(row: &[Value]) -> Policy {
+    let positive = |v: &Value| {
+        v.as_i64()
+            .and_then(|v| u32::try_from(v).ok())
+            .filter(|v| *v > 0)
+    };
+    Policy {
+        ip_allowlist: parse_allowlist(&row[1].to_text()).unwrap_or_default(),
+        rate_per_sec: positive(&row[2]),
+        burst: positive(&row[3]),
+    }
+}
+
+/// Every account (or one), with its secrets, permissions, shops and policy: one query per
+/// table whatever the number of keys, grouped here.
+fn load_accounts(
     r: &mut dyn crate::storage::Reader,
-    id: i64,
-    a: &[Value],
-) -> StorageResult<Account> {
-    let cred = r.select(&Select {
+    only: Option<i64>,
+) -> StorageResult<Vec<Account>> {
+    let key = |col: &'static str| match only {
+        Some(id) => vec![(col, Value::Int(id))],
+        None => vec![],
+    };
+    let accounts = r.select(&Select {
+        table: "webservice_account",
+        columns: &["id_webservice_account", "description", "active"],
+        key: key("id_webservice_account"),
+        order: &["id_webservice_account"],
+    })?;
+    let mut by_id: BTreeMap<i64, Account> = accounts
+        .iter()
+        .map(|a| {
+            let id = a[0].as_i64().unwrap_or(0);
+            let acc = Account {
+                id,
+                description: row_str(&a[1]),
+                active: a[2].as_i64().unwrap_or(0) != 0,
+                hint: "(PrestaShop key)".into(),
+                created_at: String::new(),
+                expires_at: None,
+                last_used_at: None,
+                last_used_ip: None,
+                created_by: String::new(),
+                permissions: Permissions::new(),
+                shops: Vec::new(),
+                credentials: Vec::new(),
+                policy: Policy::default(),
+            };
+            (id, acc)
+        })
+        .collect();
+    if by_id.is_empty() {
+        return Ok(Vec::new());
+    }
+    let opt = |v: &Value| (!v.is_null()).then(|| row_str(v));
+    for c in r.select(&Select {
         table: "shopws_key_credential",
         columns: &[
+            "id_webservice_account",
             "id",
             "hint",
             "created_at",
@@ -573,57 +591,67 @@ fn load_account(
             "last_used_ip",
             "use_count",
         ],
-        key: vec![("id_webservice_account", Value::Int(id))],
+        key: key("id_webservice_account"),
         order: &["id"],
-    })?;
-    let perms = r.select(&Select {
-        table: "webservice_permission",
-        columns: &["resource", "method"],
-        key: vec![("id_webservice_account", Value::Int(id))],
-        order: &["resource"],
-    })?;
-    let shops = r.select(&Select {
-        table: "webservice_account_shop",
-        columns: &["id_shop"],
-        key: vec![("id_webservice_account", Value::Int(id))],
-        order: &["id_shop"],
-    })?;
-    let mut permissions = Permissions::new();
-    for p in perms {
-        if let Some(m) = Method::parse(&row_str(&p[1])) {
-            permissions.entry(row_str(&p[0])).or_default().insert(m);
+    })? {
+        if let Some(acc) = c[0].as_i64().and_then(|id| by_id.get_mut(&id)) {
+            acc.credentials.push(Credential {
+                id: c[1].as_i64().unwrap_or(0),
+                hint: row_str(&c[2]),
+                created_at: row_str(&c[3]),
+                created_by: row_str(&c[4]),
+                expires_at: opt(&c[5]),
+                retires_at: opt(&c[6]),
+                last_used_at: opt(&c[7]),
+                last_used_ip: opt(&c[8]),
+                use_count: c[9].as_i64().unwrap_or(0),
+            });
         }
     }
-    let opt = |v: &Value| (!v.is_null()).then(|| row_str(v));
-    let credentials: Vec<Credential> = cred
-        .iter()
-        .map(|c| Credential {
-            id: c[0].as_i64().unwrap_or(0),
-            hint: row_str(&c[1]),
-            created_at: row_str(&c[2]),
-            created_by: row_str(&c[3]),
-            expires_at: opt(&c[4]),
-            retires_at: opt(&c[5]),
-            last_used_at: opt(&c[6]),
-            last_used_ip: opt(&c[7]),
-            use_count: c[8].as_i64().unwrap_or(0),
-        })
-        .collect();
-    let mut acc = Account {
-        id,
-        description: row_str(&a[1]),
-        active: a[2].as_i64().unwrap_or(0) != 0,
-        hint: "(PrestaShop key)".into(),
-        created_at: String::new(),
-        expires_at: None,
-        last_used_at: None,
-        last_used_ip: None,
-        created_by: String::new(),
-        permissions,
-        shops: shops.iter().filter_map(|s| s[0].as_i64()).collect(),
-        credentials,
-        policy: load_policy(r, id)?,
-    };
+    for p in r.select(&Select {
+        table: "webservice_permission",
+        columns: &["id_webservice_account", "resource", "method"],
+        key: key("id_webservice_account"),
+        order: &["resource"],
+    })? {
+        let acc = p[0].as_i64().and_then(|id| by_id.get_mut(&id));
+        if let (Some(acc), Some(m)) = (acc, Method::parse(&row_str(&p[2]))) {
+            acc.permissions.entry(row_str(&p[1])).or_default().insert(m);
+        }
+    }
+    for s in r.select(&Select {
+        table: "webservice_account_shop",
+        columns: &["id_webservice_account", "id_shop"],
+        key: key("id_webservice_account"),
+        order: &["id_shop"],
+    })? {
+        if let (Some(acc), Some(shop)) = (
+            s[0].as_i64().and_then(|id| by_id.get_mut(&id)),
+            s[1].as_i64(),
+        ) {
+            acc.shops.push(shop);
+        }
+    }
+    for row in r.select(&Select {
+        table: "shopws_key_policy",
+        columns: &[
+            "id_webservice_account",
+            "ip_allowlist",
+            "rate_per_sec",
+            "burst",
+        ],
+        key: key("id_webservice_account"),
+        order: &[],
+    })? {
+        if let Some(acc) = row[0].as_i64().and_then(|id| by_id.get_mut(&id)) {
+            acc.policy = policy_from(&row);
+        }
+    }
+    Ok(by_id.into_values().map(summarise).collect())
+}
+
+/// Fills the account's headline fields from its secrets.
+fn summarise(mut acc: Account) -> Account {
     if let Some(c) = acc.current().cloned() {
         acc.hint = c.hint;
         acc.expires_at = c.expires_at;
@@ -642,21 +670,13 @@ fn load_account(
         acc.last_used_at = c.last_used_at.clone();
         acc.last_used_ip = c.last_used_ip.clone();
     }
-    Ok(acc)
+    acc
 }
 
 pub fn get(store: &dyn Store, id: i64) -> Result<Account, AccountError> {
     let mut out = None;
     store.read(&mut |r| {
-        let a = r.select(&Select {
-            table: "webservice_account",
-            columns: &["id_webservice_account", "description", "active"],
-            key: vec![("id_webservice_account", Value::Int(id))],
-            order: &[],
-        })?;
-        if let Some(a) = a.first() {
-            out = Some(load_account(r, id, a)?);
-        }
+        out = load_accounts(r, Some(id))?.into_iter().next();
         Ok(())
     })?;
     out.ok_or(AccountError::NotFound)
@@ -733,16 +753,9 @@ pub fn lookup(store: &dyn Store, digest: &str) -> StorageResult<Option<KeyInfo>>
         };
         let id = c[0].as_i64().unwrap_or(0);
         let credential_id = c[1].as_i64().unwrap_or(0);
-        let a = r.select(&Select {
-            table: "webservice_account",
-            columns: &["id_webservice_account", "description", "active"],
-            key: vec![("id_webservice_account", Value::Int(id))],
-            order: &[],
-        })?;
-        let Some(a) = a.first() else {
+        let Some(acc) = load_accounts(r, Some(id))?.into_iter().next() else {
             return Ok(());
         };
-        let acc = load_account(r, id, a)?;
         let now = now();
         let expired = !acc
             .credentials
