@@ -158,6 +158,27 @@ fn warnings(st: &AppState, enabled: bool, keys: &[Account]) -> Vec<String> {
     w
 }
 
+/// PrestaShop's multistore contexts for the switch: all shops, each group, each shop.
+fn scopes(info: &crate::engine::shop::ShopInfo) -> Vec<(String, String)> {
+    if info.shops.len() <= 1 {
+        return Vec::new();
+    }
+    let mut out = vec![("all".to_string(), "All shops".to_string())];
+    let mut groups: Vec<i64> = info.shops.iter().map(|s| s.group).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    for g in groups {
+        out.push((format!("group-{g}"), format!("Shop group #{g}")));
+    }
+    for s in &info.shops {
+        out.push((
+            format!("shop-{}", s.id),
+            format!("Shop: {} (#{})", s.name, s.id),
+        ));
+    }
+    out
+}
+
 pub async fn list(
     State(st): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
@@ -254,6 +275,19 @@ pub async fn render(
             .collect(),
         q,
         sudo_needed: !auth.session.sudo(),
+        scopes: scopes(&info),
+        shop_states: if info.shops.len() > 1 {
+            info.shops
+                .iter()
+                .map(|s| ShopState {
+                    name: format!("{} (#{})", s.name, s.id),
+                    enabled: s.webservice,
+                    own: s.webservice_overridden,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
     };
     html(status, page.render())
 }

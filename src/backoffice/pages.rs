@@ -79,6 +79,15 @@ pub struct Webservice {
     pub sorts: SortLinks,
     pub pages: Vec<PageLink>,
     pub sudo_needed: bool,
+    /// (value, label) of the multistore context; empty with a single shop.
+    pub scopes: Vec<(String, String)>,
+    pub shop_states: Vec<ShopState>,
+}
+
+pub struct ShopState {
+    pub name: String,
+    pub enabled: bool,
+    pub own: bool,
 }
 
 pub struct Cell {

@@ -12,44 +12,74 @@ use super::guard::{self, AdminPost};
 use super::keys;
 use super::pages::ListQuery;
 use super::web::*;
+use crate::engine::shop::Scope;
 use crate::http::AppState;
+
+/// `all`, `group-N` or `shop-N` from the form (PrestaShop's multistore context).
+fn scope_of(f: &[(String, String)]) -> Option<Scope> {
+    match field(f, "scope") {
+        "" | "all" => Some(Scope::All),
+        v => {
+            let (kind, id) = v.split_once('-')?;
+            let id: i64 = id.parse().ok()?;
+            match kind {
+                "shop" => Some(Scope::Shop(id)),
+                "group" => Some(Scope::Group(id)),
+                _ => None,
+            }
+        }
+    }
+}
 
 pub async fn save(State(st): State<Arc<AppState>>, AdminPost { form: f, auth }: AdminPost) -> Resp {
     let on = field(&f, "enabled") == "1";
     let cgi = field(&f, "cgi") == "1";
+    let refuse = |msg: String, status| {
+        let q = ListQuery {
+            page: 1,
+            ..ListQuery::default()
+        };
+        keys::render(&st, &auth, q, vec![("error", msg)], status)
+    };
     let st2 = st.clone();
-    let was_on = blocking(move || {
-        crate::engine::shop::load(st2.engine.store.as_ref())
-            .map(|i| i.webservice_enabled)
-            .unwrap_or(true)
-    })
-    .await
-    .unwrap_or(true);
+    let Some(info) = blocking(move || crate::engine::shop::load(st2.engine.store.as_ref()).ok())
+        .await
+        .flatten()
+    else {
+        return internal();
+    };
+    let scope = match scope_of(&f) {
+        Some(Scope::Shop(id)) if !info.shops.iter().any(|s| s.id == id) => None,
+        Some(Scope::Group(g)) if !info.shops.iter().any(|s| s.group == g) => None,
+        other => other,
+    };
+    let Some(scope) = scope else {
+        return refuse(
+            "Choose the shops this applies to.".into(),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
+    let concerned = |s: &&crate::engine::shop::ShopRow| match scope {
+        Scope::All => true,
+        Scope::Group(g) => s.group == g,
+        Scope::Shop(id) => s.id == id,
+    };
+    let was_on = info.shops.iter().filter(concerned).any(|s| s.webservice)
+        || (info.shops.is_empty() && info.webservice_enabled);
     // Switching the webservice off stops every integration: it needs the password again.
     let mut new_cookie = None;
     if was_on && !on {
         match guard::sudo(&st, &auth, &f).await {
             Ok(c) => new_cookie = c,
-            Err(refusal) => {
-                let q = ListQuery {
-                    page: 1,
-                    ..ListQuery::default()
-                };
-                return keys::render(
-                    &st,
-                    &auth,
-                    q,
-                    vec![("error", refusal.message())],
-                    StatusCode::FORBIDDEN,
-                )
-                .await;
-            }
+            Err(refusal) => return refuse(refusal.message(), StatusCode::FORBIDDEN).await,
         }
     }
     let st2 = st.clone();
     blocking(move || {
         let store = st2.engine.store.as_ref();
-        crate::engine::shop::set_setting(store, "PS_WEBSERVICE", if on { "1" } else { "0" })?;
+        let value = if on { "1" } else { "0" };
+        crate::engine::shop::set_setting_in(store, "PS_WEBSERVICE", value, scope)?;
         crate::engine::shop::set_setting(
             store,
             "PS_WEBSERVICE_CGI_HOST",

@@ -11,6 +11,29 @@ pub struct ShopRow {
     pub id: i64,
     pub group: i64,
     pub active: bool,
+    pub name: String,
+    /// "Enable PrestaShop's webservice" as this shop sees it: its own value, else its
+    /// group's, else the value for all shops (PrestaShop's multistore configuration).
+    pub webservice: bool,
+    /// Whether that value is the shop's (or its group's) own rather than all shops'.
+    pub webservice_overridden: bool,
+}
+
+/// A domain a shop answers on (`shop_url`).
+#[derive(Debug, Clone)]
+pub struct ShopUrl {
+    pub shop: i64,
+    pub domain: String,
+    pub domain_ssl: String,
+    pub main: bool,
+}
+
+/// Where a configuration value applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Group(i64),
+    Shop(i64),
 }
 
 #[derive(Debug, Clone)]
@@ -21,8 +44,10 @@ pub struct ShopInfo {
     pub default_shop: i64,
     pub shops: Vec<ShopRow>,
     pub shop_name: String,
+    /// The value for all shops (what a single-shop install has).
     pub webservice_enabled: bool,
     pub settings: Vec<(String, String)>,
+    pub urls: Vec<ShopUrl>,
 }
 
 impl ShopInfo {
@@ -37,6 +62,36 @@ impl ShopInfo {
             .and_then(|v| v.trim().parse().ok())
             .unwrap_or(default)
     }
+    /// The shop a request is served under: the one whose `shop_url` domain is the request's
+    /// host (the main URL first), else the default shop — as PrestaShop resolves it before
+    /// reading any parameter.
+    pub fn shop_for_host(&self, host: Option<&str>) -> i64 {
+        let Some(host) = host.map(|h| h.trim().to_ascii_lowercase()) else {
+            return self.default_shop;
+        };
+        let bare = host.rsplit_once(':').map(|(h, _)| h.to_string());
+        let matches = |d: &str| {
+            let d = d.to_ascii_lowercase();
+            !d.is_empty() && (d == host || bare.as_deref() == Some(d.as_str()))
+        };
+        let mut found: Vec<&ShopUrl> = self
+            .urls
+            .iter()
+            .filter(|u| matches(&u.domain) || matches(&u.domain_ssl))
+            .collect();
+        found.sort_by_key(|u| !u.main);
+        found.first().map(|u| u.shop).unwrap_or(self.default_shop)
+    }
+
+    /// Whether `/api/` answers for requests served under `shop`.
+    pub fn webservice_enabled_for(&self, shop: i64) -> bool {
+        self.shops
+            .iter()
+            .find(|s| s.id == shop)
+            .map(|s| s.webservice)
+            .unwrap_or(self.webservice_enabled)
+    }
+
     pub fn group_of(&self, shop: i64) -> i64 {
         self.shops
             .iter()
@@ -73,9 +128,22 @@ pub fn load(store: &dyn Store) -> StorageResult<ShopInfo> {
         })?;
         let shops = r.select(&Select {
             table: "shop",
-            columns: &["id_shop", "id_shop_group", "active"],
+            columns: &["id_shop", "id_shop_group", "active", "name"],
             key: vec![],
             order: &["id_shop"],
+        })?;
+        let urls = r.select(&Select {
+            table: "shop_url",
+            columns: &["id_shop", "domain", "domain_ssl", "main", "active"],
+            key: vec![],
+            order: &["id_shop_url"],
+        })?;
+        // Every scope of the switch: (value, id_shop, id_shop_group).
+        let switch = r.select(&Select {
+            table: "configuration",
+            columns: &["value", "id_shop", "id_shop_group"],
+            key: vec![("name", Value::from("PS_WEBSERVICE"))],
+            order: &["id_configuration"],
         })?;
         let mut settings = Vec::new();
         for name in SETTINGS {
@@ -123,13 +191,40 @@ pub fn load(store: &dyn Store) -> StorageResult<ShopInfo> {
             installed_langs: installed,
             shops: shops
                 .iter()
-                .map(|s| ShopRow {
-                    id: s[0].as_i64().unwrap_or(0),
-                    group: s[1].as_i64().unwrap_or(0),
-                    active: s[2].as_i64() == Some(1),
+                .map(|s| {
+                    let (id, group) = (s[0].as_i64().unwrap_or(0), s[1].as_i64().unwrap_or(0));
+                    let own = switch
+                        .iter()
+                        .find(|c| c[1].as_i64() == Some(id))
+                        .or_else(|| {
+                            switch
+                                .iter()
+                                .find(|c| c[1].is_null() && c[2].as_i64() == Some(group))
+                        });
+                    ShopRow {
+                        id,
+                        group,
+                        active: s[2].as_i64() == Some(1),
+                        name: s[3].to_text(),
+                        webservice: match own {
+                            Some(c) => c[0].to_text() == "1",
+                            None => get("PS_WEBSERVICE").as_deref() == Some("1"),
+                        },
+                        webservice_overridden: own.is_some(),
+                    }
                 })
                 .collect(),
             settings: settings.clone(),
+            urls: urls
+                .iter()
+                .filter(|u| u[4].as_i64() == Some(1))
+                .map(|u| ShopUrl {
+                    shop: u[0].as_i64().unwrap_or(0),
+                    domain: u[1].to_text(),
+                    domain_ssl: u[2].to_text(),
+                    main: u[3].as_i64() == Some(1),
+                })
+                .collect(),
         });
         Ok(())
     })?;
@@ -177,6 +272,76 @@ impl ShopCache {
             *g = None;
         }
     }
+}
+
+/// Sets a configuration value for a shop or a shop group (its own value, overriding the one
+/// for all shops), or for all shops — which, like saving in PrestaShop's "all shops" context
+/// without overrides, removes the shops' and groups' own values.
+pub fn set_setting_in(
+    store: &dyn Store,
+    name: &str,
+    value: &str,
+    scope: Scope,
+) -> StorageResult<()> {
+    if scope == Scope::All {
+        store.write(&mut |tx| {
+            for row in tx.select(&Select {
+                table: "configuration",
+                columns: &["id_configuration", "id_shop", "id_shop_group"],
+                key: vec![("name", Value::from(name))],
+                order: &[],
+            })? {
+                if !(row[1].is_null() && row[2].is_null()) {
+                    tx.delete("configuration", &[("id_configuration", row[0].clone())])?;
+                }
+            }
+            Ok(())
+        })?;
+        return set_setting(store, name, value);
+    }
+    let now = crate::accounts::now();
+    let (shop, group) = match scope {
+        Scope::Shop(s) => (Value::Int(s), Value::Null),
+        Scope::Group(g) => (Value::Null, Value::Int(g)),
+        Scope::All => (Value::Null, Value::Null),
+    };
+    store.write(&mut |tx| {
+        let existing = tx
+            .select(&Select {
+                table: "configuration",
+                columns: &["id_configuration", "id_shop", "id_shop_group"],
+                key: vec![("name", Value::from(name))],
+                order: &[],
+            })?
+            .into_iter()
+            .find(|r| r[1] == shop && r[2] == group);
+        match existing {
+            Some(row) => {
+                tx.update(
+                    "configuration",
+                    &[
+                        ("value", Value::from(value)),
+                        ("date_upd", Value::from(now.as_str())),
+                    ],
+                    &[("id_configuration", row[0].clone())],
+                )?;
+            }
+            None => {
+                tx.insert(
+                    "configuration",
+                    &[
+                        ("name", Value::from(name)),
+                        ("value", Value::from(value)),
+                        ("id_shop", shop.clone()),
+                        ("id_shop_group", group.clone()),
+                        ("date_add", Value::from(now.as_str())),
+                        ("date_upd", Value::from(now.as_str())),
+                    ],
+                )?;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// Sets a global configuration value (the webservice switch, for instance).

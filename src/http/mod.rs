@@ -310,7 +310,14 @@ async fn webservice(
             Err(_) => return error_response(&ApiError::internal(), &common),
         },
     };
-    if !info.webservice_enabled {
+    // The switch of the shop the request is served under (by its domain), as PrestaShop
+    // reads it before any parameter.
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()));
+    if !info.webservice_enabled_for(info.shop_for_host(host)) {
         return error_response(&ApiError::disabled(), &common);
     }
     let checked = match st.keys.cached(&key) {

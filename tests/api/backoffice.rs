@@ -1041,4 +1041,46 @@ fn store_association_when_there_are_several_shops() {
     );
     let other = shop.req("GET", "/api/taxes?id_shop=2", Some(&key), None, &[]);
     assert_eq!((other.status, other.codes()), (403, vec![132]));
+
+    // The switch per shop: off for the outlet only, which answers on its own domain.
+    sql(
+        &shop,
+        "INSERT INTO shop_url (id_shop, domain, domain_ssl, physical_uri, virtual_uri, main, active) \
+         VALUES (2, 'outlet.example', 'outlet.example', '/', '', 1, 1)",
+    );
+    let page = admin.get("/admin/webservice").text().unwrap_or_default();
+    assert!(page.contains("Apply to") && page.contains("Shop: Outlet (#2)"));
+    let r = admin.post(
+        "/admin/webservice/settings",
+        &[("enabled", "0"), ("scope", "shop-2")],
+        true,
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    let outlet = [("Host", "outlet.example")];
+    let off = shop.req("GET", "/api/taxes", Some(&shop.key), None, &outlet);
+    assert_eq!((off.status, off.codes()), (503, vec![22]));
+    assert_eq!(
+        shop.req("GET", "/api/taxes", Some(&shop.key), None, &[])
+            .status,
+        200
+    );
+    let page = admin.get("/admin/webservice").text().unwrap_or_default();
+    assert!(page.contains("its own setting"));
+    // Saving for all shops removes the shop's own value.
+    admin.post(
+        "/admin/webservice/settings",
+        &[("enabled", "1"), ("scope", "all")],
+        true,
+    );
+    assert_eq!(
+        shop.req("GET", "/api/taxes", Some(&shop.key), None, &outlet)
+            .status,
+        200
+    );
+    let r = admin.post(
+        "/admin/webservice/settings",
+        &[("enabled", "1"), ("scope", "shop-99")],
+        true,
+    );
+    assert_eq!(r.status().as_u16(), 400, "unknown shop");
 }
