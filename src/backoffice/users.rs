@@ -413,6 +413,18 @@ pub fn get(store: &dyn Store, id: i64) -> StorageResult<Option<User>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_dummy_hash_costs_as_much_as_a_real_one() {
+        // An unknown e-mail is verified against it: it must parse, with the same parameters,
+        // or the answer would come back faster and tell that the e-mail does not exist.
+        // (Unit tests hash with cheap parameters; the server uses 19 MiB, 2 passes, 1 lane.)
+        let dummy = PasswordHash::new(DUMMY).expect("valid PHC string");
+        assert_eq!(dummy.algorithm.as_str(), "argon2id");
+        let p = Params::try_from(&dummy).expect("params");
+        assert_eq!((p.m_cost(), p.t_cost(), p.p_cost()), (19_456, 2, 1));
+        assert!(dummy.hash.is_some_and(|h| h.len() == 32));
+    }
+
     use super::*;
 
     #[test]
