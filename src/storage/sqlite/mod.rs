@@ -310,7 +310,11 @@ impl Tx for Conn<'_> {
 impl Store for SqliteStore {
     fn read(&self, f: &mut dyn FnMut(&mut dyn Reader) -> StorageResult<()>) -> StorageResult<()> {
         let c = self.reader();
-        f(&mut Conn(&c))
+        // One read transaction for the whole request: every statement sees the same
+        // snapshot, and the WAL read lock is taken once instead of once per statement.
+        let tx = c.unchecked_transaction().map_err(map_err)?;
+        f(&mut Conn(&tx))?;
+        tx.commit().map_err(map_err)
     }
 
     fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> StorageResult<()>) -> StorageResult<()> {

@@ -18,35 +18,88 @@ pub fn symbol(v: &serde_json::Value, ctx: &Context) -> Value {
     ctx.symbol(v)
 }
 
+/// Appends a quoted identifier.
+fn push_q(out: &mut String, ident: &str) {
+    out.push('"');
+    if ident.contains('"') {
+        out.push_str(&ident.replace('"', "\"\""));
+    } else {
+        out.push_str(ident);
+    }
+    out.push('"');
+}
+
+/// Appends `?,?,?` (at least one mark: `IN ()` is not SQL).
+fn push_marks(out: &mut String, n: usize) {
+    for i in 0..n.max(1) {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('?');
+    }
+}
+
+/// Builds the statement in one buffer, binding values in the order their `?` appear. Every
+/// read request builds one, so it appends rather than formats pieces.
 struct Builder<'a> {
     plan: &'a ListPlan,
     ctx: &'a Context,
+    out: String,
     params: Vec<Value>,
 }
 
 impl Builder<'_> {
-    fn lookup(&mut self, l: &Lookup) -> String {
-        let mut s = format!("(SELECT x.{} FROM {} x WHERE ", q(&l.select), q(&l.table));
-        let mut first = true;
-        for (theirs, ours) in &l.r#match {
-            if !first {
-                s.push_str(" AND ");
-            }
-            first = false;
-            s.push_str(&format!("x.{} = m.{}", q(theirs), q(ours)));
-        }
-        for (col, v) in &l.r#where {
-            s.push_str(&format!(" AND x.{} = ?", q(col)));
-            self.params.push(symbol(v, self.ctx));
-        }
-        s.push_str(" LIMIT 1)");
-        s
+    fn word(&mut self, s: &str) {
+        self.out.push_str(s);
     }
 
-    fn col(&mut self, c: &Col) -> String {
+    fn ident(&mut self, s: &str) {
+        push_q(&mut self.out, s);
+    }
+
+    /// `alias.ident`, e.g. `m."id_product"`.
+    fn qualified(&mut self, alias: &str, ident: &str) {
+        self.out.push_str(alias);
+        self.out.push('.');
+        push_q(&mut self.out, ident);
+    }
+
+    fn lang_alias(&mut self, i: usize) {
+        self.out.push('l');
+        self.out.push_str(&i.to_string());
+    }
+
+    fn lookup(&mut self, l: &Lookup) {
+        self.word("(SELECT ");
+        self.qualified("x", &l.select);
+        self.word(" FROM ");
+        self.ident(&l.table);
+        self.word(" x WHERE ");
+        for (n, (theirs, ours)) in l.r#match.iter().enumerate() {
+            if n > 0 {
+                self.word(" AND ");
+            }
+            self.qualified("x", theirs);
+            self.word(" = ");
+            self.qualified("m", ours);
+        }
+        for (col, v) in &l.r#where {
+            self.word(" AND ");
+            self.qualified("x", col);
+            self.word(" = ?");
+            self.params.push(symbol(v, self.ctx));
+        }
+        self.word(" LIMIT 1)");
+    }
+
+    fn col(&mut self, c: &Col) {
         match c {
-            Col::Main(name) => format!("m.{}", q(name)),
-            Col::Lang(name, i) => format!("l{i}.{}", q(name)),
+            Col::Main(name) => self.qualified("m", name),
+            Col::Lang(name, i) => {
+                self.lang_alias(*i);
+                self.out.push('.');
+                self.ident(name);
+            }
             Col::Lookup(l) => self.lookup(l),
         }
     }
@@ -56,164 +109,192 @@ impl Builder<'_> {
         self.plan.select.iter().any(lang_col) || self.plan.order.iter().any(|o| lang_col(&o.col))
     }
 
-    fn from(&mut self) -> String {
+    fn from(&mut self) {
         let p = self.plan;
-        let mut s = format!(" FROM {} m", q(&p.table));
+        self.word(" FROM ");
+        self.ident(&p.table);
+        self.word(" m");
         if let (Some(lang), true) = (&p.lang, self.uses_lang()) {
             for (i, id) in lang.langs.iter().enumerate() {
-                s.push_str(&format!(
-                    " LEFT JOIN {t} l{i} ON l{i}.{k} = m.{k} AND l{i}.\"id_lang\" = ?",
-                    t = q(&lang.table),
-                    k = q(&p.primary)
-                ));
+                self.word(" LEFT JOIN ");
+                self.ident(&lang.table);
+                self.out.push(' ');
+                self.lang_alias(i);
+                self.word(" ON ");
+                self.lang_alias(i);
+                self.out.push('.');
+                self.ident(&p.primary);
+                self.word(" = ");
+                self.qualified("m", &p.primary);
+                self.word(" AND ");
+                self.lang_alias(i);
+                self.word(".\"id_lang\" = ?");
                 self.params.push(Value::Int(*id));
                 if lang.has_id_shop {
-                    s.push_str(&format!(" AND l{i}.\"id_shop\" = ?"));
+                    self.word(" AND ");
+                    self.lang_alias(i);
+                    self.word(".\"id_shop\" = ?");
                     self.params.push(Value::Int(self.ctx.shop));
                 }
             }
         }
-        s
     }
 
-    fn in_list(&mut self, ids: &[i64]) -> String {
-        let marks = vec!["?"; ids.len().max(1)].join(",");
+    fn in_list(&mut self, ids: &[i64]) {
+        push_marks(&mut self.out, ids.len());
         if ids.is_empty() {
             self.params.push(Value::Null);
         }
-        for id in ids {
-            self.params.push(Value::Int(*id));
-        }
-        marks
+        self.params.extend(ids.iter().map(|id| Value::Int(*id)));
     }
 
-    fn filters(&mut self) -> String {
+    fn filters(&mut self) {
         let p = self.plan;
-        let mut s = String::from(" WHERE 1=1");
+        self.word(" WHERE 1=1");
+        let shops = &self.ctx.shops;
         match &p.shop {
             ShopFilter::None => {}
             ShopFilter::Linked { table } => {
-                let shops = self.ctx.shops.clone();
-                let marks = self.in_list(&shops);
-                s.push_str(&format!(
-                    " AND EXISTS (SELECT 1 FROM {t} s WHERE s.{k} = m.{k} AND s.\"id_shop\" IN ({marks}))",
-                    t = q(table),
-                    k = q(&p.primary)
-                ));
+                self.word(" AND EXISTS (SELECT 1 FROM ");
+                self.ident(table);
+                self.word(" s WHERE ");
+                self.qualified("s", &p.primary);
+                self.word(" = ");
+                self.qualified("m", &p.primary);
+                self.word(" AND s.\"id_shop\" IN (");
+                self.in_list(shops);
+                self.word("))");
             }
             ShopFilter::Row => {
-                let shops = self.ctx.shops.clone();
-                let marks = self.in_list(&shops);
-                s.push_str(&format!(" AND m.\"id_shop\" IN ({marks})"));
+                self.word(" AND m.\"id_shop\" IN (");
+                self.in_list(shops);
+                self.word(")");
             }
             ShopFilter::Column => {
-                let shops = self.ctx.shops.clone();
-                let marks = self.in_list(&shops);
-                s.push_str(&format!(
-                    " AND (m.\"id_shop\" IN ({marks}) OR (m.\"id_shop\" = 0 AND m.\"id_shop_group\" = ?))"
-                ));
+                self.word(" AND (m.\"id_shop\" IN (");
+                self.in_list(shops);
+                self.word(") OR (m.\"id_shop\" = 0 AND m.\"id_shop_group\" = ?))");
                 self.params.push(Value::Int(self.ctx.shop_group));
             }
         }
         if let Some(r) = &p.restriction {
-            let mut sub = format!("SELECT 1 FROM {} r WHERE 1=1", q(&r.table));
+            self.word(if r.exists {
+                " AND EXISTS (SELECT 1 FROM "
+            } else {
+                " AND NOT EXISTS (SELECT 1 FROM "
+            });
+            self.ident(&r.table);
+            self.word(" r WHERE 1=1");
             for (theirs, ours) in &r.r#match {
-                sub.push_str(&format!(" AND r.{} = m.{}", q(theirs), q(ours)));
+                self.word(" AND ");
+                self.qualified("r", theirs);
+                self.word(" = ");
+                self.qualified("m", ours);
             }
-            let not = if r.exists { "" } else { "NOT " };
-            s.push_str(&format!(" AND {not}EXISTS ({sub})"));
+            self.word(")");
         }
         for c in &p.conds {
-            s.push_str(" AND ");
-            let cond = self.cond(c);
-            s.push_str(&cond);
+            self.word(" AND ");
+            self.cond(c);
         }
-        s
     }
 
-    fn cond(&mut self, c: &Cond) -> String {
-        let (expr, wrap) = match &c.target {
-            Target::Main(col) => (format!("m.{}", q(col)), None),
-            Target::Lookup(l) => (self.lookup(l), None),
+    fn cond(&mut self, c: &Cond) {
+        // Text order is binding order: the expression (and any value it binds) comes first.
+        let mut wrapped = false;
+        match &c.target {
+            Target::Main(col) => self.qualified("m", col),
+            Target::Lookup(l) => self.lookup(l),
             Target::AnyLang(col) => {
-                let (table, has_shop, langs) = match &self.plan.lang {
-                    Some(l) => (l.table.clone(), l.has_id_shop, l.langs.clone()),
-                    None => return "0".to_string(),
+                let Some(lang) = &self.plan.lang else {
+                    self.word("0");
+                    return;
                 };
-                let marks = self.in_list(&langs);
-                let mut pre = format!(
-                    "EXISTS (SELECT 1 FROM {t} lx WHERE lx.{k} = m.{k} AND lx.\"id_lang\" IN ({marks})",
-                    t = q(&table),
-                    k = q(&self.plan.primary)
-                );
+                let (table, has_shop, langs) = (&lang.table, lang.has_id_shop, &lang.langs);
+                self.word("EXISTS (SELECT 1 FROM ");
+                self.ident(table);
+                self.word(" lx WHERE ");
+                self.qualified("lx", &self.plan.primary);
+                self.word(" = ");
+                self.qualified("m", &self.plan.primary);
+                self.word(" AND lx.\"id_lang\" IN (");
+                self.in_list(langs);
+                self.word(")");
                 if has_shop {
-                    pre.push_str(" AND lx.\"id_shop\" = ?");
+                    self.word(" AND lx.\"id_shop\" = ?");
                     self.params.push(Value::Int(self.ctx.shop));
                 }
-                pre.push_str(" AND ");
-                (format!("lx.{}", q(col)), Some(pre))
+                self.word(" AND ");
+                self.qualified("lx", col);
+                wrapped = true;
             }
-        };
-        // The expression appears once, so any parameters it bound stay in order.
-        let e = if c.text {
-            format!("{expr} COLLATE NOCASE")
-        } else {
-            expr
-        };
-        let mut push = |v: &String| self.params.push(Value::Text(v.clone()));
-        let body = match &c.op {
-            Op::In(vals) => {
-                vals.iter().for_each(&mut push);
-                format!("{e} IN ({})", vec!["?"; vals.len()].join(","))
+        }
+        if c.text {
+            self.word(" COLLATE NOCASE");
+        }
+        let values: Vec<&String> = match &c.op {
+            Op::In(vals) | Op::NotIn(vals) => {
+                self.word(if matches!(c.op, Op::In(_)) {
+                    " IN ("
+                } else {
+                    " NOT IN ("
+                });
+                // SQLite accepts an empty list: `IN ()` is false, `NOT IN ()` true.
+                for i in 0..vals.len() {
+                    self.word(if i > 0 { ",?" } else { "?" });
+                }
+                self.word(")");
+                vals.iter().collect()
             }
-            Op::NotIn(vals) => {
-                vals.iter().for_each(&mut push);
-                format!("{e} NOT IN ({})", vec!["?"; vals.len()].join(","))
-            }
-            Op::Like(p) => {
-                push(p);
-                format!("{e} LIKE ?")
+            Op::Like(v) => {
+                self.word(" LIKE ?");
+                vec![v]
             }
             Op::Between(a, b) => {
-                push(a);
-                push(b);
-                format!("{e} BETWEEN ? AND ?")
+                self.word(" BETWEEN ? AND ?");
+                vec![a, b]
             }
             Op::Gt(v) => {
-                push(v);
-                format!("{e} > ?")
+                self.word(" > ?");
+                vec![v]
             }
             Op::Lt(v) => {
-                push(v);
-                format!("{e} < ?")
+                self.word(" < ?");
+                vec![v]
             }
         };
-        match wrap {
-            Some(pre) => format!("{pre}{body})"),
-            None => body,
+        self.params
+            .extend(values.into_iter().map(|v| Value::Text(v.clone())));
+        if wrapped {
+            self.word(")");
         }
     }
 
-    fn order(&mut self) -> String {
-        let mut parts = Vec::new();
+    fn order(&mut self) {
+        self.word(" ORDER BY ");
         let mut has_primary = false;
-        for OrderBy { col, desc, text } in &self.plan.order {
+        for (n, OrderBy { col, desc, text }) in self.plan.order.iter().enumerate() {
             if matches!(col, Col::Main(c) if *c == self.plan.primary) {
                 has_primary = true;
             }
-            let e = self.col(col);
-            let nocase = if *text { " COLLATE NOCASE" } else { "" };
-            parts.push(format!(
-                "{e}{nocase} {}",
-                if *desc { "DESC" } else { "ASC" }
-            ));
+            if n > 0 {
+                self.word(", ");
+            }
+            self.col(col);
+            if *text {
+                self.word(" COLLATE NOCASE");
+            }
+            self.word(if *desc { " DESC" } else { " ASC" });
         }
         if !has_primary {
             // Stable pagination: PrestaShop has no default order; ids ascending is what
             // MySQL returns in practice.
-            parts.push(format!("m.{} ASC", q(&self.plan.primary)));
+            if !self.plan.order.is_empty() {
+                self.word(", ");
+            }
+            self.qualified("m", &self.plan.primary);
+            self.word(" ASC");
         }
-        format!(" ORDER BY {}", parts.join(", "))
     }
 }
 
@@ -221,24 +302,27 @@ pub fn list(plan: &ListPlan, ctx: &Context) -> Sql {
     let mut b = Builder {
         plan,
         ctx,
+        out: String::with_capacity(256 + 48 * plan.select.len()),
         params: Vec::new(),
     };
-    let cols: Vec<String> = plan.select.iter().map(|c| b.col(c)).collect();
-    let mut text = format!("SELECT {}", cols.join(", "));
-    let from = b.from();
-    text.push_str(&from);
-    let filters = b.filters();
-    text.push_str(&filters);
-    let order = b.order();
-    text.push_str(&order);
+    b.word("SELECT ");
+    for (n, c) in plan.select.iter().enumerate() {
+        if n > 0 {
+            b.word(", ");
+        }
+        b.col(c);
+    }
+    b.from();
+    b.filters();
+    b.order();
     if let Some((offset, count)) = plan.limit {
-        text.push_str(" LIMIT ? OFFSET ?");
+        b.word(" LIMIT ? OFFSET ?");
         b.params.push(Value::Int(count.min(i64::MAX as u64) as i64));
         b.params
             .push(Value::Int(offset.min(i64::MAX as u64) as i64));
     }
     Sql {
-        text,
+        text: b.out,
         params: b.params,
     }
 }
@@ -272,57 +356,68 @@ pub fn count(plan: &ListPlan, ctx: &Context) -> Sql {
     let mut b = Builder {
         plan,
         ctx,
+        out: String::from("SELECT COUNT(*)"),
         params: Vec::new(),
     };
-    let mut text = String::from("SELECT COUNT(*)");
-    let from = b.from();
-    text.push_str(&from);
-    let filters = b.filters();
-    text.push_str(&filters);
+    b.from();
+    b.filters();
     Sql {
-        text,
+        text: b.out,
         params: b.params,
     }
 }
 
 pub fn assoc(a: &AssocStorage, owners: &[i64], ctx: &Context) -> Sql {
-    let mut params = Vec::new();
-    let owner = match &a.via {
-        Some(_) => format!("v.{}", q(&a.owner)),
-        None => format!("t.{}", q(&a.owner)),
+    let mut params = Vec::with_capacity(owners.len() + a.r#where.len());
+    let mut out = String::with_capacity(160 + 24 * a.columns.0.len() + 2 * owners.len());
+    let owner_alias = if a.via.is_some() { "v" } else { "t" };
+    let push_owner = |out: &mut String| {
+        out.push_str(owner_alias);
+        out.push('.');
+        push_q(out, &a.owner);
     };
-    let cols: Vec<String> = a
-        .columns
-        .0
-        .iter()
-        .map(|(_, c)| format!("t.{}", q(c)))
-        .collect();
-    let distinct = if a.distinct { "DISTINCT " } else { "" };
-    let mut text = format!(
-        "SELECT {distinct}{owner}, {} FROM {} t",
-        cols.join(", "),
-        q(&a.table)
-    );
-    if let Some(via) = &a.via {
-        text.push_str(&format!(
-            " JOIN {} v ON v.{k} = t.{k}",
-            q(&via.table),
-            k = q(&via.key)
-        ));
+    out.push_str(if a.distinct {
+        "SELECT DISTINCT "
+    } else {
+        "SELECT "
+    });
+    push_owner(&mut out);
+    for (_, c) in &a.columns.0 {
+        out.push_str(", t.");
+        push_q(&mut out, c);
     }
-    let marks = vec!["?"; owners.len().max(1)].join(",");
+    out.push_str(" FROM ");
+    push_q(&mut out, &a.table);
+    out.push_str(" t");
+    if let Some(via) = &a.via {
+        out.push_str(" JOIN ");
+        push_q(&mut out, &via.table);
+        out.push_str(" v ON v.");
+        push_q(&mut out, &via.key);
+        out.push_str(" = t.");
+        push_q(&mut out, &via.key);
+    }
+    out.push_str(" WHERE ");
+    push_owner(&mut out);
+    out.push_str(" IN (");
+    push_marks(&mut out, owners.len());
+    out.push(')');
     if owners.is_empty() {
         params.push(Value::Null);
     }
     params.extend(owners.iter().map(|o| Value::Int(*o)));
-    text.push_str(&format!(" WHERE {owner} IN ({marks})"));
     for (col, v) in &a.r#where {
         // Unary plus: filter on it, but let the owner index drive the lookup.
-        text.push_str(&format!(" AND +t.{} = ?", q(col)));
+        out.push_str(" AND +t.");
+        push_q(&mut out, col);
+        out.push_str(" = ?");
         params.push(symbol(v, ctx));
     }
-    let mut order = vec![owner.clone()];
-    order.extend(a.order.iter().map(|c| format!("t.{}", q(c))));
-    text.push_str(&format!(" ORDER BY {}", order.join(", ")));
-    Sql { text, params }
+    out.push_str(" ORDER BY ");
+    push_owner(&mut out);
+    for c in &a.order {
+        out.push_str(", t.");
+        push_q(&mut out, c);
+    }
+    Sql { text: out, params }
 }
