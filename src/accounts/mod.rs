@@ -499,18 +499,15 @@ pub fn resolve(store: &dyn Store, pepper: &Pepper, designator: &str) -> Result<i
         }
     }
     let digest = pepper.digest(d);
-    let mut found = None;
-    store.read(&mut |r| {
-        let rows = r.select(&Select {
+    store
+        .first_row(&Select {
             table: "shopws_key_credential",
             columns: &["id_webservice_account"],
             key: vec![("digest", Value::from(digest.as_str()))],
             order: &[],
-        })?;
-        found = rows.first().and_then(|row| row[0].as_i64());
-        Ok(())
-    })?;
-    found.ok_or(AccountError::NotFound)
+        })?
+        .and_then(|row| row[0].as_i64())
+        .ok_or(AccountError::NotFound)
 }
 
 pub fn list(store: &dyn Store) -> Result<Vec<Account>, AccountError> {

@@ -517,43 +517,35 @@ pub async fn rotate(
     let Some(old) = load(&st, id).await else {
         return plain(StatusCode::NOT_FOUND, "404 Not Found: no such key");
     };
+    let t = Typed::from_account(&old);
+    let refuse = |msg: String, status| {
+        render(
+            &st,
+            &auth,
+            &shops,
+            Some(&old),
+            &t,
+            vec![("error", msg)],
+            status,
+        )
+    };
     let overlap: i64 = match field(&f, "overlap") {
         "0" => 0,
         "3600" => 3600,
         "86400" => 86_400,
         "604800" => 604_800,
         _ => {
-            let t = Typed::from_account(&old);
-            return render(
-                &st,
-                &auth,
-                &shops,
-                Some(&old),
-                &t,
-                vec![(
-                    "error",
-                    "Choose how long the current secret keeps working.".into(),
-                )],
+            return refuse(
+                "Choose how long the current secret keeps working.".into(),
                 StatusCode::BAD_REQUEST,
-            );
+            )
         }
     };
     let mut cookie = None;
     if grid::powerful(&old.permissions) {
         match guard::sudo(&st, &auth, &f).await {
             Ok(c) => cookie = c,
-            Err(r) => {
-                let t = Typed::from_account(&old);
-                return render(
-                    &st,
-                    &auth,
-                    &shops,
-                    Some(&old),
-                    &t,
-                    vec![("error", r.message())],
-                    StatusCode::FORBIDDEN,
-                );
-            }
+            Err(r) => return refuse(r.message(), StatusCode::FORBIDDEN),
         }
     }
     if !first_submission(&f) {

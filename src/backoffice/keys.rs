@@ -198,6 +198,12 @@ fn flash(done: &str) -> Vec<Flash> {
         "deleted" => "Successful deletion.",
         "bulk-deleted" => "The selection has been successfully deleted.",
         "bulk-status" => "The status has been successfully updated.",
+        "failed" => {
+            return vec![(
+                "error",
+                "The change could not be applied to every selected key (one may have been deleted meanwhile). The list below is current.".to_string(),
+            )]
+        }
         _ => return Vec::new(),
     };
     vec![("success", text.to_string())]
@@ -324,8 +330,10 @@ pub async fn status(
     body: Bytes,
 ) -> Resp {
     change(st, peer, headers, body, move |store, f, actor| {
-        let _ = accounts::set_active(store, id, field(f, "active") == "1", actor);
-        "updated"
+        outcome(
+            accounts::set_active(store, id, field(f, "active") == "1", actor),
+            "updated",
+        )
     })
     .await
 }
@@ -338,10 +346,21 @@ pub async fn delete(
     body: Bytes,
 ) -> Resp {
     change(st, peer, headers, body, move |store, _, actor| {
-        let _ = accounts::delete(store, id, actor);
-        "deleted"
+        outcome(accounts::delete(store, id, actor), "deleted")
     })
     .await
+}
+
+/// The flash to show after a change: `ok`, or "failed" (logged) when any part of it failed,
+/// e.g. a key deleted meanwhile from another tab or node.
+fn outcome(result: Result<(), accounts::AccountError>, ok: &'static str) -> &'static str {
+    match result {
+        Ok(()) => ok,
+        Err(e) => {
+            tracing::warn!(error = %e, "back office key change failed");
+            "failed"
+        }
+    }
 }
 
 /// "Enable selection", "Disable selection", "Delete selected": one audit row per key.
@@ -382,16 +401,18 @@ pub async fn bulk(
         body,
         move |store, f, actor| match field(f, "action") {
             "delete" => {
-                for id in &ids {
-                    let _ = accounts::delete(store, *id, actor);
-                }
-                "bulk-deleted"
+                let results: Vec<_> = ids
+                    .iter()
+                    .map(|id| accounts::delete(store, *id, actor))
+                    .collect();
+                outcome(results.into_iter().collect(), "bulk-deleted")
             }
             a @ ("enable" | "disable") => {
-                for id in &ids {
-                    let _ = accounts::set_active(store, *id, a == "enable", actor);
-                }
-                "bulk-status"
+                let results: Vec<_> = ids
+                    .iter()
+                    .map(|id| accounts::set_active(store, *id, a == "enable", actor))
+                    .collect();
+                outcome(results.into_iter().collect(), "bulk-status")
             }
             _ => "",
         },

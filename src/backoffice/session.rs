@@ -123,18 +123,11 @@ pub fn create(
 /// The live session for a cookie value; expired ones are deleted on sight.
 pub fn load(store: &dyn Store, token: &str) -> StorageResult<Option<Session>> {
     let d = digest(token);
-    let mut row = None;
-    store.read(&mut |r| {
-        row = r
-            .select(&Select {
-                table: "shopws_admin_session",
-                columns: COLUMNS,
-                key: vec![("id_digest", Value::from(d.as_str()))],
-                order: &[],
-            })?
-            .into_iter()
-            .next();
-        Ok(())
+    let row = store.first_row(&Select {
+        table: "shopws_admin_session",
+        columns: COLUMNS,
+        key: vec![("id_digest", Value::from(d.as_str()))],
+        order: &[],
     })?;
     let Some(row) = row else { return Ok(None) };
     let s = from_row(&row);

@@ -328,18 +328,11 @@ fn verify_row(store: &dyn Store, id: i64, phc: &str, disabled: bool, password: &
 /// unknown e-mail, so timing does not tell which part was wrong).
 pub fn authenticate(store: &dyn Store, email: &str, password: &str) -> StorageResult<Option<User>> {
     let email = normalise(email);
-    let mut row = None;
-    store.read(&mut |r| {
-        row = r
-            .select(&Select {
-                table: "shopws_admin_user",
-                columns: &["id", "password_phc", "role", "disabled"],
-                key: vec![("email", Value::from(email.as_str()))],
-                order: &[],
-            })?
-            .into_iter()
-            .next();
-        Ok(())
+    let row = store.first_row(&Select {
+        table: "shopws_admin_user",
+        columns: &["id", "password_phc", "role", "disabled"],
+        key: vec![("email", Value::from(email.as_str()))],
+        order: &[],
     })?;
     let Some(row) = row else {
         let _ = verify_password(password, DUMMY);
@@ -363,18 +356,11 @@ pub fn authenticate(store: &dyn Store, email: &str, password: &str) -> StorageRe
 /// Checks the password of a known employee (re-authentication); false for a disabled or
 /// missing one.
 pub fn verify(store: &dyn Store, user_id: i64, password: &str) -> StorageResult<bool> {
-    let mut row = None;
-    store.read(&mut |r| {
-        row = r
-            .select(&Select {
-                table: "shopws_admin_user",
-                columns: &["password_phc", "disabled"],
-                key: vec![("id", Value::Int(user_id))],
-                order: &[],
-            })?
-            .into_iter()
-            .next();
-        Ok(())
+    let row = store.first_row(&Select {
+        table: "shopws_admin_user",
+        columns: &["password_phc", "disabled"],
+        key: vec![("id", Value::Int(user_id))],
+        order: &[],
     })?;
     let Some(row) = row else {
         let _ = verify_password(password, DUMMY);

@@ -58,17 +58,14 @@ pub struct ServeArgs {
 const DEMO_MARK: &str = "SHOPWS_DEMO_KEY_HINT";
 
 fn demo_key(store: &dyn Store, g: &Global, base: &str) -> anyhow::Result<()> {
-    let mut hint = None;
-    store.read(&mut |r| {
-        let rows = r.select(&Select {
+    let hint = store
+        .first_row(&Select {
             table: "configuration",
             columns: &["value"],
             key: vec![("name", Value::from(DEMO_MARK))],
             order: &[],
-        })?;
-        hint = rows.first().map(|r| r[0].to_text());
-        Ok(())
-    })?;
+        })?
+        .map(|r| r[0].to_text());
     if let Some(h) = hint {
         println!("demo key {h} was printed when it was created; create another with: shopws key add --all");
         return Ok(());

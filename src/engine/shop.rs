@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::storage::{Select, StorageResult, Store, Value};
+use crate::storage::{Select, StorageResult, Store, Tx, Value};
 
 #[derive(Debug, Clone)]
 pub struct ShopRow {
@@ -283,8 +283,14 @@ pub fn set_setting_in(
     value: &str,
     scope: Scope,
 ) -> StorageResult<()> {
-    if scope == Scope::All {
-        store.write(&mut |tx| {
+    let (shop, group) = match scope {
+        Scope::Shop(s) => (Value::Int(s), Value::Null),
+        Scope::Group(g) => (Value::Null, Value::Int(g)),
+        Scope::All => (Value::Null, Value::Null),
+    };
+    store.write(&mut |tx| {
+        if scope == Scope::All {
+            // A value for all shops replaces every per-shop or per-group override.
             for row in tx.select(&Select {
                 table: "configuration",
                 columns: &["id_configuration", "id_shop", "id_shop_group"],
@@ -295,89 +301,58 @@ pub fn set_setting_in(
                     tx.delete("configuration", &[("id_configuration", row[0].clone())])?;
                 }
             }
-            Ok(())
-        })?;
-        return set_setting(store, name, value);
-    }
-    let now = crate::accounts::now();
-    let (shop, group) = match scope {
-        Scope::Shop(s) => (Value::Int(s), Value::Null),
-        Scope::Group(g) => (Value::Null, Value::Int(g)),
-        Scope::All => (Value::Null, Value::Null),
-    };
-    store.write(&mut |tx| {
-        let existing = tx
-            .select(&Select {
-                table: "configuration",
-                columns: &["id_configuration", "id_shop", "id_shop_group"],
-                key: vec![("name", Value::from(name))],
-                order: &[],
-            })?
-            .into_iter()
-            .find(|r| r[1] == shop && r[2] == group);
-        match existing {
-            Some(row) => {
-                tx.update(
-                    "configuration",
-                    &[
-                        ("value", Value::from(value)),
-                        ("date_upd", Value::from(now.as_str())),
-                    ],
-                    &[("id_configuration", row[0].clone())],
-                )?;
-            }
-            None => {
-                tx.insert(
-                    "configuration",
-                    &[
-                        ("name", Value::from(name)),
-                        ("value", Value::from(value)),
-                        ("id_shop", shop.clone()),
-                        ("id_shop_group", group.clone()),
-                        ("date_add", Value::from(now.as_str())),
-                        ("date_upd", Value::from(now.as_str())),
-                    ],
-                )?;
-            }
         }
-        Ok(())
+        upsert(tx, name, value, &shop, &group)
     })
 }
 
-/// Sets a global configuration value (the webservice switch, for instance).
+/// Sets a global configuration value (the webservice switch, for instance),
+/// leaving per-shop overrides as they are.
 pub fn set_setting(store: &dyn Store, name: &str, value: &str) -> StorageResult<()> {
+    store.write(&mut |tx| upsert(tx, name, value, &Value::Null, &Value::Null))
+}
+
+/// Writes one configuration row for the given shop/group pair (NULL, NULL = global).
+fn upsert(
+    tx: &mut dyn Tx,
+    name: &str,
+    value: &str,
+    shop: &Value,
+    group: &Value,
+) -> StorageResult<()> {
     let now = crate::accounts::now();
-    store.write(&mut |tx| {
-        let rows = tx.select(&Select {
+    let existing = tx
+        .select(&Select {
             table: "configuration",
             columns: &["id_configuration", "id_shop", "id_shop_group"],
             key: vec![("name", Value::from(name))],
             order: &["id_configuration"],
-        })?;
-        let global = rows.iter().find(|r| r[1].is_null() && r[2].is_null());
-        match global {
-            Some(row) => {
-                tx.update(
-                    "configuration",
-                    &[
-                        ("value", Value::from(value)),
-                        ("date_upd", Value::from(now.as_str())),
-                    ],
-                    &[("id_configuration", row[0].clone())],
-                )?;
-            }
-            None => {
-                tx.insert(
-                    "configuration",
-                    &[
-                        ("name", Value::from(name)),
-                        ("value", Value::from(value)),
-                        ("date_add", Value::from(now.as_str())),
-                        ("date_upd", Value::from(now.as_str())),
-                    ],
-                )?;
-            }
-        }
-        Ok(())
-    })
+        })?
+        .into_iter()
+        .find(|r| &r[1] == shop && &r[2] == group);
+    match existing {
+        Some(row) => tx
+            .update(
+                "configuration",
+                &[
+                    ("value", Value::from(value)),
+                    ("date_upd", Value::from(now.as_str())),
+                ],
+                &[("id_configuration", row[0].clone())],
+            )
+            .map(|_| ()),
+        None => tx
+            .insert(
+                "configuration",
+                &[
+                    ("name", Value::from(name)),
+                    ("value", Value::from(value)),
+                    ("id_shop", shop.clone()),
+                    ("id_shop_group", group.clone()),
+                    ("date_add", Value::from(now.as_str())),
+                    ("date_upd", Value::from(now.as_str())),
+                ],
+            )
+            .map(|_| ()),
+    }
 }

@@ -68,6 +68,18 @@ pub trait Store: Send + Sync + 'static {
     fn describe(&self) -> String;
 }
 
+impl dyn Store {
+    /// The first row a keyed select finds, in its own read session.
+    pub fn first_row(&self, select: &Select) -> StorageResult<Option<Vec<Value>>> {
+        let mut row = None;
+        self.read(&mut |r| {
+            row = r.select(select)?.into_iter().next();
+            Ok(())
+        })?;
+        Ok(row)
+    }
+}
+
 /// Opens the database named by a `--database` URL (`sqlite:PATH`).
 pub fn open(url: &str, readers: usize) -> StorageResult<Box<dyn Store>> {
     if let Some(path) = url.strip_prefix("sqlite:") {

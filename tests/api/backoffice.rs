@@ -756,6 +756,26 @@ fn edit_policies_rotation_and_bulk_actions() {
         .unwrap_or_default()
         .contains("The selection has been successfully deleted."));
     assert_eq!(admin.get(&path).status().as_u16(), 404);
+
+    // The same key again (deleted meanwhile, e.g. from another tab): said, not hidden.
+    let r = admin.post(
+        "/admin/webservice/keys/bulk",
+        &[("ids", &id_s), ("action", "delete")],
+        true,
+    );
+    assert_eq!(r.status().as_u16(), 303);
+    let to = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(to.ends_with("done=failed"), "{to}");
+    assert!(admin
+        .get("/admin/webservice?done=failed")
+        .text()
+        .unwrap_or_default()
+        .contains("could not be applied to every selected key"));
 }
 
 /// Runs `shopws admin …` on the shop's database with `input` on standard input.
