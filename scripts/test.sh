@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting-independent checks that need the real binary.
-#   1. installs what the tests need when missing (php-cli + curl/xml extensions, prestapyt);
+#   1. installs what the tests need when missing (php-cli + curl/xml extensions, chromium,
+#      chromium-driver, node + npm, prestapyt);
 #   2. builds shopws (release) and runs the Rust tests (they start the real server);
 #   3. runs the conformance suite (real PHP and Python clients) against a fresh demo server,
 #      treating the checks listed in tests/conformance-known-gaps.txt as expected failures.
@@ -22,6 +23,9 @@ else
   need_apt+=(php-curl php-xml)
 fi
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+# The journey drives Chromium over CDP (playwright-core); Debian's WebDriver for the same
+# build is installed beside it so WebDriver-based tools can drive the back office too.
+command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "installing ${need_apt[*]}"
