@@ -173,11 +173,26 @@ pub enum AccountError {
     Storage(#[from] StorageError),
 }
 
+/// The current UTC time as PrestaShop stores dates. Every request asks for it: the text is
+/// formatted once per second per thread.
 pub fn now() -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    time::OffsetDateTime::now_utc()
-        .format(&f)
-        .unwrap_or_else(|_| "1970-01-01 00:00:00".to_string())
+    thread_local! {
+        static LAST: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
+    }
+    let t = time::OffsetDateTime::now_utc();
+    let secs = t.unix_timestamp();
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.0 != secs {
+            let f =
+                time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+            last.1 = t
+                .format(&f)
+                .unwrap_or_else(|_| "1970-01-01 00:00:00".to_string());
+            last.0 = secs;
+        }
+        last.1.clone()
+    })
 }
 
 /// 31 random characters: never a valid key (PrestaShop requires 32), unique per row.

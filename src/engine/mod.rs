@@ -48,7 +48,7 @@ pub struct Request {
     pub params: Params,
     pub body: bytes::Bytes,
     pub format: Format,
-    pub key: KeyInfo,
+    pub key: std::sync::Arc<KeyInfo>,
 }
 
 /// A finished response body.

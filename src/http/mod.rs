@@ -16,8 +16,8 @@ use std::time::Instant;
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{
-    header, HeaderMap, HeaderValue, Method as HttpMethod, Request as HttpRequest, Response,
-    StatusCode,
+    header, HeaderMap, HeaderName, HeaderValue, Method as HttpMethod, Request as HttpRequest,
+    Response, StatusCode,
 };
 use axum::Router;
 use sha1::{Digest, Sha1};
@@ -133,14 +133,22 @@ struct Common {
     version: Option<String>,
 }
 
+// Parsed once: a name given as &str is parsed and hashed again on every insert.
+const ACCESS_TIME: HeaderName = HeaderName::from_static("access-time");
+const X_POWERED_BY: HeaderName = HeaderName::from_static("x-powered-by");
+const PSWS_VERSION: HeaderName = HeaderName::from_static("psws-version");
+const EXECUTION_TIME: HeaderName = HeaderName::from_static("execution-time");
+const CONTENT_SHA1: HeaderName = HeaderName::from_static("content-sha1");
+const X_TOTAL_COUNT: HeaderName = HeaderName::from_static("x-total-count");
+
 fn base_headers(h: &mut HeaderMap, c: &Common) {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    h.insert("access-time", HeaderValue::from(now));
+    h.insert(ACCESS_TIME, HeaderValue::from(now));
     h.insert(
-        "x-powered-by",
+        X_POWERED_BY,
         HeaderValue::from_static("PrestaShop Webservice"),
     );
     if let Some(v) = c
@@ -148,11 +156,11 @@ fn base_headers(h: &mut HeaderMap, c: &Common) {
         .as_deref()
         .and_then(|v| HeaderValue::from_str(v).ok())
     {
-        h.insert("psws-version", v);
+        h.insert(PSWS_VERSION, v);
     }
     let secs = c.started.elapsed().as_secs_f64();
     if let Ok(v) = HeaderValue::from_str(&format!("{secs:.3}")) {
-        h.insert("execution-time", v);
+        h.insert(EXECUTION_TIME, v);
     }
 }
 
@@ -199,15 +207,14 @@ fn reply_response(reply: Reply, c: &Common, local_sha1: Option<&str>) -> Respons
             HeaderValue::from_static(c.format.content_type()),
         );
         if let Ok(v) = HeaderValue::from_str(&sha) {
-            r.headers_mut().insert("content-sha1", v);
+            r.headers_mut().insert(CONTENT_SHA1, v);
         }
     } else {
         r = Response::new(Body::empty());
         *r.status_mut() = status;
     }
     if let Some(n) = reply.total_count {
-        r.headers_mut()
-            .insert("x-total-count", HeaderValue::from(n));
+        r.headers_mut().insert(X_TOTAL_COUNT, HeaderValue::from(n));
     }
     base_headers(r.headers_mut(), c);
     r
@@ -398,7 +405,7 @@ async fn webservice(
         params,
         body,
         format: common.format,
-        key: (*key_info).clone(),
+        key: key_info,
     };
     let local_sha1 = parts
         .headers
@@ -458,7 +465,7 @@ async fn webservice(
                 let mut r = Response::new(Body::from_stream(stream));
                 r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(common.format.content_type()));
                 if let Some(n) = started.total {
-                    r.headers_mut().insert("x-total-count", HeaderValue::from(n));
+                    r.headers_mut().insert(X_TOTAL_COUNT, HeaderValue::from(n));
                 }
                 base_headers(r.headers_mut(), &common);
                 r
