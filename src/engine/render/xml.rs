@@ -21,17 +21,45 @@ fn clean(v: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Byte classes for the one-pass checks below (a table lookup per byte instead of a chain
+/// of comparisons: these scans run over every byte of every document).
+const fn stops(extra: &[u8], allowed_controls: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    let mut j = 0;
+    while j < allowed_controls.len() {
+        t[allowed_controls[j] as usize] = false;
+        j += 1;
+    }
+    let mut k = 0;
+    while k < extra.len() {
+        t[extra[k] as usize] = true;
+        k += 1;
+    }
+    // 0xEF starts the UTF-8 of U+FFFE/U+FFFF, which XML forbids.
+    t[0xEF] = true;
+    t
+}
+static CDATA_STOP: [bool; 256] = stops(b"]", b"\t\n\r");
+static ATTR_STOP: [bool; 256] = stops(b"&<>\"", b"\t");
+
 /// One pass over the bytes: does the value need more than a plain copy? (`]]>`, C0 controls,
-/// or a possible U+FFFE/F, whose UTF-8 starts with 0xEF.)
+/// or a possible U+FFFE/F.)
 fn plain_cdata(b: &[u8]) -> bool {
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        if (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0xEF {
-            return false;
-        }
-        if c == b']' && b.get(i + 1) == Some(&b']') && b.get(i + 2) == Some(&b'>') {
-            return false;
+        if CDATA_STOP[c as usize] {
+            if c != b']' {
+                return false;
+            }
+            if b.get(i + 1) == Some(&b']') && b.get(i + 2) == Some(&b'>') {
+                return false;
+            }
         }
         i += 1;
     }
@@ -59,9 +87,7 @@ pub fn cdata(out: &mut Vec<u8>, v: &str) {
 
 /// Escapes an attribute value (PrestaShop did not; clients are unaffected by escaping).
 pub fn attr(out: &mut Vec<u8>, v: &str) {
-    let plain = v
-        .bytes()
-        .all(|b| !matches!(b, b'&' | b'<' | b'>' | b'"' | 0xEF) && (b >= 0x20 || b == b'\t'));
+    let plain = !v.bytes().any(|b| ATTR_STOP[b as usize]);
     if plain {
         out.extend_from_slice(v.as_bytes());
         return;

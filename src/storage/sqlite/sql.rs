@@ -70,6 +70,18 @@ impl Builder<'_> {
     }
 
     fn lookup(&mut self, l: &Lookup) {
+        // A lookup of the row itself (products.type reads product.product_type by
+        // id_product) is a plain column: no correlated subquery per row.
+        let own_row = l.table == self.plan.table
+            && l.r#where.is_empty()
+            && l.r#match.len() == 1
+            && l.r#match
+                .iter()
+                .all(|(theirs, ours)| theirs == ours && *ours == self.plan.primary);
+        if own_row {
+            self.qualified("m", &l.select);
+            return;
+        }
         self.word("(SELECT ");
         self.qualified("x", &l.select);
         self.word(" FROM ");
@@ -420,4 +432,51 @@ pub fn assoc(a: &AssocStorage, owners: &[i64], ctx: &Context) -> Sql {
         push_q(&mut out, c);
     }
     Sql { text: out, params }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(table: &str, theirs: &str, ours: &str) -> Col {
+        Col::Lookup(Lookup {
+            table: table.into(),
+            select: "product_type".into(),
+            r#match: [(theirs.to_string(), ours.to_string())].into(),
+            r#where: Default::default(),
+            map: Default::default(),
+            otherwise: None,
+        })
+    }
+
+    #[test]
+    fn a_lookup_of_the_row_itself_is_a_plain_column() {
+        let ctx = Context {
+            shop: 1,
+            shop_group: 1,
+            shops: vec![1],
+            default_lang: 1,
+            now: String::new(),
+        };
+        let mut plan = ListPlan::new("product", "id_product");
+        plan.select = vec![
+            lookup("product", "id_product", "id_product"),
+            lookup("product_shop", "id_product", "id_product"),
+            lookup("product", "id_category_default", "id_category_default"),
+        ];
+        let text = list(&plan, &ctx).text;
+        assert!(
+            text.starts_with(
+                r#"SELECT m."product_type", (SELECT x."product_type" FROM "product_shop""#
+            ),
+            "{text}"
+        );
+        // Same table but not by its key: another row may match, so the subquery stays.
+        assert!(
+            text.contains(
+                r#"(SELECT x."product_type" FROM "product" x WHERE x."id_category_default""#
+            ),
+            "{text}"
+        );
+    }
 }
