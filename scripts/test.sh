@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting-independent checks that need the real binary.
-#   1. installs what the tests need when missing (php-cli + curl/xml extensions, chromium,
+#   1. installs what the tests need when missing (gcc, make, php-cli + curl/xml extensions, chromium,
 #      chromium-driver, node + npm, prestapyt);
 #   2. builds shopws (release) and runs the Rust tests (they start the real server);
 #   3. runs the conformance suite (real PHP and Python clients) against a fresh demo server,
@@ -15,6 +15,8 @@ GAPS=$ROOT/tests/conformance-known-gaps.txt
 say() { printf '\n== %s\n' "$*"; }
 
 need_apt=()
+command -v cc >/dev/null 2>&1 || need_apt+=(gcc)
+command -v make >/dev/null 2>&1 || need_apt+=(make)
 command -v php >/dev/null 2>&1 || need_apt+=(php-cli)
 if command -v php >/dev/null 2>&1; then
   php -m 2>/dev/null | grep -qi '^curl$' || need_apt+=(php-curl)

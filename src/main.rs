@@ -1,7 +1,9 @@
-// glibc's allocator cost 15–20% of a small request's CPU (malloc, free and consolidation
-// of the many short-lived buffers a request makes); mimalloc's per-thread pages halve that.
+// glibc's allocator cost 15–20% of a small request's CPU (malloc, free and consolidation of
+// the many short-lived buffers a request makes). jemalloc removes most of that and, unlike
+// mimalloc (measured too: same speed, peak RSS 59 MiB instead of 35 while streaming a
+// 1M-row list), keeps memory where glibc had it.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> std::process::ExitCode {
     match shopws::cli::run() {
