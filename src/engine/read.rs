@@ -290,14 +290,14 @@ pub fn list(
                 // Without associations each row is written at once; with them, rows wait for a
                 // chunk so associations load with one query per chunk.
                 if st.pending.len() >= CHUNK || proj.assocs.is_empty() {
-                    st.flush(rd, r, &proj, ctx, &rc, json)?;
+                    st.flush(rd, r, &proj, req, ctx, &rc)?;
                     if st.buf.len() >= emit_at {
                         st.emit(out)?;
                     }
                 }
                 Ok(())
             })?;
-            st.flush(rd, r, &proj, ctx, &rc, json)
+            st.flush(rd, r, &proj, req, ctx, &rc)
         })
         .map_err(|err| st.failed.take().unwrap_or_else(|| err.into()))?;
     let mut buf = st.buf;
@@ -333,11 +333,13 @@ impl ListState {
         rd: &mut dyn Reader,
         r: &Resource,
         p: &Projection,
+        req: &Request,
         ctx: &Ctx,
         rc: &RenderCtx,
-        json: bool,
     ) -> StorageResult<()> {
+        let json = req.format == Format::Json;
         fill_assocs(rd, r, p, &mut self.pending, ctx)?;
+        special::price::fill_with(rd, r, p, &mut self.pending, &req.params, ctx)?;
         for ent in self.pending.drain(..) {
             if self.n == 0 {
                 open_list(&mut self.buf, r, json);

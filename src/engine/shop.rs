@@ -115,6 +115,10 @@ const SETTINGS: &[&str] = &[
     "PS_TAX",
     "PS_PRICE_ROUND_MODE",
     "PS_NB_DAYS_NEW_PRODUCT",
+    "PS_USE_ECOTAX",
+    "PS_ECOTAX_TAX_RULES_GROUP_ID",
+    "PS_SPECIFIC_PRICE_FEATURE_ACTIVE",
+    "PS_SPECIFIC_PRICE_PRIORITIES",
 ];
 
 pub fn load(store: &dyn Store) -> StorageResult<ShopInfo> {

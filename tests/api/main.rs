@@ -9,4 +9,5 @@ mod backoffice;
 mod catalog;
 mod errors;
 mod listing;
+mod prices;
 mod writes;
