@@ -248,3 +248,68 @@ fn categories_and_products_get_their_derived_rows() {
         "linked to its default category"
     );
 }
+
+#[test]
+fn stock_rows_follow_combinations() {
+    let shop = TestShop::start();
+    // (id_product_attribute, quantity) of a product's stock rows.
+    let rows = |product: i64| -> Vec<(i64, i64)> {
+        let r = shop.get(&format!(
+            "/api/stock_availables?display=[id_product_attribute,quantity]&filter[id_product]={product}&sort=[id_product_attribute_ASC]&output_format=JSON"
+        ));
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()["stock_availables"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|s| {
+                        (
+                            s["id_product_attribute"].as_i64().unwrap_or(-1),
+                            s["quantity"].as_i64().unwrap_or(-1),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // Demo product 1: its row (2400) is the sum of eight combination rows of 300.
+    let before = rows(1);
+    assert_eq!(before.first(), Some(&(0, 2400)));
+    let stock_id = |product: i64, attribute: i64| {
+        let r = shop.get(&format!(
+            "/api/stock_availables?filter[id_product]={product}&filter[id_product_attribute]={attribute}"
+        ));
+        r.ids().first().copied().unwrap_or(0)
+    };
+    let row1 = stock_id(1, 1);
+    let r = shop.send(
+        "PATCH",
+        &format!("/api/stock_availables/{row1}"),
+        &format!("<prestashop><stock_available><id>{row1}</id><quantity>100</quantity></stock_available></prestashop>"),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(rows(1).first(), Some(&(0, 2200)), "2400 − 300 + 100");
+
+    // A new combination gets its own row at 0; setting it moves the product's row.
+    let made = shop.send(
+        "POST",
+        "/api/combinations",
+        "<prestashop><combination><id_product>1</id_product><minimal_quantity>1</minimal_quantity></combination></prestashop>",
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    let combination = id_of(&made.body);
+    assert!(rows(1).contains(&(combination, 0)), "{:?}", rows(1));
+    let row = stock_id(1, combination);
+    shop.send(
+        "PATCH",
+        &format!("/api/stock_availables/{row}"),
+        &format!("<prestashop><stock_available><id>{row}</id><quantity>50</quantity></stock_available></prestashop>"),
+    );
+    assert_eq!(rows(1).first(), Some(&(0, 2250)));
+    // Deleting it takes its row away and gives its stock back to nobody.
+    let r = shop.send("DELETE", &format!("/api/combinations/{combination}"), "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let after = rows(1);
+    assert!(!after.iter().any(|(a, _)| *a == combination), "{after:?}");
+    assert_eq!(after.first(), Some(&(0, 2200)));
+}

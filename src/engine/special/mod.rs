@@ -7,6 +7,7 @@ pub mod customers;
 pub mod price;
 pub mod products;
 pub mod slug;
+pub mod stock;
 
 use std::collections::HashMap;
 
@@ -72,6 +73,8 @@ pub fn after_save(
         "customers" => customers::after_save(tx, st, ent, created),
         "categories" => categories::rebuild_tree(tx),
         "products" if created => products::after_create(tx, st, ent, ctx),
+        "combinations" if created => stock::after_combination_created(tx, st, ctx),
+        "stock_availables" if !created => stock::after_update(tx, st),
         _ => Ok(()),
     }
 }
@@ -88,6 +91,7 @@ pub fn after_delete(r: &Resource, tx: &mut dyn Tx, id: i64) -> StorageResult<()>
             Ok(())
         }
         "categories" => categories::rebuild_tree(tx),
+        "combinations" => stock::after_combination_deleted(tx, id),
         _ => Ok(()),
     }
 }

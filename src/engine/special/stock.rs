@@ -1,0 +1,122 @@
+//! Stock rows (`stock_available`) kept the way PrestaShop keeps them (business rules §3.1):
+//! a combination gets its own row when it is created, and the product-level row of a product
+//! with combinations is the sum of its combinations' rows in the same shop (or shared shop
+//! group) after every change of one of them.
+
+use crate::storage::{Select, StorageResult, Tx, Value};
+
+use super::Staged;
+use crate::engine::Ctx;
+
+const TABLE: &str = "stock_available";
+
+fn int(v: &Value) -> i64 {
+    v.as_i64().unwrap_or(0)
+}
+
+/// Sets the product-level row of `product` in (shop, group) to the sum of its combination
+/// rows there.
+fn recompute(tx: &mut dyn Tx, product: i64, shop: i64, group: i64) -> StorageResult<()> {
+    let rows = tx.select(&Select {
+        table: TABLE,
+        columns: &["id_product_attribute", "quantity"],
+        key: vec![
+            ("id_product", Value::Int(product)),
+            ("id_shop", Value::Int(shop)),
+            ("id_shop_group", Value::Int(group)),
+        ],
+        order: &[],
+    })?;
+    let sum: i64 = rows
+        .iter()
+        .filter(|r| int(&r[0]) != 0)
+        .map(|r| int(&r[1]))
+        .fold(0i64, i64::saturating_add);
+    tx.update(
+        TABLE,
+        &[("quantity", Value::Int(sum))],
+        &[
+            ("id_product", Value::Int(product)),
+            ("id_product_attribute", Value::Int(0)),
+            ("id_shop", Value::Int(shop)),
+            ("id_shop_group", Value::Int(group)),
+        ],
+    )?;
+    Ok(())
+}
+
+/// After a PUT/PATCH of a stock row: a combination's row moves its product's row.
+pub fn after_update(tx: &mut dyn Tx, st: &Staged) -> StorageResult<()> {
+    let row = tx.select(&Select {
+        table: TABLE,
+        columns: &[
+            "id_product",
+            "id_product_attribute",
+            "id_shop",
+            "id_shop_group",
+        ],
+        key: vec![("id_stock_available", Value::Int(st.id))],
+        order: &[],
+    })?;
+    if let Some(r) = row.first() {
+        if int(&r[1]) != 0 {
+            recompute(tx, int(&r[0]), int(&r[2]), int(&r[3]))?;
+        }
+    }
+    Ok(())
+}
+
+/// A new combination gets a row with quantity 0 beside each of its product's rows (same shop
+/// or shared group, same `out_of_stock`); the product's rows are unchanged, the new row
+/// holding nothing.
+pub fn after_combination_created(tx: &mut dyn Tx, st: &Staged, ctx: &Ctx) -> StorageResult<()> {
+    let product = st.get("id_product").map(int).unwrap_or(0);
+    if product <= 0 {
+        return Ok(());
+    }
+    let mut places: Vec<(i64, i64, i64)> = tx
+        .select(&Select {
+            table: TABLE,
+            columns: &["id_shop", "id_shop_group", "out_of_stock"],
+            key: vec![
+                ("id_product", Value::Int(product)),
+                ("id_product_attribute", Value::Int(0)),
+            ],
+            order: &[],
+        })?
+        .iter()
+        .map(|r| (int(&r[0]), int(&r[1]), int(&r[2])))
+        .collect();
+    if places.is_empty() {
+        places = ctx.db.shops.iter().map(|s| (*s, 0, 2)).collect();
+    }
+    for (shop, group, out_of_stock) in places {
+        tx.insert_ignore(
+            TABLE,
+            &[
+                ("id_product", Value::Int(product)),
+                ("id_product_attribute", Value::Int(st.id)),
+                ("id_shop", Value::Int(shop)),
+                ("id_shop_group", Value::Int(group)),
+                ("quantity", Value::Int(0)),
+                ("out_of_stock", Value::Int(out_of_stock)),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// A deleted combination takes its rows with it, and its product's rows are recomputed.
+pub fn after_combination_deleted(tx: &mut dyn Tx, combination: i64) -> StorageResult<()> {
+    let rows = tx.select(&Select {
+        table: TABLE,
+        columns: &["id_product", "id_shop", "id_shop_group"],
+        key: vec![("id_product_attribute", Value::Int(combination))],
+        order: &[],
+    })?;
+    tx.delete(TABLE, &[("id_product_attribute", Value::Int(combination))])?;
+    for r in rows {
+        recompute(tx, int(&r[0]), int(&r[1]), int(&r[2]))?;
+    }
+    Ok(())
+}
