@@ -313,3 +313,65 @@ fn stock_rows_follow_combinations() {
     assert!(!after.iter().any(|(a, _)| *a == combination), "{after:?}");
     assert_eq!(after.first(), Some(&(0, 2200)));
 }
+
+#[test]
+fn category_tree_stays_a_tree() {
+    let shop = TestShop::start();
+    let patch_parent = |id: i64, parent: i64| {
+        shop.send(
+            "PATCH",
+            &format!("/api/categories/{id}"),
+            &format!("<prestashop><category><id>{id}</id><id_parent>{parent}</id_parent></category></prestashop>"),
+        )
+    };
+    // Demo tree: 1 Root > 2 Home > 3 Clothes > {4 Men, 5 Women}; 6 Accessories > {7, 8}.
+    for (id, parent, words) in [
+        (4, 4, "its own parent"),
+        (3, 4, "its own descendants"),
+        (3, 999, "does not exist"),
+    ] {
+        let r = patch_parent(id, parent);
+        assert_eq!((r.status, r.codes()), (400, vec![85]), "{}", r.body);
+        assert!(r.body.contains(words), "{}", r.body);
+    }
+    // The root and the shop's home category are never deleted.
+    for id in [1, 2] {
+        let r = shop.send("DELETE", &format!("/api/categories/{id}"), "");
+        assert_eq!((r.status, r.codes()), (500, vec![88]), "{}", r.body);
+    }
+    assert_eq!(shop.get("/api/categories/2").status, 200);
+
+    // Deleting Clothes takes Men and Women with it; Women moved away first stays.
+    assert_eq!(patch_parent(5, 6).status, 200);
+    let before = shop.get("/api/products/1?display=[id_category_default]&output_format=JSON");
+    assert_eq!(
+        before.json()["products"][0]["id_category_default"],
+        4,
+        "{}",
+        before.body
+    );
+    let r = shop.send("DELETE", "/api/categories/3", "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        shop.get("/api/categories/4").status,
+        404,
+        "descendant deleted"
+    );
+    let women = shop.get("/api/categories/5?display=[id_parent,level_depth]&output_format=JSON");
+    assert_eq!(women.status, 200, "moved away before the delete");
+    assert_eq!(
+        women.json()["categories"][0]["level_depth"],
+        3,
+        "{}",
+        women.body
+    );
+    // Product 1's default category (Men) is gone: it moves to Clothes' parent, Home.
+    let after = shop.get("/api/products/1?output_format=JSON");
+    let p = &after.json()["product"];
+    assert_eq!(p["id_category_default"], 2, "{}", after.body);
+    let cats: Vec<i64> = p["associations"]["categories"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c["id"].as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(cats, vec![2]);
+}

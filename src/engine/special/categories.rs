@@ -1,29 +1,173 @@
 //! Categories form a tree: `level_depth` follows the parent, and the nested set
 //! (`nleft`/`nright`) is rebuilt after every change, as PrestaShop's regenerateEntireNtree.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
+use crate::engine::{ApiError, ApiResult};
 use crate::storage::{Select, StorageResult, Tx, Value};
 
 use super::Staged;
 
-pub fn before_save(tx: &mut dyn Tx, st: &mut Staged) -> StorageResult<()> {
+const ROOT: i64 = 1;
+
+fn int(v: &Value) -> i64 {
+    v.as_i64().unwrap_or(0)
+}
+
+fn parent_of(tx: &mut dyn Tx, id: i64) -> StorageResult<Option<i64>> {
+    Ok(tx
+        .select(&Select {
+            table: "category",
+            columns: &["id_parent"],
+            key: vec![("id_category", Value::Int(id))],
+            order: &[],
+        })?
+        .first()
+        .map(|r| int(&r[0])))
+}
+
+fn refuse(message: &str) -> ApiError {
+    ApiError::bad_request(85, format!("Validation error: \"{message}\""))
+}
+
+/// `level_depth` follows the parent. A parent must exist and must not be the category itself
+/// or one of its descendants (PrestaShop answers 500 for the first and breaks its tree on the
+/// second).
+pub fn before_save(tx: &mut dyn Tx, st: &mut Staged) -> ApiResult<()> {
     let Some(parent) = st.get("id_parent").and_then(Value::as_i64) else {
         return Ok(());
     };
+    if parent == 0 {
+        st.set("level_depth", Value::Int(0));
+        return Ok(());
+    }
+    if st.id > 0 && parent == st.id {
+        return Err(refuse("A category cannot be its own parent."));
+    }
     let rows = tx.select(&Select {
         table: "category",
         columns: &["level_depth"],
         key: vec![("id_category", Value::Int(parent))],
         order: &[],
     })?;
-    let depth = rows
-        .first()
-        .and_then(|r| r[0].as_i64())
-        .map(|d| d + 1)
-        .unwrap_or(0);
+    let Some(depth) = rows.first().map(|r| int(&r[0]) + 1) else {
+        return Err(refuse(&format!(
+            "The parent category {parent} does not exist."
+        )));
+    };
+    if st.id > 0 {
+        // Walk up from the new parent; meeting the category means a cycle.
+        let mut seen = HashSet::new();
+        let mut at = parent;
+        while at != 0 && seen.insert(at) {
+            if at == st.id {
+                return Err(refuse(
+                    "A category cannot be moved under one of its own descendants.",
+                ));
+            }
+            at = parent_of(tx, at)?.unwrap_or(0);
+        }
+    }
     st.set("level_depth", Value::Int(depth));
     Ok(())
+}
+
+/// The root (1) and the shops' home categories are never deleted (PrestaShop refuses the
+/// root; deleting a home category would leave a shop without a catalogue).
+pub fn deletable(tx: &mut dyn Tx, id: i64) -> StorageResult<bool> {
+    if id <= 0 || id == ROOT {
+        return Ok(false);
+    }
+    let own = tx.select(&Select {
+        table: "category",
+        columns: &["is_root_category"],
+        key: vec![("id_category", Value::Int(id))],
+        order: &[],
+    })?;
+    if own.first().is_some_and(|r| int(&r[0]) == 1) {
+        return Ok(false);
+    }
+    let homes = tx.select(&Select {
+        table: "shop",
+        columns: &["id_shop"],
+        key: vec![("id_category", Value::Int(id))],
+        order: &[],
+    })?;
+    Ok(homes.is_empty())
+}
+
+/// Before a category goes: its descendants go with it (PrestaShop's Category::delete), and
+/// products whose default category disappears are moved to the deleted category's parent
+/// (PrestaShop leaves the id dangling; its back office moves them).
+pub fn before_delete(tx: &mut dyn Tx, id: i64) -> StorageResult<()> {
+    let parent = parent_of(tx, id)?.unwrap_or(0);
+    let mut gone = vec![id];
+    let mut seen: HashSet<i64> = HashSet::from([id]);
+    let mut i = 0;
+    while i < gone.len() {
+        for r in tx.select(&Select {
+            table: "category",
+            columns: &["id_category"],
+            key: vec![("id_parent", Value::Int(gone[i]))],
+            order: &[],
+        })? {
+            let child = int(&r[0]);
+            if seen.insert(child) {
+                gone.push(child);
+            }
+        }
+        i += 1;
+    }
+    for c in &gone {
+        let key = [("id_category", Value::Int(*c))];
+        for p in tx.select(&Select {
+            table: "product",
+            columns: &["id_product"],
+            key: vec![("id_category_default", Value::Int(*c))],
+            order: &[],
+        })? {
+            move_default(tx, int(&p[0]), parent)?;
+        }
+        for table in ["category_group", "category_product", "group_reduction"] {
+            tx.delete(table, &key)?;
+        }
+        // The category itself is removed by the generic delete; its descendants here.
+        if *c != id {
+            for table in ["category", "category_lang", "category_shop"] {
+                tx.delete(table, &key)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn move_default(tx: &mut dyn Tx, product: i64, to: i64) -> StorageResult<()> {
+    let key = [("id_product", Value::Int(product))];
+    let set = [("id_category_default", Value::Int(to))];
+    tx.update("product", &set, &key)?;
+    tx.update("product_shop", &set, &key)?;
+    if to <= 0 {
+        return Ok(());
+    }
+    let last = tx
+        .select(&Select {
+            table: "category_product",
+            columns: &["position"],
+            key: vec![("id_category", Value::Int(to))],
+            order: &[],
+        })?
+        .iter()
+        .map(|r| int(&r[0]))
+        .max()
+        .unwrap_or(0);
+    tx.insert_ignore(
+        "category_product",
+        &[
+            ("id_category", Value::Int(to)),
+            ("id_product", Value::Int(product)),
+            ("position", Value::Int(last + 1)),
+        ],
+    )
 }
 
 /// Depth-first numbering of the whole tree, children by position then id.

@@ -54,7 +54,7 @@ pub fn before_save(
 ) -> ApiResult<()> {
     match r.api.as_str() {
         "customers" | "employees" => customers::before_save(e, r, tx, st, current, ctx),
-        "categories" => Ok(categories::before_save(tx, st)?),
+        "categories" => categories::before_save(tx, st),
         _ => Ok(()),
     }
 }
@@ -76,6 +76,21 @@ pub fn after_save(
         "combinations" if created => stock::after_combination_created(tx, st, ctx),
         "stock_availables" if !created => stock::after_update(tx, st),
         _ => Ok(()),
+    }
+}
+
+/// Before an entity is deleted: `false` refuses it (PrestaShop's delete() returning false,
+/// answered with #88); otherwise what goes with it is removed first.
+pub fn before_delete(r: &Resource, tx: &mut dyn Tx, id: i64) -> StorageResult<bool> {
+    match r.api.as_str() {
+        "categories" => {
+            if !categories::deletable(tx, id)? {
+                return Ok(false);
+            }
+            categories::before_delete(tx, id)?;
+            Ok(true)
+        }
+        _ => Ok(true),
     }
 }
 

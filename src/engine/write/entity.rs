@@ -726,6 +726,7 @@ pub fn delete(
     };
     let ids: Vec<Option<i64>> = raw_ids.iter().map(|s| crate::engine::parse_id(s)).collect();
     let mut missing: Vec<String> = Vec::new();
+    let mut refused: Vec<String> = Vec::new();
     let mut failure: Option<ApiError> = None;
     e.store
         .write(&mut |tx| {
@@ -754,7 +755,12 @@ pub fn delete(
                 ));
                 return Err(StorageError::NotFound);
             }
+            refused.clear();
             for id in ids.iter().flatten() {
+                if !special::before_delete(r, tx, *id)? {
+                    refused.push(id.to_string());
+                    continue;
+                }
                 let key = [(r.primary.as_str(), Value::Int(*id))];
                 tx.delete(&r.table, &key)?;
                 if let Some(lt) = &r.lang {
@@ -774,5 +780,13 @@ pub fn delete(
         })
         .map_err(|err| failure.take().unwrap_or_else(|| err.into()))?;
     let _ = ShopFilter::None;
+    if !refused.is_empty() {
+        // PrestaShop's answer when an entity's delete() says no; the others stay deleted.
+        return Err(ApiError::new(
+            500,
+            88,
+            format!("Id(s) wasn't deleted: {}", refused.join(", ")),
+        ));
+    }
     Ok(Reply::empty(200))
 }
