@@ -375,3 +375,45 @@ fn category_tree_stays_a_tree() {
         .unwrap_or_default();
     assert_eq!(cats, vec![2]);
 }
+
+#[test]
+fn product_categories_keep_positions_and_refuse_unknown_ids() {
+    let shop = TestShop::start();
+    let set = |ids: &[i64]| {
+        let items: String = ids
+            .iter()
+            .map(|i| format!("<category><id>{i}</id></category>"))
+            .collect();
+        shop.send(
+            "PATCH",
+            "/api/products/1",
+            &format!("<prestashop><product><id>1</id><associations><categories>{items}</categories></associations></product></prestashop>"),
+        )
+    };
+    let cats = || -> Vec<i64> {
+        let r = shop.get("/api/products/1?output_format=JSON");
+        r.json()["product"]["associations"]["categories"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|c| c["id"].as_i64()).collect())
+            .unwrap_or_default()
+    };
+    // Demo product 1 (default category 4) is in 2, 3 and 4.
+    assert_eq!(cats(), vec![2, 3, 4]);
+    let r = set(&[999, 5]);
+    assert_eq!((r.status, r.codes()), (400, vec![85]), "{}", r.body);
+    assert!(r.body.contains("The category 999 does not exist."));
+    assert_eq!(cats(), vec![2, 3, 4], "nothing changed");
+    // Replaced: 2 leaves, 5 joins last in its category, the default category 4 stays.
+    assert_eq!(set(&[5, 3]).status, 200);
+    assert_eq!(cats(), vec![3, 4, 5]);
+    let in5 = shop.get("/api/categories/5?output_format=JSON");
+    let products: Vec<i64> = in5.json()["category"]["associations"]["products"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["id"].as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        products.last(),
+        Some(&1),
+        "appended after the category's products"
+    );
+}

@@ -59,6 +59,20 @@ pub fn before_save(
     }
 }
 
+/// Associations whose writing is more than replacing link rows. `None`: the generic writer.
+pub fn write_association(
+    r: &Resource,
+    name: &str,
+    tx: &mut dyn Tx,
+    id: i64,
+    items: &[Vec<(String, String)>],
+) -> Option<ApiResult<()>> {
+    match (r.api.as_str(), name) {
+        ("products", "categories") => Some(products::write_categories(tx, id, items)),
+        _ => None,
+    }
+}
+
 /// After an entity and its associations are written.
 pub fn after_save(
     _e: &Engine,

@@ -2,8 +2,8 @@
 //! its default category (what PrestaShop's Product::add does).
 
 use crate::engine::write::body::InputEntity;
-use crate::engine::Ctx;
-use crate::storage::{StorageResult, Tx, Value};
+use crate::engine::{ApiError, ApiResult, Ctx};
+use crate::storage::{Select, StorageResult, Tx, Value};
 
 use super::Staged;
 
@@ -46,4 +46,104 @@ pub fn after_create(
         )?;
     }
     Ok(())
+}
+
+/// `associations/categories` of a product (PrestaShop's setWsCategories): the set is
+/// replaced, links already there keep their position, new ones go last in their category.
+/// Unlike PrestaShop, unknown categories are refused instead of linked, and the default
+/// category is kept in the set (its back office always does both).
+pub fn write_categories(
+    tx: &mut dyn Tx,
+    product: i64,
+    items: &[Vec<(String, String)>],
+) -> ApiResult<()> {
+    let mut wanted: Vec<i64> = Vec::new();
+    for item in items {
+        let Some((_, raw)) = item.iter().find(|(n, _)| n == "id") else {
+            continue;
+        };
+        let Some(id) = crate::engine::parse_id(raw.trim()) else {
+            return Err(refuse(raw.trim()));
+        };
+        if !wanted.contains(&id) {
+            wanted.push(id);
+        }
+    }
+    let default = tx
+        .select(&Select {
+            table: "product",
+            columns: &["id_category_default"],
+            key: vec![("id_product", Value::Int(product))],
+            order: &[],
+        })?
+        .first()
+        .and_then(|r| r[0].as_i64())
+        .unwrap_or(0);
+    for id in &wanted {
+        if !category_exists(tx, *id)? {
+            return Err(refuse(&id.to_string()));
+        }
+    }
+    if default > 0 && !wanted.contains(&default) && category_exists(tx, default)? {
+        wanted.push(default);
+    }
+    let current: Vec<i64> = tx
+        .select(&Select {
+            table: "category_product",
+            columns: &["id_category"],
+            key: vec![("id_product", Value::Int(product))],
+            order: &[],
+        })?
+        .iter()
+        .filter_map(|r| r[0].as_i64())
+        .collect();
+    for old in current.iter().filter(|c| !wanted.contains(c)) {
+        tx.delete(
+            "category_product",
+            &[
+                ("id_category", Value::Int(*old)),
+                ("id_product", Value::Int(product)),
+            ],
+        )?;
+    }
+    for id in wanted.iter().filter(|c| !current.contains(c)) {
+        let last = tx
+            .select(&Select {
+                table: "category_product",
+                columns: &["position"],
+                key: vec![("id_category", Value::Int(*id))],
+                order: &[],
+            })?
+            .iter()
+            .filter_map(|r| r[0].as_i64())
+            .max()
+            .unwrap_or(0);
+        tx.insert_ignore(
+            "category_product",
+            &[
+                ("id_category", Value::Int(*id)),
+                ("id_product", Value::Int(product)),
+                ("position", Value::Int(last + 1)),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+fn category_exists(tx: &mut dyn Tx, id: i64) -> StorageResult<bool> {
+    Ok(!tx
+        .select(&Select {
+            table: "category",
+            columns: &["id_category"],
+            key: vec![("id_category", Value::Int(id))],
+            order: &[],
+        })?
+        .is_empty())
+}
+
+fn refuse(id: &str) -> ApiError {
+    ApiError::bad_request(
+        85,
+        format!("Validation error: \"The category {id} does not exist.\""),
+    )
 }

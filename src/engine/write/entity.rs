@@ -486,6 +486,7 @@ fn write_assocs(
     ent: &InputEntity,
     id: i64,
     ctx: &Ctx,
+    failure: &mut Option<ApiError>,
 ) -> Result<(), StorageError> {
     for a in ent.associations.iter().flatten() {
         let Some(def) = r.association(&a.name) else {
@@ -493,6 +494,14 @@ fn write_assocs(
         };
         if !def.writable() {
             continue;
+        }
+        match special::write_association(r, &a.name, tx, id, &a.items) {
+            None => {}
+            Some(Ok(())) => continue,
+            Some(Err(err)) => {
+                *failure = Some(err);
+                return Err(StorageError::Invalid("refused".into()));
+            }
         }
         let Some(st) = &def.storage else { continue };
         tx.delete(&st.table, &[(st.owner.as_str(), Value::Int(id))])?;
@@ -619,7 +628,7 @@ pub fn create(e: &Engine, r: &Resource, req: &Request, ctx: &Ctx) -> ApiResult<R
                 }
                 let id = write_row(tx, r, &st, ctx, true)?;
                 st.id = id;
-                write_assocs(tx, r, ent, id, ctx)?;
+                write_assocs(tx, r, ent, id, ctx, &mut failure)?;
                 special::after_save(e, r, tx, &st, ent, true, ctx)?;
                 ids.push(id);
             }
@@ -696,7 +705,7 @@ pub fn update(e: &Engine, r: &Resource, req: &Request, ctx: &Ctx) -> ApiResult<R
                     return Err(StorageError::Invalid("refused".into()));
                 }
                 write_row(tx, r, &st, ctx, false)?;
-                write_assocs(tx, r, ent, *id, ctx)?;
+                write_assocs(tx, r, ent, *id, ctx, &mut failure)?;
                 special::after_save(e, r, tx, &st, ent, false, ctx)?;
             }
             Ok(())
