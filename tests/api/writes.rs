@@ -417,3 +417,38 @@ fn product_categories_keep_positions_and_refuse_unknown_ids() {
         "appended after the category's products"
     );
 }
+
+#[test]
+fn new_categories_go_last_and_positions_stay_contiguous() {
+    let shop = TestShop::start();
+    let positions = |parent: i64| -> Vec<(i64, i64)> {
+        let r = shop.get(&format!(
+            "/api/categories?display=[id,position]&filter[id_parent]={parent}&sort=[position_ASC]&output_format=JSON"
+        ));
+        r.json()["categories"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|c| {
+                        (
+                            c["id"].as_i64().unwrap_or(0),
+                            c["position"].as_i64().unwrap_or(-1),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // Demo: Clothes (3) has Men (4, position 0) and Women (5, position 1).
+    assert_eq!(positions(3), vec![(4, 0), (5, 1)]);
+    let r = shop.send(
+        "POST",
+        "/api/categories",
+        "<prestashop><category><id_parent>3</id_parent><active>1</active><name><language id=\"1\">Kids</language></name><link_rewrite><language id=\"1\">kids</language></link_rewrite></category></prestashop>",
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let kids = id_of(&r.body);
+    assert_eq!(positions(3), vec![(4, 0), (5, 1), (kids, 2)]);
+    assert_eq!(shop.send("DELETE", "/api/categories/4", "").status, 200);
+    assert_eq!(positions(3), vec![(5, 0), (kids, 1)]);
+}

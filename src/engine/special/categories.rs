@@ -101,6 +101,7 @@ pub fn deletable(tx: &mut dyn Tx, id: i64) -> StorageResult<bool> {
 /// (PrestaShop leaves the id dangling; its back office moves them).
 pub fn before_delete(tx: &mut dyn Tx, id: i64) -> StorageResult<()> {
     let parent = parent_of(tx, id)?.unwrap_or(0);
+    clean_positions(tx, parent, id)?;
     let mut gone = vec![id];
     let mut seen: HashSet<i64> = HashSet::from([id]);
     let mut i = 0;
@@ -168,6 +169,70 @@ fn move_default(tx: &mut dyn Tx, product: i64, to: i64) -> StorageResult<()> {
             ("position", Value::Int(last + 1)),
         ],
     )
+}
+
+/// A new category goes last among its siblings (PrestaShop's getLastPosition: 0 for an only
+/// child) and is visible to every customer group, as PrestaShop's add() grants them when the
+/// webservice gives none.
+pub fn after_create(tx: &mut dyn Tx, st: &Staged) -> StorageResult<()> {
+    let parent = st.get("id_parent").map(int).unwrap_or(0);
+    let position = tx
+        .select(&Select {
+            table: "category",
+            columns: &["id_category", "position"],
+            key: vec![("id_parent", Value::Int(parent))],
+            order: &[],
+        })?
+        .iter()
+        .filter(|r| int(&r[0]) != st.id)
+        .map(|r| int(&r[1]) + 1)
+        .max()
+        .unwrap_or(0);
+    let key = [("id_category", Value::Int(st.id))];
+    let set = [("position", Value::Int(position))];
+    tx.update("category", &set, &key)?;
+    tx.update("category_shop", &set, &key)?;
+    for g in tx.select(&Select {
+        table: "group",
+        columns: &["id_group"],
+        key: vec![],
+        order: &["id_group"],
+    })? {
+        tx.insert_ignore(
+            "category_group",
+            &[
+                ("id_category", Value::Int(st.id)),
+                ("id_group", g[0].clone()),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+/// Renumbers the children of `parent` 0..n−1 in their current order (PrestaShop's
+/// cleanPositions), leaving `without` out (a category about to be deleted).
+pub fn clean_positions(tx: &mut dyn Tx, parent: i64, without: i64) -> StorageResult<()> {
+    let mut rows: Vec<(i64, i64)> = tx
+        .select(&Select {
+            table: "category",
+            columns: &["id_category", "position"],
+            key: vec![("id_parent", Value::Int(parent))],
+            order: &["position", "id_category"],
+        })?
+        .iter()
+        .map(|r| (int(&r[0]), int(&r[1])))
+        .filter(|(id, _)| *id != without)
+        .collect();
+    rows.sort_by_key(|(id, pos)| (*pos, *id));
+    for (n, (id, pos)) in rows.into_iter().enumerate() {
+        if pos != n as i64 {
+            let key = [("id_category", Value::Int(id))];
+            let set = [("position", Value::Int(n as i64))];
+            tx.update("category", &set, &key)?;
+            tx.update("category_shop", &set, &key)?;
+        }
+    }
+    Ok(())
 }
 
 /// Depth-first numbering of the whole tree, children by position then id.

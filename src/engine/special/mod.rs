@@ -85,7 +85,14 @@ pub fn after_save(
 ) -> StorageResult<()> {
     match r.api.as_str() {
         "customers" => customers::after_save(tx, st, ent, created),
-        "categories" => categories::rebuild_tree(tx),
+        "categories" => {
+            if created {
+                categories::after_create(tx, st)?;
+            } else if let Some(parent) = st.get("id_parent").and_then(Value::as_i64) {
+                categories::clean_positions(tx, parent, 0)?;
+            }
+            categories::rebuild_tree(tx)
+        }
         "products" if created => products::after_create(tx, st, ent, ctx),
         "combinations" if created => stock::after_combination_created(tx, st, ctx),
         "stock_availables" if !created => stock::after_update(tx, st),
