@@ -452,3 +452,61 @@ fn new_categories_go_last_and_positions_stay_contiguous() {
     assert_eq!(shop.send("DELETE", "/api/categories/4", "").status, 200);
     assert_eq!(positions(3), vec![(5, 0), (kids, 1)]);
 }
+
+#[test]
+fn product_setters_cover_default_combination_and_position() {
+    let shop = TestShop::start();
+    let patch = |field: &str, value: &str| {
+        shop.send(
+            "PATCH",
+            "/api/products/1",
+            &format!(
+                "<prestashop><product><id>1</id><{field}>{value}</{field}></product></prestashop>"
+            ),
+        )
+    };
+    let field = |name: &str| -> i64 {
+        let r = shop.get("/api/products/1?output_format=JSON");
+        r.json()["product"][name]
+            .as_i64()
+            .or_else(|| {
+                r.json()["product"][name]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+            })
+            .unwrap_or(-1)
+    };
+    // Demo product 1: combinations 1..8 (default 1), category 4 holds products 1 and 2.
+    assert_eq!(field("id_default_combination"), 1);
+    assert_eq!(patch("id_default_combination", "3").status, 200);
+    assert_eq!(field("id_default_combination"), 3);
+    assert_eq!(field("cache_default_attribute"), 3);
+    // Another product's combination is ignored, as PrestaShop's setter ignores failures.
+    assert_eq!(patch("id_default_combination", "9999").status, 200);
+    assert_eq!(field("id_default_combination"), 3);
+
+    let r = patch("position_in_category", "0");
+    assert_eq!((r.status, r.codes()), (500, vec![134]), "{}", r.body);
+    let r = patch("position_in_category", "99");
+    assert_eq!((r.status, r.codes()), (500, vec![135]), "{}", r.body);
+    let in4 = || -> Vec<i64> {
+        let r = shop.get("/api/categories/4?output_format=JSON");
+        r.json()["category"]["associations"]["products"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|p| p["id"].as_i64()).collect())
+            .unwrap_or_default()
+    };
+    // Product 2 joins category 4 (after product 1) so that there is something to reorder.
+    let r = shop.send(
+        "PATCH",
+        "/api/products/2",
+        "<prestashop><product><id>2</id><associations><categories><category><id>4</id></category></categories></associations></product></prestashop>",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let before = in4();
+    assert_eq!(before, vec![1, 2]);
+    let last = before.len().to_string();
+    assert_eq!(patch("position_in_category", &last).status, 200);
+    assert_eq!(in4(), vec![2, 1]);
+    assert_eq!(field("position_in_category"), 2);
+}

@@ -150,25 +150,7 @@ fn move_default(tx: &mut dyn Tx, product: i64, to: i64) -> StorageResult<()> {
     if to <= 0 {
         return Ok(());
     }
-    let last = tx
-        .select(&Select {
-            table: "category_product",
-            columns: &["position"],
-            key: vec![("id_category", Value::Int(to))],
-            order: &[],
-        })?
-        .iter()
-        .map(|r| int(&r[0]))
-        .max()
-        .unwrap_or(0);
-    tx.insert_ignore(
-        "category_product",
-        &[
-            ("id_category", Value::Int(to)),
-            ("id_product", Value::Int(product)),
-            ("position", Value::Int(last + 1)),
-        ],
-    )
+    super::products::link_last(tx, to, product)
 }
 
 /// A new category goes last among its siblings (PrestaShop's getLastPosition: 0 for an only

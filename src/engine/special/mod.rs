@@ -5,6 +5,7 @@
 pub mod categories;
 pub mod customers;
 pub mod price;
+pub mod product_setters;
 pub mod products;
 pub mod slug;
 pub mod stock;
@@ -55,6 +56,7 @@ pub fn before_save(
     match r.api.as_str() {
         "customers" | "employees" => customers::before_save(e, r, tx, st, current, ctx),
         "categories" => categories::before_save(tx, st),
+        "products" => product_setters::check(tx, st, current),
         _ => Ok(()),
     }
 }
@@ -93,7 +95,12 @@ pub fn after_save(
             }
             categories::rebuild_tree(tx)
         }
-        "products" if created => products::after_create(tx, st, ent, ctx),
+        "products" => {
+            if created {
+                products::after_create(tx, st, ent, ctx)?;
+            }
+            product_setters::apply(tx, st)
+        }
         "combinations" if created => stock::after_combination_created(tx, st, ctx),
         "stock_availables" if !created => stock::after_update(tx, st),
         _ => Ok(()),

@@ -36,14 +36,7 @@ pub fn after_create(
         .and_then(Value::as_i64)
         .unwrap_or(0);
     if !categories_given && default > 0 {
-        tx.insert_ignore(
-            "category_product",
-            &[
-                ("id_category", Value::Int(default)),
-                ("id_product", Value::Int(st.id)),
-                ("position", Value::Int(0)),
-            ],
-        )?;
+        link_last(tx, default, st.id)?;
     }
     Ok(())
 }
@@ -107,27 +100,32 @@ pub fn write_categories(
         )?;
     }
     for id in wanted.iter().filter(|c| !current.contains(c)) {
-        let last = tx
-            .select(&Select {
-                table: "category_product",
-                columns: &["position"],
-                key: vec![("id_category", Value::Int(*id))],
-                order: &[],
-            })?
-            .iter()
-            .filter_map(|r| r[0].as_i64())
-            .max()
-            .unwrap_or(0);
-        tx.insert_ignore(
-            "category_product",
-            &[
-                ("id_category", Value::Int(*id)),
-                ("id_product", Value::Int(product)),
-                ("position", Value::Int(last + 1)),
-            ],
-        )?;
+        link_last(tx, *id, product)?;
     }
     Ok(())
+}
+
+/// Links a product to a category after the products already there (positions from 1).
+pub fn link_last(tx: &mut dyn Tx, category: i64, product: i64) -> StorageResult<()> {
+    let last = tx
+        .select(&Select {
+            table: "category_product",
+            columns: &["position"],
+            key: vec![("id_category", Value::Int(category))],
+            order: &[],
+        })?
+        .iter()
+        .filter_map(|r| r[0].as_i64())
+        .max()
+        .unwrap_or(0);
+    tx.insert_ignore(
+        "category_product",
+        &[
+            ("id_category", Value::Int(category)),
+            ("id_product", Value::Int(product)),
+            ("position", Value::Int(last + 1)),
+        ],
+    )
 }
 
 fn category_exists(tx: &mut dyn Tx, id: i64) -> StorageResult<bool> {

@@ -1,0 +1,192 @@
+//! The products fields PrestaShop writes through setter methods rather than columns:
+//! `id_default_image` (setCoverWs), `id_default_combination` (setWsDefaultCombination) and
+//! `position_in_category` (setWsPositionInCategory, errors #134/#135).
+
+use std::collections::HashMap;
+
+use crate::engine::{parse_id, ApiError, ApiResult};
+use crate::storage::{Select, StorageResult, Tx, Value};
+
+use super::Staged;
+
+fn setter<'s>(st: &'s Staged, name: &str) -> Option<&'s str> {
+    st.setters
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.trim())
+}
+
+fn int(v: &Value) -> i64 {
+    v.as_i64().unwrap_or(0)
+}
+
+/// The product ids of a category, by position.
+fn in_category(tx: &mut dyn Tx, category: i64) -> StorageResult<Vec<i64>> {
+    let mut rows: Vec<(i64, i64)> = tx
+        .select(&Select {
+            table: "category_product",
+            columns: &["id_product", "position"],
+            key: vec![("id_category", Value::Int(category))],
+            order: &[],
+        })?
+        .iter()
+        .map(|r| (int(&r[1]), int(&r[0])))
+        .collect();
+    rows.sort_unstable();
+    Ok(rows.into_iter().map(|(_, p)| p).collect())
+}
+
+fn default_category(st: &Staged, current: Option<&HashMap<String, Value>>) -> i64 {
+    st.get("id_category_default")
+        .or_else(|| current.and_then(|c| c.get("id_category_default")))
+        .map(int)
+        .unwrap_or(0)
+}
+
+/// Refuses a `position_in_category` outside 1..=n before anything is saved, as PrestaShop's
+/// setter errors stop the save.
+pub fn check(
+    tx: &mut dyn Tx,
+    st: &Staged,
+    current: Option<&HashMap<String, Value>>,
+) -> ApiResult<()> {
+    let Some(raw) = setter(st, "position_in_category") else {
+        return Ok(());
+    };
+    let position = raw.parse::<i64>().unwrap_or(0);
+    if position <= 0 {
+        return Err(ApiError::new(
+            500,
+            134,
+            "You cannot set 0 or a negative position, the minimum is 1.",
+        ));
+    }
+    let products = in_category(tx, default_category(st, current))?;
+    let count = products.len() as i64 + i64::from(!products.contains(&st.id));
+    if position > count {
+        return Err(ApiError::new(
+            500,
+            135,
+            "You cannot set a position greater than the total number of products in the category, starting at 1.",
+        ));
+    }
+    Ok(())
+}
+
+/// Applies the setters once the product and its associations are written.
+pub fn apply(tx: &mut dyn Tx, st: &Staged) -> StorageResult<()> {
+    let product = st.id;
+    if let Some(image) = setter(st, "id_default_image").and_then(parse_id) {
+        set_cover(tx, product, image)?;
+    }
+    if let Some(combination) = setter(st, "id_default_combination").and_then(parse_id) {
+        set_default_combination(tx, product, combination)?;
+    }
+    if let Some(position) = setter(st, "position_in_category").and_then(|v| v.parse().ok()) {
+        move_in_default_category(tx, product, position)?;
+    }
+    Ok(())
+}
+
+/// The image becomes the product's only cover, if it is one of the product's images.
+fn set_cover(tx: &mut dyn Tx, product: i64, image: i64) -> StorageResult<()> {
+    let owned = !tx
+        .select(&Select {
+            table: "image",
+            columns: &["id_image"],
+            key: vec![
+                ("id_image", Value::Int(image)),
+                ("id_product", Value::Int(product)),
+            ],
+            order: &[],
+        })?
+        .is_empty();
+    if !owned {
+        return Ok(());
+    }
+    for table in ["image", "image_shop"] {
+        // NULL, not 0: the unique (id_product, cover) index allows many NULLs only.
+        tx.update(
+            table,
+            &[("cover", Value::Null)],
+            &[("id_product", Value::Int(product))],
+        )?;
+        tx.update(
+            table,
+            &[("cover", Value::Int(1))],
+            &[("id_image", Value::Int(image))],
+        )?;
+    }
+    Ok(())
+}
+
+/// The combination becomes the product's default one, if it is one of the product's.
+fn set_default_combination(tx: &mut dyn Tx, product: i64, combination: i64) -> StorageResult<()> {
+    let owned = !tx
+        .select(&Select {
+            table: "product_attribute",
+            columns: &["id_product_attribute"],
+            key: vec![
+                ("id_product_attribute", Value::Int(combination)),
+                ("id_product", Value::Int(product)),
+            ],
+            order: &[],
+        })?
+        .is_empty();
+    if !owned {
+        return Ok(());
+    }
+    for table in ["product_attribute", "product_attribute_shop"] {
+        tx.update(
+            table,
+            &[("default_on", Value::Null)],
+            &[("id_product", Value::Int(product))],
+        )?;
+        tx.update(
+            table,
+            &[("default_on", Value::Int(1))],
+            &[("id_product_attribute", Value::Int(combination))],
+        )?;
+    }
+    for table in ["product", "product_shop"] {
+        tx.update(
+            table,
+            &[("cache_default_attribute", Value::Int(combination))],
+            &[("id_product", Value::Int(product))],
+        )?;
+    }
+    Ok(())
+}
+
+/// Moves the product to `position` (from 1) in its default category and renumbers the
+/// category 1..n.
+fn move_in_default_category(tx: &mut dyn Tx, product: i64, position: i64) -> StorageResult<()> {
+    let category = tx
+        .select(&Select {
+            table: "product",
+            columns: &["id_category_default"],
+            key: vec![("id_product", Value::Int(product))],
+            order: &[],
+        })?
+        .first()
+        .map(|r| int(&r[0]))
+        .unwrap_or(0);
+    let mut order = in_category(tx, category)?;
+    if !order.contains(&product) {
+        return Ok(());
+    }
+    order.retain(|p| *p != product);
+    let at = usize::try_from(position - 1).unwrap_or(0).min(order.len());
+    order.insert(at, product);
+    for (n, p) in order.into_iter().enumerate() {
+        tx.update(
+            "category_product",
+            &[("position", Value::Int(n as i64 + 1))],
+            &[
+                ("id_category", Value::Int(category)),
+                ("id_product", Value::Int(p)),
+            ],
+        )?;
+    }
+    Ok(())
+}
