@@ -476,7 +476,16 @@ fn product_setters_cover_default_combination_and_position() {
             })
             .unwrap_or(-1)
     };
-    // Demo product 1: combinations 1..8 (default 1), category 4 holds products 1 and 2.
+    // Demo product 1: images 1 (cover) and 2, combinations 1..8 (default 1), category 4.
+    assert_eq!(field("id_default_image"), 1);
+    assert_eq!(patch("id_default_image", "2").status, 200);
+    assert_eq!(field("id_default_image"), 2);
+    assert_eq!(
+        patch("id_default_image", "10").status,
+        200,
+        "product 9's image: ignored"
+    );
+    assert_eq!(field("id_default_image"), 2);
     assert_eq!(field("id_default_combination"), 1);
     assert_eq!(patch("id_default_combination", "3").status, 200);
     assert_eq!(field("id_default_combination"), 3);

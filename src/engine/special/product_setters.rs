@@ -88,72 +88,73 @@ pub fn apply(tx: &mut dyn Tx, st: &Staged) -> StorageResult<()> {
     Ok(())
 }
 
-/// The image becomes the product's only cover, if it is one of the product's images.
-fn set_cover(tx: &mut dyn Tx, product: i64, image: i64) -> StorageResult<()> {
+/// Sets `flag` to 1 on one row of the product (found by `id_col`) and to NULL on its other
+/// rows, in the main table and its `_shop` copy; false when the row is another product's.
+/// NULL, not 0: the unique (id_product, flag) indexes allow many NULLs only.
+fn mark_only(
+    tx: &mut dyn Tx,
+    product: i64,
+    tables: [&str; 2],
+    id_col: &str,
+    id: i64,
+    flag: &str,
+) -> StorageResult<bool> {
     let owned = !tx
         .select(&Select {
-            table: "image",
-            columns: &["id_image"],
+            table: tables[0],
+            columns: &[id_col],
             key: vec![
-                ("id_image", Value::Int(image)),
+                (id_col, Value::Int(id)),
                 ("id_product", Value::Int(product)),
             ],
             order: &[],
         })?
         .is_empty();
     if !owned {
-        return Ok(());
+        return Ok(false);
     }
-    for table in ["image", "image_shop"] {
-        // NULL, not 0: the unique (id_product, cover) index allows many NULLs only.
+    for table in tables {
         tx.update(
             table,
-            &[("cover", Value::Null)],
+            &[(flag, Value::Null)],
             &[("id_product", Value::Int(product))],
         )?;
-        tx.update(
-            table,
-            &[("cover", Value::Int(1))],
-            &[("id_image", Value::Int(image))],
-        )?;
+        tx.update(table, &[(flag, Value::Int(1))], &[(id_col, Value::Int(id))])?;
     }
+    Ok(true)
+}
+
+/// The image becomes the product's only cover, if it is one of the product's images.
+fn set_cover(tx: &mut dyn Tx, product: i64, image: i64) -> StorageResult<()> {
+    mark_only(
+        tx,
+        product,
+        ["image", "image_shop"],
+        "id_image",
+        image,
+        "cover",
+    )?;
     Ok(())
 }
 
 /// The combination becomes the product's default one, if it is one of the product's.
 fn set_default_combination(tx: &mut dyn Tx, product: i64, combination: i64) -> StorageResult<()> {
-    let owned = !tx
-        .select(&Select {
-            table: "product_attribute",
-            columns: &["id_product_attribute"],
-            key: vec![
-                ("id_product_attribute", Value::Int(combination)),
-                ("id_product", Value::Int(product)),
-            ],
-            order: &[],
-        })?
-        .is_empty();
-    if !owned {
-        return Ok(());
-    }
-    for table in ["product_attribute", "product_attribute_shop"] {
-        tx.update(
-            table,
-            &[("default_on", Value::Null)],
-            &[("id_product", Value::Int(product))],
-        )?;
-        tx.update(
-            table,
-            &[("default_on", Value::Int(1))],
-            &[("id_product_attribute", Value::Int(combination))],
-        )?;
-    }
-    for table in ["product", "product_shop"] {
-        tx.update(
-            table,
-            &[("cache_default_attribute", Value::Int(combination))],
-            &[("id_product", Value::Int(product))],
-        )?;
+    let tables = ["product_attribute", "product_attribute_shop"];
+    if mark_only(
+        tx,
+        product,
+        tables,
+        "id_product_attribute",
+        combination,
+        "default_on",
+    )? {
+        for table in ["product", "product_shop"] {
+            tx.update(
+                table,
+                &[("cache_default_attribute", Value::Int(combination))],
+                &[("id_product", Value::Int(product))],
+            )?;
+        }
     }
     Ok(())
 }
