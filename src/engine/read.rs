@@ -339,7 +339,7 @@ impl ListState {
     ) -> StorageResult<()> {
         let json = req.format == Format::Json;
         fill_assocs(rd, r, p, &mut self.pending, ctx)?;
-        special::price::fill_with(rd, r, p, &mut self.pending, &req.params, ctx)?;
+        special::fill_computed(rd, r, p, &mut self.pending, &req.params, ctx)?;
         for ent in self.pending.drain(..) {
             if self.n == 0 {
                 open_list(&mut self.buf, r, json);
@@ -460,7 +460,7 @@ pub fn one(e: &Engine, r: &Resource, id: i64, req: &Request, ctx: &Ctx) -> ApiRe
     let Some(mut ent) = ents.pop() else {
         return Err(ApiError::not_found_empty());
     };
-    special::price::fill(e, r, &proj, &mut ent, &req.params, ctx)?;
+    special::fill_one(e, r, &proj, &mut ent, &req.params, ctx)?;
     let rc = RenderCtx {
         ws: &ctx.ws,
         langs: &ctx.langs,

@@ -449,6 +449,22 @@ fn new_categories_go_last_and_positions_stay_contiguous() {
     assert_eq!(r.status, 201, "{}", r.body);
     let kids = id_of(&r.body);
     assert_eq!(positions(3), vec![(4, 0), (5, 1), (kids, 2)]);
+    // Products of a category and its descendants; PrestaShop says -1 for none.
+    let counts = shop.get("/api/categories?display=[id,nb_products_recursive]&filter[id]=[3|4|{kids}]&output_format=JSON".replace("{kids}", &kids.to_string()).as_str());
+    let counts: Vec<(i64, i64)> = counts.json()["categories"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|c| {
+                    (
+                        c["id"].as_i64().unwrap_or(0),
+                        c["nb_products_recursive"].as_i64().unwrap_or(0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(counts, vec![(3, 2), (4, 1), (kids, -1)]);
     assert_eq!(shop.send("DELETE", "/api/categories/4", "").status, 200);
     assert_eq!(positions(3), vec![(5, 0), (kids, 1)]);
 }

@@ -3,6 +3,7 @@
 //! PrestaShop computes in PHP, and save hooks (password hashing, generated keys…).
 
 pub mod categories;
+pub mod category_counts;
 pub mod customers;
 pub mod price;
 pub mod product_setters;
@@ -13,7 +14,10 @@ pub mod stock;
 use std::collections::HashMap;
 
 use crate::catalog::{Field, Resource};
-use crate::storage::{StorageResult, Tx, Value};
+use crate::http::query::Params;
+use crate::storage::{Reader, StorageResult, Tx, Value};
+
+use super::render::{Entity, Projection};
 
 use super::write::body::InputEntity;
 pub use super::write::Staged;
@@ -35,6 +39,36 @@ pub fn dispatch(_e: &Engine, r: &Resource, req: &Request, _ctx: &Ctx) -> ApiResu
         }
         _ => Ok(None),
     }
+}
+
+/// Fields PrestaShop computes in PHP getters that need the database (virtual prices,
+/// categories' product counts), for a batch of loaded entities inside an open read.
+pub fn fill_computed(
+    rd: &mut dyn Reader,
+    r: &Resource,
+    p: &Projection,
+    ents: &mut [Entity],
+    params: &Params,
+    ctx: &Ctx,
+) -> StorageResult<()> {
+    match r.api.as_str() {
+        "categories" => category_counts::fill(rd, r, p, ents, ctx),
+        _ => price::fill_with(rd, r, p, ents, params, ctx),
+    }
+}
+
+/// The same for one entity, in a read of its own.
+pub fn fill_one(
+    e: &Engine,
+    r: &Resource,
+    p: &Projection,
+    ent: &mut Entity,
+    params: &Params,
+    ctx: &Ctx,
+) -> ApiResult<()> {
+    e.store
+        .read(&mut |rd| fill_computed(rd, r, p, std::slice::from_mut(ent), params, ctx))?;
+    Ok(())
 }
 
 /// Values PrestaShop computes in PHP with no table behind them.
