@@ -535,3 +535,29 @@ fn product_setters_cover_default_combination_and_position() {
     assert_eq!(in4(), vec![2, 1]);
     assert_eq!(field("position_in_category"), 2);
 }
+
+#[test]
+fn order_shipping_number_goes_to_its_carrier_row() {
+    let shop = TestShop::start();
+    let r = shop.send(
+        "PATCH",
+        "/api/orders/1",
+        "<prestashop><order><id>1</id><shipping_number>TRACK-42</shipping_number></order></prestashop>",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let order = shop.get("/api/orders/1?output_format=JSON");
+    assert_eq!(
+        order.json()["order"]["shipping_number"],
+        "TRACK-42",
+        "{}",
+        order.body
+    );
+    let carriers = shop
+        .get("/api/order_carriers?display=[tracking_number]&filter[id_order]=1&output_format=JSON");
+    assert_eq!(
+        carriers.json()["order_carriers"][0]["tracking_number"],
+        "TRACK-42",
+        "{}",
+        carriers.body
+    );
+}

@@ -5,6 +5,7 @@
 pub mod categories;
 pub mod category_counts;
 pub mod customers;
+pub mod orders;
 pub mod price;
 pub mod product_setters;
 pub mod products;
@@ -135,6 +136,7 @@ pub fn after_save(
             }
             product_setters::apply(tx, st)
         }
+        "orders" => orders::after_save(tx, st),
         "combinations" if created => stock::after_combination_created(tx, st, ctx),
         "stock_availables" if !created => stock::after_update(tx, st),
         _ => Ok(()),
