@@ -561,3 +561,32 @@ fn order_shipping_number_goes_to_its_carrier_row() {
         carriers.body
     );
 }
+
+#[test]
+fn product_type_setter() {
+    let shop = TestShop::start();
+    let set = |value: &str| {
+        shop.send(
+            "PATCH",
+            "/api/products/6",
+            &format!("<prestashop><product><id>6</id><type>{value}</type></product></prestashop>"),
+        )
+    };
+    let kind = || {
+        shop.get("/api/products/6?output_format=JSON").json()["product"]["type"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(kind(), "simple");
+    assert_eq!(set("virtual").status, 200);
+    assert_eq!(kind(), "virtual");
+    assert_eq!(
+        set("nonsense").status,
+        200,
+        "ignored, as PrestaShop's setter"
+    );
+    assert_eq!(kind(), "virtual");
+    assert_eq!(set("simple").status, 200);
+    assert_eq!(kind(), "simple");
+}

@@ -1,6 +1,6 @@
 //! The products fields PrestaShop writes through setter methods rather than columns:
-//! `id_default_image` (setCoverWs), `id_default_combination` (setWsDefaultCombination) and
-//! `position_in_category` (setWsPositionInCategory, errors #134/#135).
+//! `id_default_image` (setCoverWs), `id_default_combination` (setWsDefaultCombination),
+//! `type` (setWsType) and `position_in_category` (setWsPositionInCategory, errors #134/#135).
 
 use std::collections::HashMap;
 
@@ -82,6 +82,9 @@ pub fn apply(tx: &mut dyn Tx, st: &Staged) -> StorageResult<()> {
     if let Some(combination) = setter(st, "id_default_combination").and_then(parse_id) {
         set_default_combination(tx, product, combination)?;
     }
+    if let Some(kind) = setter(st, "type") {
+        set_type(tx, product, kind)?;
+    }
     if let Some(position) = setter(st, "position_in_category").and_then(|v| v.parse().ok()) {
         move_in_default_category(tx, product, position)?;
     }
@@ -155,7 +158,49 @@ fn set_default_combination(tx: &mut dyn Tx, product: i64, combination: i64) -> S
                 &[("id_product", Value::Int(product))],
             )?;
         }
+        // A product with a default combination is a product with combinations.
+        tx.update(
+            "product",
+            &[("product_type", Value::from("combinations"))],
+            &[("id_product", Value::Int(product))],
+        )?;
     }
+    Ok(())
+}
+
+/// `simple`, `pack` or `virtual` (anything else is ignored, as PrestaShop's setter returns
+/// false): sets the pack and virtual flags, drops the pack's items when it stops being one,
+/// and derives `product_type` as PrestaShop's getDynamicProductType does.
+fn set_type(tx: &mut dyn Tx, product: i64, kind: &str) -> StorageResult<()> {
+    if !matches!(kind, "simple" | "pack" | "virtual") {
+        return Ok(());
+    }
+    if kind != "pack" {
+        tx.delete("pack", &[("id_product_pack", Value::Int(product))])?;
+    }
+    let has_combinations = !tx
+        .select(&Select {
+            table: "product_attribute",
+            columns: &["id_product_attribute"],
+            key: vec![("id_product", Value::Int(product))],
+            order: &[],
+        })?
+        .is_empty();
+    let product_type = match kind {
+        "pack" => "pack",
+        "virtual" => "virtual",
+        _ if has_combinations => "combinations",
+        _ => "standard",
+    };
+    tx.update(
+        "product",
+        &[
+            ("cache_is_pack", Value::Int(i64::from(kind == "pack"))),
+            ("is_virtual", Value::Int(i64::from(kind == "virtual"))),
+            ("product_type", Value::from(product_type)),
+        ],
+        &[("id_product", Value::Int(product))],
+    )?;
     Ok(())
 }
 
