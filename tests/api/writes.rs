@@ -590,3 +590,26 @@ fn product_type_setter() {
     assert_eq!(set("simple").status, 200);
     assert_eq!(kind(), "simple");
 }
+
+#[test]
+fn carrier_tax_rules_group_setter() {
+    let shop = TestShop::start();
+    // XML: PrestaShop's single-entity JSON leaves out falsy values such as 0.
+    let group = || {
+        let r = shop.get("/api/carriers/2?display=[id_tax_rules_group]");
+        r.xml()
+            .descendants()
+            .find(|n| n.has_tag_name("id_tax_rules_group"))
+            .and_then(|n| n.text())
+            .and_then(|t| t.trim().parse::<i64>().ok())
+            .unwrap_or(-1)
+    };
+    assert_eq!(group(), 1);
+    let r = shop.send(
+        "PATCH",
+        "/api/carriers/2",
+        "<prestashop><carrier><id>2</id><id_tax_rules_group>0</id_tax_rules_group></carrier></prestashop>",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(group(), 0);
+}

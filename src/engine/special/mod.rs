@@ -2,6 +2,7 @@
 //! plugs into the engine at a few points: whole-request handling (images, search…), values
 //! PrestaShop computes in PHP, and save hooks (password hashing, generated keys…).
 
+pub mod carriers;
 pub mod categories;
 pub mod category_counts;
 pub mod customers;
@@ -137,6 +138,7 @@ pub fn after_save(
             product_setters::apply(tx, st)
         }
         "orders" => orders::after_save(tx, st),
+        "carriers" => carriers::after_save(tx, st, ctx),
         "combinations" if created => stock::after_combination_created(tx, st, ctx),
         "stock_availables" if !created => stock::after_update(tx, st),
         _ => Ok(()),
