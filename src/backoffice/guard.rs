@@ -162,6 +162,20 @@ impl SudoRefusal {
 /// Re-authentication ("sudo mode"): passes when the password was typed within the last ten
 /// minutes, or is in the form's `sudo_password` now. A fresh password gives a new session id,
 /// returned so the caller can set the cookie.
+/// `sudo` only when the change `needs` it; `Ok(None)` otherwise.
+pub async fn sudo_if(
+    needs: bool,
+    st: &Arc<AppState>,
+    auth: &Auth,
+    f: &[(String, String)],
+) -> Result<Option<String>, SudoRefusal> {
+    if needs {
+        sudo(st, auth, f).await
+    } else {
+        Ok(None)
+    }
+}
+
 pub async fn sudo(
     st: &Arc<AppState>,
     auth: &Auth,

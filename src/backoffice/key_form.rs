@@ -276,11 +276,18 @@ fn chosen_shops(t: &Typed, shops: &[(i64, String)]) -> Result<Option<Vec<i64>>, 
     Ok(Some(picked))
 }
 
-async fn load(st: &Arc<AppState>, id: i64) -> Option<Account> {
+/// The shops and the key a form is about, in one trip off the I/O thread; 404 when the key
+/// does not exist.
+async fn load(st: &Arc<AppState>, id: i64) -> Result<(Vec<(i64, String)>, Account), Resp> {
     let st2 = st.clone();
-    blocking(move || accounts::get(st2.engine.store.as_ref(), id).ok())
-        .await
-        .flatten()
+    let found = blocking(move || {
+        let store = st2.engine.store.as_ref();
+        let account = accounts::get(store, id).ok()?;
+        Some((accounts::shops(store).unwrap_or_default(), account))
+    })
+    .await
+    .flatten();
+    found.ok_or_else(|| plain(StatusCode::NOT_FOUND, "404 Not Found: no such key"))
 }
 
 pub async fn new(State(st): State<Arc<AppState>>, Page(auth): Page) -> Resp {
@@ -294,9 +301,9 @@ pub async fn new(State(st): State<Arc<AppState>>, Page(auth): Page) -> Resp {
 }
 
 pub async fn edit(State(st): State<Arc<AppState>>, Path(id): Path<i64>, Page(auth): Page) -> Resp {
-    let shops = shop_list(&st).await;
-    let Some(a) = load(&st, id).await else {
-        return plain(StatusCode::NOT_FOUND, "404 Not Found: no such key");
+    let (shops, a) = match load(&st, id).await {
+        Ok(found) => found,
+        Err(r) => return r,
     };
     render(
         &st,
@@ -378,13 +385,10 @@ pub async fn create(
             );
         }
     }
-    let mut cookie = None;
-    if grid::powerful(&perms) {
-        match guard::sudo(&st, &auth, &f).await {
-            Ok(c) => cookie = c,
-            Err(r) => return refuse(r.message(), StatusCode::FORBIDDEN),
-        }
-    }
+    let cookie = match guard::sudo_if(grid::powerful(&perms), &st, &auth, &f).await {
+        Ok(c) => c,
+        Err(r) => return refuse(r.message(), StatusCode::FORBIDDEN),
+    };
     if !first_submission(&f) {
         return with_cookie(&st, already_done(&st), cookie);
     }
@@ -442,9 +446,9 @@ pub async fn update(
     Path(id): Path<i64>,
     AdminPost { form: f, auth }: AdminPost,
 ) -> Resp {
-    let shops = shop_list(&st).await;
-    let Some(old) = load(&st, id).await else {
-        return plain(StatusCode::NOT_FOUND, "404 Not Found: no such key");
+    let (shops, old) = match load(&st, id).await {
+        Ok(found) => found,
+        Err(r) => return r,
     };
     let t = Typed::from_form(&f);
     let refuse = |msg: String, status| {
@@ -466,13 +470,17 @@ pub async fn update(
         Ok(v) => v,
         Err(msg) => return refuse(msg, StatusCode::BAD_REQUEST),
     };
-    let mut cookie = None;
-    if perms != old.permissions && grid::powerful(&perms) {
-        match guard::sudo(&st, &auth, &f).await {
-            Ok(c) => cookie = c,
-            Err(r) => return refuse(r.message(), StatusCode::FORBIDDEN),
-        }
-    }
+    let cookie = match guard::sudo_if(
+        perms != old.permissions && grid::powerful(&perms),
+        &st,
+        &auth,
+        &f,
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(r) => return refuse(r.message(), StatusCode::FORBIDDEN),
+    };
     let st2 = st.clone();
     let (desc, active) = (t.description.clone(), t.active);
     let owned = auth.owned_actor();
@@ -513,9 +521,9 @@ pub async fn rotate(
     Path(id): Path<i64>,
     AdminPost { form: f, auth }: AdminPost,
 ) -> Resp {
-    let shops = shop_list(&st).await;
-    let Some(old) = load(&st, id).await else {
-        return plain(StatusCode::NOT_FOUND, "404 Not Found: no such key");
+    let (shops, old) = match load(&st, id).await {
+        Ok(found) => found,
+        Err(r) => return r,
     };
     let t = Typed::from_account(&old);
     let refuse = |msg: String, status| {
@@ -541,13 +549,10 @@ pub async fn rotate(
             )
         }
     };
-    let mut cookie = None;
-    if grid::powerful(&old.permissions) {
-        match guard::sudo(&st, &auth, &f).await {
-            Ok(c) => cookie = c,
-            Err(r) => return refuse(r.message(), StatusCode::FORBIDDEN),
-        }
-    }
+    let cookie = match guard::sudo_if(grid::powerful(&old.permissions), &st, &auth, &f).await {
+        Ok(c) => c,
+        Err(r) => return refuse(r.message(), StatusCode::FORBIDDEN),
+    };
     if !first_submission(&f) {
         return with_cookie(&st, already_done(&st), cookie);
     }

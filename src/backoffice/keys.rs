@@ -1,16 +1,14 @@
 //! Advanced Parameters › Webservice: warnings, status, the key list (filters, sort, pages,
 //! bulk actions) and the changes made from it.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 
 use super::grid;
-use super::guard::{self, Need, Page};
+use super::guard::{self, AdminPost, Page};
 use super::pages::*;
 use super::web::*;
 use crate::accounts::{self, Account};
@@ -298,22 +296,15 @@ pub async fn render(
     html(status, page.render())
 }
 
-/// A change to keys from the list: guarded, run off the I/O thread, caches dropped, back to
-/// the list.
+/// A change to keys from the list, already guarded by the `AdminPost` extractor: run off
+/// the I/O thread, caches dropped, back to the list.
 async fn change(
     st: Arc<AppState>,
-    peer: SocketAddr,
-    headers: HeaderMap,
-    body: Bytes,
+    AdminPost { form: f, auth }: AdminPost,
     change: impl FnOnce(&dyn crate::storage::Store, &[(String, String)], &accounts::Actor) -> &'static str
         + Send
         + 'static,
 ) -> Resp {
-    let f = form(&body);
-    let auth = match guard::post(&st, &headers, &peer, &f, Need::Admin).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
     let st2 = st.clone();
     let done = blocking(move || change(st2.engine.store.as_ref(), &f, &auth.actor()))
         .await
@@ -322,14 +313,8 @@ async fn change(
     redirect(&format!("{}/webservice?done={done}", prefix(&st)))
 }
 
-pub async fn status(
-    State(st): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Resp {
-    change(st, peer, headers, body, move |store, f, actor| {
+pub async fn status(State(st): State<Arc<AppState>>, Path(id): Path<i64>, post: AdminPost) -> Resp {
+    change(st, post, move |store, f, actor| {
         outcome(
             accounts::set_active(store, id, field(f, "active") == "1", actor),
             "updated",
@@ -338,14 +323,8 @@ pub async fn status(
     .await
 }
 
-pub async fn delete(
-    State(st): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Resp {
-    change(st, peer, headers, body, move |store, _, actor| {
+pub async fn delete(State(st): State<Arc<AppState>>, Path(id): Path<i64>, post: AdminPost) -> Resp {
+    change(st, post, move |store, _, actor| {
         outcome(accounts::delete(store, id, actor), "deleted")
     })
     .await
@@ -363,28 +342,28 @@ fn outcome(result: Result<(), accounts::AccountError>, ok: &'static str) -> &'st
     }
 }
 
+/// Runs `one` on every key (a failure does not stop the others) and keeps the first error.
+fn each_key(
+    ids: &[i64],
+    mut one: impl FnMut(i64) -> Result<(), accounts::AccountError>,
+) -> Result<(), accounts::AccountError> {
+    ids.iter().map(|id| one(*id)).fold(Ok(()), Result::and)
+}
+
 /// "Enable selection", "Disable selection", "Delete selected": one audit row per key.
-pub async fn bulk(
-    State(st): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Resp {
-    let f = form(&body);
-    let ids: Vec<i64> = fields(&f, "ids").filter_map(|v| v.parse().ok()).collect();
+pub async fn bulk(State(st): State<Arc<AppState>>, post: AdminPost) -> Resp {
+    let ids: Vec<i64> = fields(&post.form, "ids")
+        .filter_map(|v| v.parse().ok())
+        .collect();
     if ids.is_empty() {
-        let auth = match guard::post(&st, &headers, &peer, &f, Need::Admin).await {
-            Ok(a) => a,
-            Err(r) => return r,
-        };
-        let msg = if field(&f, "action") == "delete" {
+        let msg = if field(&post.form, "action") == "delete" {
             "You must select at least one element to delete."
         } else {
             "You must select at least one element."
         };
         return render(
             &st,
-            &auth,
+            &post.auth,
             ListQuery {
                 page: 1,
                 ..ListQuery::default()
@@ -394,28 +373,18 @@ pub async fn bulk(
         )
         .await;
     }
-    change(
-        st,
-        peer,
-        headers,
-        body,
-        move |store, f, actor| match field(f, "action") {
-            "delete" => {
-                let results: Vec<_> = ids
-                    .iter()
-                    .map(|id| accounts::delete(store, *id, actor))
-                    .collect();
-                outcome(results.into_iter().collect(), "bulk-deleted")
-            }
-            a @ ("enable" | "disable") => {
-                let results: Vec<_> = ids
-                    .iter()
-                    .map(|id| accounts::set_active(store, *id, a == "enable", actor))
-                    .collect();
-                outcome(results.into_iter().collect(), "bulk-status")
-            }
-            _ => "",
-        },
-    )
+    change(st, post, move |store, f, actor| match field(f, "action") {
+        "delete" => outcome(
+            each_key(&ids, |id| accounts::delete(store, id, actor)),
+            "bulk-deleted",
+        ),
+        a @ ("enable" | "disable") => outcome(
+            each_key(&ids, |id| {
+                accounts::set_active(store, id, a == "enable", actor)
+            }),
+            "bulk-status",
+        ),
+        _ => "",
+    })
     .await
 }

@@ -68,13 +68,10 @@ pub async fn save(State(st): State<Arc<AppState>>, AdminPost { form: f, auth }: 
     let was_on = info.shops.iter().filter(concerned).any(|s| s.webservice)
         || (info.shops.is_empty() && info.webservice_enabled);
     // Switching the webservice off stops every integration: it needs the password again.
-    let mut new_cookie = None;
-    if was_on && !on {
-        match guard::sudo(&st, &auth, &f).await {
-            Ok(c) => new_cookie = c,
-            Err(refusal) => return refuse(refusal.message(), StatusCode::FORBIDDEN).await,
-        }
-    }
+    let new_cookie = match guard::sudo_if(was_on && !on, &st, &auth, &f).await {
+        Ok(c) => c,
+        Err(refusal) => return refuse(refusal.message(), StatusCode::FORBIDDEN).await,
+    };
     let st2 = st.clone();
     blocking(move || {
         let store = st2.engine.store.as_ref();

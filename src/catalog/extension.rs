@@ -66,9 +66,6 @@ pub struct AssocStorage {
     /// for associations without a setter.
     #[serde(default)]
     pub write: Option<String>,
-    /// Column receiving the item's 0-based position in the written list.
-    #[serde(default)]
-    pub position: Option<String>,
     /// Extra columns written with every item (":shop", ":now" or a literal).
     #[serde(default)]
     pub constants: BTreeMap<String, serde_json::Value>,

@@ -6,13 +6,9 @@ use std::collections::{HashMap, HashSet};
 use crate::engine::{ApiError, ApiResult};
 use crate::storage::{Select, StorageResult, Tx, Value};
 
-use super::Staged;
+use super::{int, Staged};
 
 const ROOT: i64 = 1;
-
-fn int(v: &Value) -> i64 {
-    v.as_i64().unwrap_or(0)
-}
 
 fn parent_of(tx: &mut dyn Tx, id: i64) -> StorageResult<Option<i64>> {
     Ok(tx

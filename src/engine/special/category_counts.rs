@@ -5,16 +5,13 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
+use super::int;
 use crate::catalog::Resource;
 use crate::engine::render::{Cell, Entity, Projection};
 use crate::engine::Ctx;
 use crate::storage::{Reader, Select, StorageResult, Value};
 
 const FIELD: &str = "nb_products_recursive";
-
-fn int(v: &Value) -> i64 {
-    v.as_i64().unwrap_or(0)
-}
 
 pub fn fill(
     rd: &mut dyn Reader,

@@ -25,6 +25,11 @@ use super::write::body::InputEntity;
 pub use super::write::Staged;
 use super::{ApiError, ApiResult, Ctx, Engine, Reply, Request};
 
+/// A stored integer; 0 for NULL or text that is not one (ids, flags, positions).
+fn int(v: &Value) -> i64 {
+    v.as_i64().unwrap_or(0)
+}
+
 /// Whole requests a module answers itself. `None`: the generic engine handles it.
 pub fn dispatch(_e: &Engine, r: &Resource, req: &Request, _ctx: &Ctx) -> ApiResult<Option<Reply>> {
     match r.api.as_str() {

@@ -7,17 +7,13 @@ use std::collections::HashMap;
 use crate::engine::{parse_id, ApiError, ApiResult};
 use crate::storage::{Select, StorageResult, Tx, Value};
 
-use super::Staged;
+use super::{int, Staged};
 
 fn setter<'s>(st: &'s Staged, name: &str) -> Option<&'s str> {
     st.setters
         .iter()
         .find(|(n, _)| n == name)
         .map(|(_, v)| v.trim())
-}
-
-fn int(v: &Value) -> i64 {
-    v.as_i64().unwrap_or(0)
 }
 
 /// The product ids of a category, by position.
@@ -207,16 +203,7 @@ fn set_type(tx: &mut dyn Tx, product: i64, kind: &str) -> StorageResult<()> {
 /// Moves the product to `position` (from 1) in its default category and renumbers the
 /// category 1..n.
 fn move_in_default_category(tx: &mut dyn Tx, product: i64, position: i64) -> StorageResult<()> {
-    let category = tx
-        .select(&Select {
-            table: "product",
-            columns: &["id_category_default"],
-            key: vec![("id_product", Value::Int(product))],
-            order: &[],
-        })?
-        .first()
-        .map(|r| int(&r[0]))
-        .unwrap_or(0);
+    let category = super::products::default_category(tx, product)?;
     let mut order = in_category(tx, category)?;
     if !order.contains(&product) {
         return Ok(());

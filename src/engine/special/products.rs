@@ -62,16 +62,7 @@ pub fn write_categories(
             wanted.push(id);
         }
     }
-    let default = tx
-        .select(&Select {
-            table: "product",
-            columns: &["id_category_default"],
-            key: vec![("id_product", Value::Int(product))],
-            order: &[],
-        })?
-        .first()
-        .and_then(|r| r[0].as_i64())
-        .unwrap_or(0);
+    let default = default_category(tx, product)?;
     for id in &wanted {
         if !category_exists(tx, *id)? {
             return Err(refuse(&id.to_string()));
@@ -103,6 +94,19 @@ pub fn write_categories(
         link_last(tx, *id, product)?;
     }
     Ok(())
+}
+
+/// The product's stored `id_category_default` (0 when unknown).
+pub fn default_category(tx: &mut dyn Tx, product: i64) -> StorageResult<i64> {
+    Ok(tx
+        .select(&Select {
+            table: "product",
+            columns: &["id_category_default"],
+            key: vec![("id_product", Value::Int(product))],
+            order: &[],
+        })?
+        .first()
+        .map_or(0, |r| super::int(&r[0])))
 }
 
 /// Links a product to a category after the products already there (positions from 1).

@@ -5,14 +5,10 @@
 
 use crate::storage::{Select, StorageResult, Tx, Value};
 
-use super::Staged;
+use super::{int, Staged};
 use crate::engine::Ctx;
 
 const TABLE: &str = "stock_available";
-
-fn int(v: &Value) -> i64 {
-    v.as_i64().unwrap_or(0)
-}
 
 /// Sets the product-level row of `product` in (shop, group) to the sum of its combination
 /// rows there.

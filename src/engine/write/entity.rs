@@ -505,7 +505,7 @@ fn write_assocs(
         }
         let Some(st) = &def.storage else { continue };
         tx.delete(&st.table, &[(st.owner.as_str(), Value::Int(id))])?;
-        for (pos, item) in a.items.iter().enumerate() {
+        for item in &a.items {
             let mut row: Vec<(&str, Value)> = vec![(st.owner.as_str(), Value::Int(id))];
             for (name, col) in &st.columns.0 {
                 let v = item
@@ -521,9 +521,6 @@ fn write_assocs(
             }
             if row.len() == 1 {
                 continue;
-            }
-            if let Some(p) = &st.position {
-                row.push((p.as_str(), Value::Int(pos as i64)));
             }
             for (col, v) in &st.constants {
                 row.push((col.as_str(), ctx.db.symbol(v)));

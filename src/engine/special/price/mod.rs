@@ -7,19 +7,22 @@ mod round;
 mod specific;
 mod tax;
 
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
 use crate::catalog::Resource;
 use crate::engine::render::{Entity, Projection};
-use crate::engine::{ApiError, ApiResult, Ctx, Engine};
+use crate::engine::{ApiError, ApiResult, Ctx};
 use crate::http::query::{Param, Params};
 use crate::storage::{Reader, Select, StorageResult, Value};
 
 use calc::{Data, Options};
 use specific::{SpecificPrice, Wanted};
 use tax::TaxRule;
+
+use super::int;
 fn applies(r: &Resource) -> bool {
     r.api == "products" || r.api == "combinations"
 }
@@ -57,10 +60,6 @@ fn dec(v: &Value) -> Decimal {
         Value::Text(s) => Decimal::from_str(s.trim()).unwrap_or_default(),
         Value::Null => Decimal::ZERO,
     }
-}
-
-fn int(v: &Value) -> i64 {
-    v.as_i64().unwrap_or(0)
 }
 
 /// PHP's `(int)` of a query value: the leading integer, 0 when there is none.
@@ -131,24 +130,7 @@ fn asked(opts: &[(String, Param)], ctx: &Ctx) -> Asked {
     }
 }
 
-/// Adds the requested virtual price fields to one fully rendered entity.
-pub fn fill(
-    e: &Engine,
-    r: &Resource,
-    p: &Projection,
-    ent: &mut Entity,
-    params: &Params,
-    ctx: &Ctx,
-) -> ApiResult<()> {
-    if p.virtuals.is_empty() || !applies(r) {
-        return Ok(());
-    }
-    e.store
-        .read(&mut |rd| fill_with(rd, r, p, std::slice::from_mut(ent), params, ctx))?;
-    Ok(())
-}
-
-/// The same for a batch of entities, inside a read that is already open (lists).
+/// Adds the requested virtual price fields to fully rendered entities, inside an open read.
 pub fn fill_with(
     rd: &mut dyn Reader,
     r: &Resource,
@@ -170,13 +152,14 @@ pub fn fill_with(
             .and_then(|(_, v)| v.as_map())
             .unwrap_or(&[]);
         let a = asked(opts, ctx);
+        let mut rates = Rates::default();
         for ent in ents.iter_mut() {
             let (product, attribute) = if r.api == "combinations" {
                 (None, ent.id)
             } else {
                 (Some(ent.id), a.attribute.unwrap_or(0))
             };
-            let data = load(rd, ctx, &a, product, attribute)?;
+            let data = load(rd, ctx, &a, &mut rates, product, attribute)?;
             let price = calc::compute(&a.options, &data);
             // sprintf('%f'): six decimals; no price at all prints as zero.
             let text = format!("{:.6}", price.unwrap_or_default());
@@ -186,11 +169,51 @@ pub fn fill_with(
     Ok(())
 }
 
+/// What is the same for every entity of one alias: read once per batch, not per product.
+#[derive(Default)]
+struct Rates {
+    conversion: Option<Decimal>,
+    /// Tax rules group → total rate for the alias's address.
+    tax: HashMap<i64, Decimal>,
+}
+
+impl Rates {
+    /// The requested currency's `conversion_rate` (1 when unknown or not positive).
+    fn conversion(&mut self, rd: &mut dyn Reader, a: &Asked) -> StorageResult<Decimal> {
+        if let Some(c) = self.conversion {
+            return Ok(c);
+        }
+        let rate = rd
+            .select(&Select {
+                table: "currency",
+                columns: &["conversion_rate"],
+                key: vec![("id_currency", Value::Int(a.currency))],
+                order: &[],
+            })?
+            .first()
+            .map(|r| dec(&r[0]))
+            .filter(|r| *r > Decimal::ZERO)
+            .unwrap_or(Decimal::ONE);
+        self.conversion = Some(rate);
+        Ok(rate)
+    }
+
+    fn tax(&mut self, rd: &mut dyn Reader, group: i64, a: &Asked) -> StorageResult<Decimal> {
+        if let Some(rate) = self.tax.get(&group) {
+            return Ok(*rate);
+        }
+        let rate = tax_rate(rd, group, a)?;
+        self.tax.insert(group, rate);
+        Ok(rate)
+    }
+}
+
 /// Reads what the algorithm needs for one product (or combination) in the context's shop.
 fn load(
     rd: &mut dyn Reader,
     ctx: &Ctx,
     a: &Asked,
+    rates: &mut Rates,
     product: Option<i64>,
     attribute: i64,
 ) -> StorageResult<Data> {
@@ -259,25 +282,12 @@ fn load(
     data.attribute = attr.as_ref().map(|r| (dec(&r[0]), dec(&r[1])));
     data.attribute_missing = attribute > 0 && attr.is_none();
 
-    if let Some(r) = first(
-        rd,
-        Select {
-            table: "currency",
-            columns: &["conversion_rate"],
-            key: vec![("id_currency", Value::Int(a.currency))],
-            order: &[],
-        },
-    )? {
-        let rate = dec(&r[0]);
-        if rate > Decimal::ZERO {
-            data.conversion = rate;
-        }
-    }
+    data.conversion = rates.conversion(rd, a)?;
     if ctx.info.setting_i64("PS_TAX", 1) != 0 {
-        data.tax_rate = tax_rate(rd, tax_group, a)?;
+        data.tax_rate = rates.tax(rd, tax_group, a)?;
         if a.options.with_ecotax {
             let eco_group = ctx.info.setting_i64("PS_ECOTAX_TAX_RULES_GROUP_ID", 0);
-            data.ecotax_rate = tax_rate(rd, eco_group, a)?;
+            data.ecotax_rate = rates.tax(rd, eco_group, a)?;
         }
     }
     if ctx.info.setting_i64("PS_SPECIFIC_PRICE_FEATURE_ACTIVE", 1) != 0 {
