@@ -6,9 +6,12 @@
 //! resource; [`accounts`] holds webservice keys and permissions.
 
 pub mod accounts;
+pub mod app;
 pub mod backoffice;
 pub mod catalog;
 pub mod cli;
+pub mod client_ip;
+pub mod clock;
 pub mod engine;
 pub mod http;
 pub mod storage;

@@ -6,12 +6,14 @@
 //! `shopws_key_credential`. The CLI and the back office both go through this module.
 
 pub mod key;
+mod key_cache;
 
 use std::collections::BTreeMap;
 
 use crate::catalog::{Catalog, Method, MethodSet};
 use crate::storage::{Select, StorageError, StorageResult, Store, Tx, Value};
 pub use key::{KeyError, Pepper};
+pub use key_cache::{KeyCache, KeyRefusal, KeyVerdict};
 
 /// Permissions of one key: resource name → methods.
 pub type Permissions = BTreeMap<String, MethodSet>;
@@ -69,7 +71,7 @@ impl Account {
 
     /// Expired: no secret of the key is accepted any more.
     pub fn expired(&self) -> bool {
-        let now = now();
+        let now = crate::clock::now();
         !self.credentials.is_empty() && !self.credentials.iter().any(|c| c.valid_at(&now))
     }
 }
@@ -154,7 +156,7 @@ fn write_policy(tx: &mut dyn Tx, id: i64, p: &Policy, actor: &Actor) -> StorageR
             ("ip_allowlist", Value::from(list.join(","))),
             ("rate_per_sec", number(p.rate_per_sec)),
             ("burst", number(p.burst)),
-            ("updated_at", Value::from(now())),
+            ("updated_at", Value::from(crate::clock::now())),
             ("updated_by", Value::from(actor.name)),
         ],
     )?;
@@ -171,28 +173,6 @@ pub enum AccountError {
     NotFound,
     #[error(transparent)]
     Storage(#[from] StorageError),
-}
-
-/// The current UTC time as PrestaShop stores dates. Every request asks for it: the text is
-/// formatted once per second per thread.
-pub fn now() -> String {
-    thread_local! {
-        static LAST: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
-    }
-    let t = time::OffsetDateTime::now_utc();
-    let secs = t.unix_timestamp();
-    LAST.with(|last| {
-        let mut last = last.borrow_mut();
-        if last.0 != secs {
-            let f =
-                time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-            last.1 = t
-                .format(&f)
-                .unwrap_or_else(|_| "1970-01-01 00:00:00".to_string());
-            last.0 = secs;
-        }
-        last.1.clone()
-    })
 }
 
 /// 31 random characters: never a valid key (PrestaShop requires 32), unique per row.
@@ -341,7 +321,7 @@ pub fn record(tx: &mut dyn Tx, e: &AuditEntry) -> StorageResult<()> {
     tx.insert(
         "shopws_audit",
         &[
-            ("at", Value::from(now())),
+            ("at", Value::from(crate::clock::now())),
             ("actor_type", Value::from(e.actor.name)),
             ("ip", opt(e.actor.ip)),
             ("user_agent", opt(e.actor.user_agent)),
@@ -452,7 +432,7 @@ pub fn create(
                 ("id_webservice_account", Value::Int(id)),
                 ("digest", Value::from(digest.as_str())),
                 ("hint", Value::from(hint.as_str())),
-                ("created_at", Value::from(now())),
+                ("created_at", Value::from(crate::clock::now())),
                 ("created_by", Value::from(new.actor.name)),
                 (
                     "expires_at",
@@ -768,7 +748,7 @@ pub fn lookup(store: &dyn Store, digest: &str) -> StorageResult<Option<KeyInfo>>
         let Some(acc) = load_accounts(r, Some(id))?.into_iter().next() else {
             return Ok(());
         };
-        let now = now();
+        let now = crate::clock::now();
         let expired = !acc
             .credentials
             .iter()
@@ -789,7 +769,7 @@ pub fn lookup(store: &dyn Store, digest: &str) -> StorageResult<Option<KeyInfo>>
 
 /// Records a successful use of one secret (best effort; failures are not the caller's
 /// problem).
-pub fn touch(store: &dyn Store, credential_id: i64, ip: &str) {
+pub fn touch(store: &dyn Store, credential_id: i64, ip: &str, uses: i64) {
     let _ = store.write(&mut |tx| {
         let n = tx
             .select(&Select {
@@ -804,22 +784,14 @@ pub fn touch(store: &dyn Store, credential_id: i64, ip: &str) {
         tx.update(
             "shopws_key_credential",
             &[
-                ("last_used_at", Value::from(now())),
+                ("last_used_at", Value::from(crate::clock::now())),
                 ("last_used_ip", Value::from(ip)),
-                ("use_count", Value::Int(n + 1)),
+                ("use_count", Value::Int(n + uses)),
             ],
             &[("id", Value::Int(credential_id))],
         )?;
         Ok(())
     });
-}
-
-/// `now` plus some seconds, in the format of every stored time.
-pub fn now_plus(secs: i64) -> String {
-    let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    (time::OffsetDateTime::now_utc() + time::Duration::seconds(secs))
-        .format(&f)
-        .unwrap_or_else(|_| "1970-01-01 00:00:00".to_string())
 }
 
 /// The difference between two sets of permissions, e.g. `+products:POST -customers:DELETE`.
@@ -917,8 +889,8 @@ pub fn rotate(
     let key = key::generate();
     let digest = pepper.digest(&key);
     let hint = key::hint(&key);
-    let now = now();
-    let retire = now_plus(overlap_secs.max(0));
+    let now = crate::clock::now();
+    let retire = crate::clock::now_plus(overlap_secs.max(0));
     store.write(&mut |tx| {
         for c in &old.credentials {
             if !c.valid_at(&now) {

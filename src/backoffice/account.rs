@@ -11,7 +11,7 @@ use super::guard::{self, EmployeePost, Page};
 use super::pages::{AccountPage, SessionRow};
 use super::session;
 use super::web::*;
-use crate::http::AppState;
+use super::BackOffice;
 
 fn when(secs: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(secs)
@@ -25,7 +25,11 @@ fn when(secs: i64) -> String {
         .unwrap_or_default()
 }
 
-pub async fn page(State(st): State<Arc<AppState>>, uri: axum::http::Uri, Page(auth): Page) -> Resp {
+pub async fn page(
+    State(st): State<Arc<BackOffice>>,
+    uri: axum::http::Uri,
+    Page(auth): Page,
+) -> Resp {
     let (st2, uid) = (st.clone(), auth.user.id);
     let Some(Ok(list)) = blocking(move || session::list(st2.engine.store.as_ref(), uid)).await
     else {
@@ -54,7 +58,7 @@ pub async fn page(State(st): State<Arc<AppState>>, uri: axum::http::Uri, Page(au
 }
 
 pub async fn revoke(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<BackOffice>>,
     EmployeePost { form: f, auth }: EmployeePost,
 ) -> Resp {
     let (st2, uid, handle) = (st.clone(), auth.user.id, field(&f, "session").to_string());

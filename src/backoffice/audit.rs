@@ -9,13 +9,13 @@ use axum::http::StatusCode;
 use super::guard::Page;
 use super::pages::{Audit, AuditRow};
 use super::web::*;
-use crate::http::AppState;
+use super::BackOffice;
 use crate::storage::Select;
 
 const SHOWN: usize = 500;
 
 pub async fn page(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<BackOffice>>,
     RawQuery(raw): RawQuery,
     Page(auth): Page,
 ) -> Resp {

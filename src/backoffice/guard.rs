@@ -9,9 +9,9 @@ use axum::http::HeaderMap;
 
 use super::pages::{Chrome, Flash};
 use super::web::*;
+use super::BackOffice;
 use super::{session, users};
 use crate::accounts::{self, Actor, AuditEntry};
-use crate::http::AppState;
 
 pub struct Auth {
     pub user: users::User,
@@ -44,7 +44,7 @@ impl Auth {
         }
     }
 
-    pub fn chrome(&self, st: &AppState, flashes: Vec<Flash>) -> Chrome {
+    pub fn chrome(&self, st: &BackOffice, flashes: Vec<Flash>) -> Chrome {
         Chrome {
             prefix: prefix(st).to_string(),
             user: self.user.email.clone(),
@@ -55,7 +55,7 @@ impl Auth {
     }
 }
 
-pub async fn current(st: &Arc<AppState>, headers: &HeaderMap, peer: &SocketAddr) -> Option<Auth> {
+pub async fn current(st: &Arc<BackOffice>, headers: &HeaderMap, peer: &SocketAddr) -> Option<Auth> {
     let token = cookie(headers, &cookie_name(st, session::COOKIE))?.to_string();
     let st = st.clone();
     let (ip, user_agent) = (client_ip(st.as_ref(), peer, headers), user_agent(headers));
@@ -93,7 +93,7 @@ impl OwnedActor {
 
 /// A page: any logged-in employee may read it; others go to the login page.
 pub async fn page(
-    st: &Arc<AppState>,
+    st: &Arc<BackOffice>,
     headers: &HeaderMap,
     peer: &SocketAddr,
 ) -> Result<Auth, Resp> {
@@ -113,7 +113,7 @@ pub enum Need {
 
 /// Checks origin, CSRF token and role of a POST from a logged-in page; refusals are audited.
 pub async fn post(
-    st: &Arc<AppState>,
+    st: &Arc<BackOffice>,
     headers: &HeaderMap,
     peer: &SocketAddr,
     f: &[(String, String)],
@@ -165,7 +165,7 @@ impl SudoRefusal {
 /// `sudo` only when the change `needs` it; `Ok(None)` otherwise.
 pub async fn sudo_if(
     needs: bool,
-    st: &Arc<AppState>,
+    st: &Arc<BackOffice>,
     auth: &Auth,
     f: &[(String, String)],
 ) -> Result<Option<String>, SudoRefusal> {
@@ -177,7 +177,7 @@ pub async fn sudo_if(
 }
 
 pub async fn sudo(
-    st: &Arc<AppState>,
+    st: &Arc<BackOffice>,
     auth: &Auth,
     f: &[(String, String)],
 ) -> Result<Option<String>, SudoRefusal> {
@@ -220,12 +220,12 @@ pub async fn sudo(
 }
 
 /// An audit row about the employee's own doing (no target).
-pub async fn audit(st: &Arc<AppState>, actor: &Actor<'_>, action: &str, result: &str) {
+pub async fn audit(st: &Arc<BackOffice>, actor: &Actor<'_>, action: &str, result: &str) {
     audit_detail(st, actor, action, "", result).await
 }
 
 pub async fn audit_detail(
-    st: &Arc<AppState>,
+    st: &Arc<BackOffice>,
     actor: &Actor<'_>,
     action: &str,
     details: &str,
@@ -264,12 +264,12 @@ pub async fn audit_detail(
 /// Extractor for a page: the logged-in employee, or a redirect to the login page.
 pub struct Page(pub Auth);
 
-impl axum::extract::FromRequestParts<Arc<AppState>> for Page {
+impl axum::extract::FromRequestParts<Arc<BackOffice>> for Page {
     type Rejection = Resp;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        st: &Arc<AppState>,
+        st: &Arc<BackOffice>,
     ) -> Result<Self, Resp> {
         let peer = peer_of(parts).ok_or_else(internal)?;
         page(st, &parts.headers, &peer).await.map(Page)
@@ -298,7 +298,7 @@ fn peer_of(parts: &axum::http::request::Parts) -> Option<SocketAddr> {
 
 async fn posted(
     req: axum::extract::Request,
-    st: &Arc<AppState>,
+    st: &Arc<BackOffice>,
     need: Need,
 ) -> Result<(Form, Auth), Resp> {
     let (parts, body) = req.into_parts();
@@ -312,19 +312,19 @@ async fn posted(
     Ok((f, auth))
 }
 
-impl axum::extract::FromRequest<Arc<AppState>> for AdminPost {
+impl axum::extract::FromRequest<Arc<BackOffice>> for AdminPost {
     type Rejection = Resp;
 
-    async fn from_request(req: axum::extract::Request, st: &Arc<AppState>) -> Result<Self, Resp> {
+    async fn from_request(req: axum::extract::Request, st: &Arc<BackOffice>) -> Result<Self, Resp> {
         let (form, auth) = posted(req, st, Need::Admin).await?;
         Ok(AdminPost { form, auth })
     }
 }
 
-impl axum::extract::FromRequest<Arc<AppState>> for EmployeePost {
+impl axum::extract::FromRequest<Arc<BackOffice>> for EmployeePost {
     type Rejection = Resp;
 
-    async fn from_request(req: axum::extract::Request, st: &Arc<AppState>) -> Result<Self, Resp> {
+    async fn from_request(req: axum::extract::Request, st: &Arc<BackOffice>) -> Result<Self, Resp> {
         let (form, auth) = posted(req, st, Need::Employee).await?;
         Ok(EmployeePost { form, auth })
     }

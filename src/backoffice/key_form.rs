@@ -11,8 +11,8 @@ use super::grid;
 use super::guard::{self, AdminPost, Auth, Page};
 use super::pages::*;
 use super::web::*;
+use super::BackOffice;
 use crate::accounts::{self, key, Account, KeyUpdate, NewKey, Permissions, Policy};
-use crate::http::AppState;
 
 /// What the form says, as typed (re-shown on error).
 struct Typed {
@@ -127,7 +127,7 @@ impl Typed {
                 Ok(Some(full))
             }
             days => match days.parse::<i64>() {
-                Ok(d) if (1..=3660).contains(&d) => Ok(Some(accounts::now_plus(d * 86_400))),
+                Ok(d) if (1..=3660).contains(&d) => Ok(Some(crate::clock::now_plus(d * 86_400))),
                 _ => Err("Choose an expiry from the list.".into()),
             },
         }
@@ -158,7 +158,7 @@ impl Typed {
 }
 
 fn credential_rows(a: &Account) -> Vec<CredentialRow> {
-    let now = accounts::now();
+    let now = crate::clock::now();
     a.credentials
         .iter()
         .rev()
@@ -178,7 +178,7 @@ fn credential_rows(a: &Account) -> Vec<CredentialRow> {
 }
 
 fn render(
-    st: &AppState,
+    st: &BackOffice,
     auth: &Auth,
     shops: &[(i64, String)],
     account: Option<&Account>,
@@ -246,11 +246,11 @@ fn first_submission(f: &[(String, String)]) -> bool {
     entry.is_fresh()
 }
 
-fn already_done(st: &AppState) -> Resp {
+fn already_done(st: &BackOffice) -> Resp {
     redirect(&format!("{}/webservice?done=already", prefix(st)))
 }
 
-async fn shop_list(st: &Arc<AppState>) -> Vec<(i64, String)> {
+async fn shop_list(st: &Arc<BackOffice>) -> Vec<(i64, String)> {
     let st2 = st.clone();
     blocking(move || accounts::shops(st2.engine.store.as_ref()).unwrap_or_default())
         .await
@@ -278,7 +278,7 @@ fn chosen_shops(t: &Typed, shops: &[(i64, String)]) -> Result<Option<Vec<i64>>, 
 
 /// The shops and the key a form is about, in one trip off the I/O thread; 404 when the key
 /// does not exist.
-async fn load(st: &Arc<AppState>, id: i64) -> Result<(Vec<(i64, String)>, Account), Resp> {
+async fn load(st: &Arc<BackOffice>, id: i64) -> Result<(Vec<(i64, String)>, Account), Resp> {
     let st2 = st.clone();
     let found = blocking(move || {
         let store = st2.engine.store.as_ref();
@@ -290,7 +290,7 @@ async fn load(st: &Arc<AppState>, id: i64) -> Result<(Vec<(i64, String)>, Accoun
     found.ok_or_else(|| plain(StatusCode::NOT_FOUND, "404 Not Found: no such key"))
 }
 
-pub async fn new(State(st): State<Arc<AppState>>, Page(auth): Page) -> Resp {
+pub async fn new(State(st): State<Arc<BackOffice>>, Page(auth): Page) -> Resp {
     if !auth.is_admin() {
         return forbidden_role();
     }
@@ -300,7 +300,11 @@ pub async fn new(State(st): State<Arc<AppState>>, Page(auth): Page) -> Resp {
     render(&st, &auth, &shops, None, &blank, Vec::new(), StatusCode::OK)
 }
 
-pub async fn edit(State(st): State<Arc<AppState>>, Path(id): Path<i64>, Page(auth): Page) -> Resp {
+pub async fn edit(
+    State(st): State<Arc<BackOffice>>,
+    Path(id): Path<i64>,
+    Page(auth): Page,
+) -> Resp {
     let (shops, a) = match load(&st, id).await {
         Ok(found) => found,
         Err(r) => return r,
@@ -317,13 +321,13 @@ pub async fn edit(State(st): State<Arc<AppState>>, Path(id): Path<i64>, Page(aut
 }
 
 /// Checks the parts the new and edit forms share; `Err` is the message to show.
-fn check(st: &AppState, t: &Typed) -> Result<(Permissions, Option<String>, Policy), String> {
+fn check(st: &BackOffice, t: &Typed) -> Result<(Permissions, Option<String>, Policy), String> {
     let perms =
         accounts::clean_permissions(st.engine.catalog, &t.perms).map_err(|e| e.to_string())?;
     Ok((perms, t.expiry()?, t.policy()?))
 }
 
-fn reveal(st: &AppState, auth: &Auth, key: String, old_until: Option<String>) -> Resp {
+fn reveal(st: &BackOffice, auth: &Auth, key: String, old_until: Option<String>) -> Resp {
     let endpoint = st.engine.ws_url();
     let page = KeyReveal {
         c: auth.chrome(
@@ -346,7 +350,7 @@ fn reveal(st: &AppState, auth: &Auth, key: String, old_until: Option<String>) ->
     html(StatusCode::OK, page.render())
 }
 
-fn with_cookie(st: &AppState, mut r: Resp, cookie: Option<String>) -> Resp {
+fn with_cookie(st: &BackOffice, mut r: Resp, cookie: Option<String>) -> Resp {
     if let Some(token) = cookie {
         set_cookie(
             &mut r,
@@ -359,7 +363,7 @@ fn with_cookie(st: &AppState, mut r: Resp, cookie: Option<String>) -> Resp {
 }
 
 pub async fn create(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<BackOffice>>,
     AdminPost { form: f, auth }: AdminPost,
 ) -> Resp {
     let shops = shop_list(&st).await;
@@ -442,7 +446,7 @@ pub async fn create(
 }
 
 pub async fn update(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<BackOffice>>,
     Path(id): Path<i64>,
     AdminPost { form: f, auth }: AdminPost,
 ) -> Resp {
@@ -517,7 +521,7 @@ pub async fn update(
 }
 
 pub async fn rotate(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<BackOffice>>,
     Path(id): Path<i64>,
     AdminPost { form: f, auth }: AdminPost,
 ) -> Resp {
@@ -578,7 +582,7 @@ pub async fn rotate(
     let until = if overlap == 0 {
         "now".to_string()
     } else {
-        accounts::now_plus(overlap)
+        crate::clock::now_plus(overlap)
     };
     with_cookie(&st, reveal(&st, &auth, key, Some(until)), cookie)
 }

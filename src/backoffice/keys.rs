@@ -11,8 +11,8 @@ use super::grid;
 use super::guard::{self, AdminPost, Page};
 use super::pages::*;
 use super::web::*;
+use super::BackOffice;
 use crate::accounts::{self, Account};
-use crate::http::AppState;
 
 const PER_PAGE: usize = 50;
 
@@ -118,7 +118,7 @@ fn sort_link(prefix: &str, q: &ListQuery, column: &str) -> SortLink {
 }
 
 /// The warnings box: PrestaShop's HTTPS advice, and what shopws knows about the keys.
-fn warnings(st: &AppState, enabled: bool, keys: &[Account]) -> Vec<String> {
+fn warnings(st: &BackOffice, enabled: bool, keys: &[Account]) -> Vec<String> {
     let mut w = Vec::new();
     if !st.engine.settings.base_url.starts_with("https://") {
         w.push("It is preferable to use SSL (https:) for webservice calls, as it avoids the \"man in the middle\" type security issues.".to_string());
@@ -129,8 +129,8 @@ fn warnings(st: &AppState, enabled: bool, keys: &[Account]) -> Vec<String> {
             keys.len()
         ));
     }
-    let soon = accounts::now_plus(14 * 86_400);
-    let now = accounts::now();
+    let soon = crate::clock::now_plus(14 * 86_400);
+    let now = crate::clock::now();
     let expiring = keys
         .iter()
         .filter(|k| {
@@ -142,7 +142,7 @@ fn warnings(st: &AppState, enabled: bool, keys: &[Account]) -> Vec<String> {
     if expiring > 0 {
         w.push(format!("{expiring} key(s) expire within 14 days."));
     }
-    let stale = accounts::now_plus(-90 * 86_400);
+    let stale = crate::clock::now_plus(-90 * 86_400);
     let unused = keys
         .iter()
         .filter(|k| k.active && k.created_at < stale)
@@ -178,7 +178,7 @@ fn scopes(info: &crate::engine::shop::ShopInfo) -> Vec<(String, String)> {
 }
 
 pub async fn list(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<BackOffice>>,
     RawQuery(raw): RawQuery,
     Page(auth): Page,
 ) -> Resp {
@@ -209,7 +209,7 @@ fn flash(done: &str) -> Vec<Flash> {
 
 /// The whole page, with `flashes` on top (also used to answer a refused settings change).
 pub async fn render(
-    st: &Arc<AppState>,
+    st: &Arc<BackOffice>,
     auth: &guard::Auth,
     q: ListQuery,
     flashes: Vec<Flash>,
@@ -235,7 +235,7 @@ pub async fn render(
     let pages = matching.div_ceil(PER_PAGE).max(1);
     let page = q.page.min(pages);
     let p = prefix(st).to_string();
-    let now = accounts::now();
+    let now = crate::clock::now();
     let rows = keys
         .iter()
         .skip((page - 1) * PER_PAGE)
@@ -299,7 +299,7 @@ pub async fn render(
 /// A change to keys from the list, already guarded by the `AdminPost` extractor: run off
 /// the I/O thread, caches dropped, back to the list.
 async fn change(
-    st: Arc<AppState>,
+    st: Arc<BackOffice>,
     AdminPost { form: f, auth }: AdminPost,
     change: impl FnOnce(&dyn crate::storage::Store, &[(String, String)], &accounts::Actor) -> &'static str
         + Send
@@ -313,7 +313,11 @@ async fn change(
     redirect(&format!("{}/webservice?done={done}", prefix(&st)))
 }
 
-pub async fn status(State(st): State<Arc<AppState>>, Path(id): Path<i64>, post: AdminPost) -> Resp {
+pub async fn status(
+    State(st): State<Arc<BackOffice>>,
+    Path(id): Path<i64>,
+    post: AdminPost,
+) -> Resp {
     change(st, post, move |store, f, actor| {
         outcome(
             accounts::set_active(store, id, field(f, "active") == "1", actor),
@@ -323,7 +327,11 @@ pub async fn status(State(st): State<Arc<AppState>>, Path(id): Path<i64>, post: 
     .await
 }
 
-pub async fn delete(State(st): State<Arc<AppState>>, Path(id): Path<i64>, post: AdminPost) -> Resp {
+pub async fn delete(
+    State(st): State<Arc<BackOffice>>,
+    Path(id): Path<i64>,
+    post: AdminPost,
+) -> Resp {
     change(st, post, move |store, _, actor| {
         outcome(accounts::delete(store, id, actor), "deleted")
     })
@@ -351,7 +359,7 @@ fn each_key(
 }
 
 /// "Enable selection", "Disable selection", "Delete selected": one audit row per key.
-pub async fn bulk(State(st): State<Arc<AppState>>, post: AdminPost) -> Resp {
+pub async fn bulk(State(st): State<Arc<BackOffice>>, post: AdminPost) -> Resp {
     let ids: Vec<i64> = fields(&post.form, "ids")
         .filter_map(|v| v.parse().ok())
         .collect();

@@ -12,12 +12,12 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use super::guard::{self, EmployeePost};
 use super::pages::{Chrome, Flash, Login};
 use super::web::*;
+use super::BackOffice;
 use super::{session, users};
 use crate::accounts::{self, Actor, AuditEntry};
-use crate::http::AppState;
 
 pub async fn index(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<BackOffice>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Resp {
@@ -27,7 +27,7 @@ pub async fn index(
     login_page(&st, Vec::new(), String::new(), StatusCode::OK)
 }
 
-fn login_page(st: &AppState, flashes: Vec<Flash>, email: String, status: StatusCode) -> Resp {
+fn login_page(st: &BackOffice, flashes: Vec<Flash>, email: String, status: StatusCode) -> Resp {
     let token = session::random_token();
     let page = Login {
         c: Chrome {
@@ -51,7 +51,7 @@ enum Outcome {
 }
 
 pub async fn login(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<BackOffice>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Bytes,
@@ -152,7 +152,7 @@ pub async fn login(
 }
 
 pub async fn logout(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<BackOffice>>,
     EmployeePost { form: _f, auth }: EmployeePost,
 ) -> Resp {
     let (st2, token) = (st.clone(), auth.token.clone());

@@ -23,12 +23,27 @@ use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::http::AppState;
 use web::Resp;
 
+use crate::accounts::KeyCache;
+use crate::client_ip::TrustedProxies;
+use crate::engine::Engine;
+
+/// What the back office's handlers share.
+pub struct BackOffice {
+    pub engine: Arc<Engine>,
+    /// The API's key cache: emptied after every key change so the change is in force at once.
+    pub keys: Arc<KeyCache>,
+    /// Where the back office lives, e.g. `/admin`.
+    pub prefix: String,
+    /// Proxies whose `Forwarded` / `X-Forwarded-For` headers are believed.
+    pub proxies: Arc<TrustedProxies>,
+}
+
 /// The back office's routes under `prefix` (e.g. `/admin`), with its security headers.
-pub fn router(prefix: &str, state: Arc<AppState>) -> Router<Arc<AppState>> {
-    let p = prefix.trim_end_matches('/');
+pub fn router(state: Arc<BackOffice>) -> Router {
+    let p = state.prefix.trim_end_matches('/').to_string();
+    let p = p.as_str();
     Router::new()
         .route(p, get(login::index))
         .route(&format!("{p}/"), get(login::index))
@@ -64,12 +79,13 @@ pub fn router(prefix: &str, state: Arc<AppState>) -> Router<Arc<AppState>> {
         )
         .route(&format!("{p}/static/{{file}}"), get(asset))
         .layer(axum::middleware::map_response_with_state(
-            state,
+            state.clone(),
             security_headers,
         ))
+        .with_state(state)
 }
 
-async fn security_headers(State(st): State<Arc<AppState>>, mut r: Resp) -> Resp {
+async fn security_headers(State(st): State<Arc<BackOffice>>, mut r: Resp) -> Resp {
     let https = st.engine.settings.base_url.starts_with("https://");
     let h = r.headers_mut();
     if https {

@@ -13,13 +13,6 @@ pub const PRE_COOKIE: &str = "shopws_login";
 pub const IDLE_SECS: i64 = 30 * 60;
 pub const ABSOLUTE_SECS: i64 = 12 * 60 * 60;
 
-pub fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 pub fn random_token() -> String {
     let mut b = [0u8; 32];
     rand::rngs::OsRng.unwrap_err().fill_bytes(&mut b);
@@ -53,7 +46,7 @@ pub struct Session {
 impl Session {
     /// The password was typed within the last ten minutes (logging in counts).
     pub fn sudo(&self) -> bool {
-        now_secs() - self.reauth_at < SUDO_SECS
+        crate::clock::unix() - self.reauth_at < SUDO_SECS
     }
 }
 
@@ -94,7 +87,7 @@ pub fn create(
     user_agent: &str,
 ) -> StorageResult<String> {
     let token = random_token();
-    let now = now_secs();
+    let now = crate::clock::unix();
     let ua: String = user_agent.chars().take(200).collect();
     store.write(&mut |tx| {
         tx.insert(
@@ -112,7 +105,7 @@ pub fn create(
         )?;
         tx.update(
             "shopws_admin_user",
-            &[("last_login_at", Value::from(crate::accounts::now()))],
+            &[("last_login_at", Value::from(crate::clock::now()))],
             &[("id", Value::Int(user_id))],
         )?;
         Ok(())
@@ -131,7 +124,7 @@ pub fn load(store: &dyn Store, token: &str) -> StorageResult<Option<Session>> {
     })?;
     let Some(row) = row else { return Ok(None) };
     let s = from_row(&row);
-    let now = now_secs();
+    let now = crate::clock::unix();
     if !live(&s, now) {
         destroy(store, token)?;
         let who = format!("employee #{}", s.user_id);
@@ -175,7 +168,7 @@ pub fn reauthenticate(store: &dyn Store, token: &str) -> StorageResult<Option<St
         return Ok(None);
     };
     let fresh = random_token();
-    let now = now_secs();
+    let now = crate::clock::unix();
     store.write(&mut |tx| {
         tx.delete(
             "shopws_admin_session",
@@ -211,7 +204,7 @@ pub fn list(store: &dyn Store, user_id: i64) -> StorageResult<Vec<Session>> {
         })?;
         Ok(())
     })?;
-    let now = now_secs();
+    let now = crate::clock::unix();
     Ok(rows
         .iter()
         .map(|r| from_row(r))
@@ -309,7 +302,7 @@ pub mod throttle {
     /// Seconds to wait before trying again, if the subject is locked.
     pub fn locked(store: &dyn Store, subject: &str, limit: i64) -> StorageResult<Option<i64>> {
         let r = get(store, subject)?;
-        let now = now_secs();
+        let now = crate::clock::unix();
         if r.until > now {
             return Ok(Some(r.until - now));
         }
@@ -321,7 +314,7 @@ pub mod throttle {
 
     pub fn fail(store: &dyn Store, subject: &str, limit: i64) -> StorageResult<()> {
         let r = get(store, subject)?;
-        let now = now_secs();
+        let now = crate::clock::unix();
         let (mut failures, start) = if now - r.start > WINDOW || (r.until > 0 && r.until <= now) {
             (1, now)
         } else {
@@ -394,7 +387,7 @@ mod tests {
         s.write(&mut |tx| {
             tx.update(
                 "shopws_login_throttle",
-                &[("locked_until", Value::Int(now_secs() - 1))],
+                &[("locked_until", Value::Int(crate::clock::unix() - 1))],
                 &[("subject", Value::from(subject))],
             )?;
             Ok(())

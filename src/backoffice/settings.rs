@@ -12,8 +12,8 @@ use super::guard::{self, AdminPost};
 use super::keys;
 use super::pages::ListQuery;
 use super::web::*;
+use super::BackOffice;
 use crate::engine::shop::Scope;
-use crate::http::AppState;
 
 /// `all`, `group-N` or `shop-N` from the form (PrestaShop's multistore context).
 fn scope_of(f: &[(String, String)]) -> Option<Scope> {
@@ -31,7 +31,10 @@ fn scope_of(f: &[(String, String)]) -> Option<Scope> {
     }
 }
 
-pub async fn save(State(st): State<Arc<AppState>>, AdminPost { form: f, auth }: AdminPost) -> Resp {
+pub async fn save(
+    State(st): State<Arc<BackOffice>>,
+    AdminPost { form: f, auth }: AdminPost,
+) -> Resp {
     let on = field(&f, "enabled") == "1";
     let cgi = field(&f, "cgi") == "1";
     let refuse = |msg: String, status| {
@@ -119,7 +122,7 @@ pub async fn save(State(st): State<Arc<AppState>>, AdminPost { form: f, auth }: 
 /// `Authorization: Basic` header: tells whether the header reached shopws (proxies and
 /// PHP-CGI set-ups that drop it make every Basic-auth client fail).
 pub async fn diagnose(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<BackOffice>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Resp {

@@ -227,7 +227,7 @@ pub fn create(
                 ("email", Value::from(email.as_str())),
                 ("password_phc", Value::from(phc.as_str())),
                 ("role", Value::from(role)),
-                ("created_at", Value::from(crate::accounts::now())),
+                ("created_at", Value::from(crate::clock::now())),
             ],
         )?;
         crate::accounts::audit_employee(tx, "admin.create", id, &email, role)

@@ -5,17 +5,14 @@ use std::net::SocketAddr;
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
 
-use crate::http::AppState;
+use super::BackOffice;
 
 pub type Resp = Response<Body>;
 pub type Form = Vec<(String, String)>;
 
 /// Where the back office lives, without a trailing slash.
-pub fn prefix(st: &AppState) -> &str {
-    st.admin_prefix
-        .as_deref()
-        .unwrap_or("/admin")
-        .trim_end_matches('/')
+pub fn prefix(st: &BackOffice) -> &str {
+    st.prefix.trim_end_matches('/')
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -32,7 +29,7 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// Cookie names: `__Host-` over HTTPS. Browsers refuse that prefix on plain-HTTP loopback
 /// (the quick start), so there the same cookies go without it — still `Secure`, which
 /// browsers honour on loopback.
-pub fn cookie_name(st: &AppState, base: &'static str) -> String {
+pub fn cookie_name(st: &BackOffice, base: &'static str) -> String {
     if st.engine.settings.base_url.starts_with("https://") {
         format!("__Host-{base}")
     } else {
@@ -123,7 +120,7 @@ pub fn fields<'a>(f: &'a [(String, String)], name: &'a str) -> impl Iterator<Ite
 }
 
 /// The public origin (`scheme://host:port`) every POST must come from.
-fn origin(st: &AppState) -> String {
+fn origin(st: &BackOffice) -> String {
     let base = st.engine.settings.base_url.trim_end_matches('/');
     // base_url may carry a path; the origin is scheme://authority.
     match base.find("://").map(|i| i + 3) {
@@ -137,7 +134,7 @@ fn origin(st: &AppState) -> String {
 
 /// `Origin` must be ours; browsers send `Origin: null` under `Referrer-Policy: no-referrer`,
 /// and then `Sec-Fetch-Site: same-origin` decides.
-pub fn same_origin(st: &AppState, headers: &HeaderMap) -> bool {
+pub fn same_origin(st: &BackOffice, headers: &HeaderMap) -> bool {
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         Some(o) if o != "null" => o == origin(st),
         _ => headers
@@ -153,7 +150,7 @@ pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static)
 }
 
 /// The client's address (behind a trusted proxy, the one it forwarded).
-pub fn client_ip(st: &AppState, peer: &SocketAddr, headers: &HeaderMap) -> String {
+pub fn client_ip(st: &BackOffice, peer: &SocketAddr, headers: &HeaderMap) -> String {
     st.proxies.client(peer, headers).to_string()
 }
 

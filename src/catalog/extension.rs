@@ -35,12 +35,12 @@ pub struct Lookup {
 }
 
 impl Lookup {
-    pub fn translate(&self, v: crate::storage::Value) -> crate::storage::Value {
+    pub fn translate(&self, v: super::Value) -> super::Value {
         if self.map.is_empty() && self.otherwise.is_none() {
             return v;
         }
         match self.map.get(&v.to_text()).or(self.otherwise.as_ref()) {
-            Some(t) => crate::storage::Value::Text(t.clone()),
+            Some(t) => super::Value::Text(t.clone()),
             None => v,
         }
     }

@@ -8,12 +8,14 @@
 mod extension;
 mod method;
 mod model;
+mod value;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 pub use extension::{AssocStorage, Lookup, Restriction, Via};
 pub use method::{Method, MethodSet};
+pub use value::Value;
 
 const RESOURCES_JSON: &str = include_str!("../../assets/catalog/resources.json");
 const STORAGE_JSON: &str = include_str!("../../assets/catalog/storage.json");

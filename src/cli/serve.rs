@@ -6,9 +6,9 @@ use clap::Args;
 
 use super::{open_store, pepper, seed_if_empty, Global};
 use crate::accounts::{self, NewKey};
+use crate::app::{self, App, AppConfig, ServerOptions};
 use crate::catalog::Catalog;
 use crate::engine::{shop, Engine, Settings};
-use crate::http::{self, auth::KeyCache, AppState};
 use crate::storage::{Select, Store, Value};
 
 #[derive(Args, Debug)]
@@ -50,6 +50,17 @@ pub struct ServeArgs {
     /// Nobody else's are believed.
     #[arg(long, env = "SHOPWS_TRUSTED_PROXIES", value_name = "CIDRS")]
     pub trusted_proxies: Option<String>,
+    /// Seconds a client may take to send a request head; also how long an idle keep-alive
+    /// connection is kept open.
+    #[arg(long, env = "SHOPWS_HEADER_TIMEOUT", default_value_t = 30)]
+    pub header_timeout: u64,
+    /// Open connections at most; more get a 503 and are closed at once.
+    /// Default: three quarters of the open-file limit.
+    #[arg(long, env = "SHOPWS_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Seconds in-flight requests may run after SIGTERM or SIGINT before they are cut.
+    #[arg(long, env = "SHOPWS_SHUTDOWN_GRACE", default_value_t = 10)]
+    pub shutdown_grace: u64,
     /// Read connections to the database.
     #[arg(long, env = "SHOPWS_READERS", default_value_t = 4)]
     pub readers: usize,
@@ -113,7 +124,7 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(async move {
+    let result = rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&a.listen).await?;
         let addr = listener.local_addr()?;
         // Links are built on the configured base URL, never on the request's Host header.
@@ -145,20 +156,17 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                 buffer_limit: 1024 * 1024,
             },
         ));
-        let state = Arc::new(AppState {
+        let app = App::new(
             engine,
-            keys: KeyCache::new(pepper(g)?),
-            psws_version: a.psws_version.clone(),
-            max_body: a.max_body,
-            admin_prefix: admin,
-            limits: Default::default(),
-            auth_failures: http::auth_failures::AuthFailures::new(a.auth_failures),
-            proxies: http::client_ip::TrustedProxies::new(trusted),
-            signals: moka::sync::Cache::builder()
-                .max_capacity(10_000)
-                .time_to_live(std::time::Duration::from_secs(60))
-                .build(),
-        });
+            AppConfig {
+                pepper: pepper(g)?,
+                psws_version: a.psws_version.clone(),
+                max_body: a.max_body,
+                auth_failures: a.auth_failures,
+                proxies: crate::client_ip::TrustedProxies::new(trusted),
+                admin_prefix: admin,
+            },
+        );
         let local = format!("http://{addr}/");
         if base == local {
             println!("shopws serving {} on {base}api/", store.describe());
@@ -169,9 +177,28 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
             );
         }
         tracing::info!(%addr, "listening");
-        http::serve(listener, state).await?;
+        let app = Arc::new(app);
+        let flusher = tokio::spawn({
+            let app = app.clone();
+            async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+                loop {
+                    tick.tick().await;
+                    let app = app.clone();
+                    let _ = tokio::task::spawn_blocking(move || app.flush()).await;
+                }
+            }
+        });
+        app::serve(listener, app.router(), server_options(&a)).await?;
+        flusher.abort();
+        let app2 = app.clone();
+        let _ = tokio::task::spawn_blocking(move || app2.flush()).await;
+        tracing::info!("stopped");
         Ok::<(), anyhow::Error>(())
-    })
+    });
+    // Blocking jobs still running past the grace period are not waited for.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    result
 }
 
 fn seed_if_empty_store(g: &Global, demo: bool) -> anyhow::Result<bool> {
@@ -181,4 +208,27 @@ fn seed_if_empty_store(g: &Global, demo: bool) -> anyhow::Result<bool> {
 
 fn open_store_readers(g: &Global, readers: usize) -> anyhow::Result<Box<dyn Store>> {
     Ok(crate::storage::open(&g.database, readers)?)
+}
+
+fn server_options(a: &ServeArgs) -> ServerOptions {
+    ServerOptions {
+        header_timeout: std::time::Duration::from_secs(a.header_timeout.max(1)),
+        max_connections: a.max_connections.unwrap_or_else(default_max_connections),
+        shutdown_grace: std::time::Duration::from_secs(a.shutdown_grace),
+    }
+}
+
+/// Three quarters of the descriptor limit: the rest stays for the database, logs and the
+/// connections refused with a 503.
+fn default_max_connections() -> usize {
+    let soft = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("Max open files"))
+                .and_then(|l| l.split_whitespace().nth(3).map(str::to_string))
+        })
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(1024);
+    (soft / 4 * 3).max(16)
 }

@@ -4,6 +4,7 @@
 //! PrestaShop's cases, so codes and texts stay exact. The HTTP layer renders it once, as
 //! PrestaShop's XML or JSON error document.
 
+use crate::accounts::KeyRefusal;
 use crate::storage::StorageError;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -172,6 +173,18 @@ impl ApiError {
     /// A failure of ours, not the client's. Details go to the log, never to the client.
     pub fn internal() -> Self {
         Self::new(500, 1000, "Internal error. The server log has the details.")
+    }
+}
+
+impl From<KeyRefusal> for ApiError {
+    fn from(e: KeyRefusal) -> Self {
+        match e {
+            KeyRefusal::Empty => ApiError::key_empty(),
+            KeyRefusal::Malformed => ApiError::key_format(),
+            KeyRefusal::Inactive => ApiError::key_inactive(),
+            KeyRefusal::NoPermission => ApiError::key_no_permission(),
+            KeyRefusal::Storage(e) => e.into(),
+        }
     }
 }
 

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use crate::accounts::KeyInfo;
 use crate::catalog::{Catalog, Method, Resource};
-use crate::http::query::Params;
+use crate::engine::params::Params;
 use crate::storage::{Context, Store};
 pub use error::{ApiError, ApiResult};
 pub use render::Format;
@@ -186,7 +186,7 @@ impl Engine {
                 shop_group: info.group_of(shop),
                 shops,
                 default_lang: info.default_lang,
-                now: crate::accounts::now(),
+                now: crate::clock::now(),
             },
             langs,
             ws: self.ws_url(),

@@ -324,7 +324,7 @@ fn upsert(
     shop: &Value,
     group: &Value,
 ) -> StorageResult<()> {
-    let now = crate::accounts::now();
+    let now = crate::clock::now();
     let existing = tx
         .select(&Select {
             table: "configuration",

@@ -3,10 +3,9 @@
 
 pub mod auth;
 pub mod auth_failures;
-pub mod client_ip;
 pub mod error;
 pub mod limits;
-pub mod query;
+
 mod stream;
 
 use std::net::{IpAddr, SocketAddr};
@@ -23,30 +22,30 @@ use axum::Router;
 use sha1::{Digest, Sha1};
 use tokio::sync::oneshot;
 
+use crate::accounts::KeyCache;
 use crate::catalog::Method;
+use crate::client_ip::TrustedProxies;
 use crate::engine::error::ApiError;
+use crate::engine::params::query::{self, Params};
 use crate::engine::{Engine, Format, Reply, Request};
-use auth::KeyCache;
-use query::Params;
 
-pub struct AppState {
+/// What the webservice's handlers share.
+pub struct ApiState {
     pub engine: Arc<Engine>,
-    pub keys: KeyCache,
+    pub keys: Arc<KeyCache>,
     /// Advertised `PSWS-Version` (the official PHP client refuses anything above 8.2.0).
     pub psws_version: String,
     pub max_body: usize,
     pub limits: limits::RateLimits,
     /// Failed authentications per client address (`--auth-failures`).
     pub auth_failures: auth_failures::AuthFailures,
-    /// Where the back office lives, e.g. `/admin`; `None` when it is not served.
-    pub admin_prefix: Option<String>,
     /// Proxies whose `Forwarded` / `X-Forwarded-For` headers are believed.
-    pub proxies: client_ip::TrustedProxies,
+    pub proxies: Arc<TrustedProxies>,
     /// API-side events already written to the audit log this minute (kind, subject).
     pub signals: moka::sync::Cache<(&'static str, String), ()>,
 }
 
-impl AppState {
+impl ApiState {
     /// Writes an API-side event to the audit log at most once a minute per kind and subject,
     /// off the request path.
     pub fn signal(&self, kind: &'static str, subject: String, key_id: i64, ip: IpAddr) {
@@ -79,18 +78,15 @@ impl AppState {
     }
 }
 
-pub fn router(state: Arc<AppState>) -> Router {
-    let base = match &state.admin_prefix {
-        Some(p) => crate::backoffice::router(p, state.clone()),
-        None => Router::new(),
-    };
-    base.fallback(dispatch).with_state(state)
+/// The webservice: every path is tried as `/api…`; anything else is not ours.
+pub fn router(state: Arc<ApiState>) -> Router {
+    Router::new().fallback(dispatch).with_state(state)
 }
 
 /// Every request comes here: `/api…` (also `//api…`, as clients with a trailing slash in the
 /// shop URL send it) goes to the webservice; anything else is not ours.
 async fn dispatch(
-    State(st): State<Arc<AppState>>,
+    State(st): State<Arc<ApiState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     req: HttpRequest<Body>,
 ) -> Response<Body> {
@@ -234,7 +230,7 @@ fn form_params(headers: &HeaderMap, body: &Bytes) -> Option<Params> {
 }
 
 async fn webservice(
-    st: Arc<AppState>,
+    st: Arc<ApiState>,
     peer: SocketAddr,
     req: HttpRequest<Body>,
     path: String,
@@ -328,12 +324,16 @@ async fn webservice(
         return error_response(&ApiError::disabled(), &common);
     }
     let checked = match st.keys.cached(&key) {
-        Some(v) => v,
+        Some(v) => v.map_err(ApiError::from),
         None => {
             let ip = client.to_string();
             tokio::task::spawn_blocking({
                 let st = st.clone();
-                move || st.keys.check(st.engine.store.as_ref(), &key, &ip)
+                move || {
+                    st.keys
+                        .check(st.engine.store.as_ref(), &key, &ip)
+                        .map_err(ApiError::from)
+                }
             })
             .await
             .unwrap_or_else(|_| Err(ApiError::internal()))
@@ -480,14 +480,4 @@ enum Outcome {
     Failed(ApiError),
     /// The body went out as a stream; nothing is left to answer.
     Streamed,
-}
-
-/// Serves until Ctrl-C / SIGTERM.
-pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
 }

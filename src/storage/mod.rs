@@ -8,11 +8,10 @@
 mod error;
 mod plan;
 pub mod sqlite;
-mod value;
 
+pub use crate::catalog::Value;
 pub use error::{StorageError, StorageResult};
 pub use plan::{Col, Cond, Context, LangSpec, ListPlan, Op, OrderBy, Select, ShopFilter, Target};
-pub use value::Value;
 
 use crate::catalog::AssocStorage;
 

@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use crate::catalog::{Field, FieldType, Resource, Storage};
 use crate::engine::error::{did_you_mean, ApiError, ApiResult};
-use crate::http::query::Param;
+use crate::engine::params::Param;
 use crate::storage::{Cond, Op, Target};
 
 /// Fields `filter` and `sort` accept, split as PrestaShop splits them.

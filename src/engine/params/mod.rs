@@ -5,6 +5,8 @@ pub mod display;
 pub mod filter;
 pub mod language;
 pub mod limit;
+pub mod query;
 pub mod sort;
 
 pub use display::Display;
+pub use query::{Param, Params};

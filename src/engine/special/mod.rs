@@ -16,7 +16,7 @@ pub mod stock;
 use std::collections::HashMap;
 
 use crate::catalog::{Field, Resource};
-use crate::http::query::Params;
+use crate::engine::params::Params;
 use crate::storage::{Reader, StorageResult, Tx, Value};
 
 use super::render::{Entity, Projection};

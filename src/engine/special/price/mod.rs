@@ -13,9 +13,9 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 
 use crate::catalog::Resource;
+use crate::engine::params::{Param, Params};
 use crate::engine::render::{Entity, Projection};
 use crate::engine::{ApiError, ApiResult, Ctx};
-use crate::http::query::{Param, Params};
 use crate::storage::{Reader, Select, StorageResult, Value};
 
 use calc::{Data, Options};

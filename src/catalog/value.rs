@@ -1,4 +1,4 @@
-//! Database values as the engine sees them, independent of the backend.
+//! Database values as the engine and the catalog see them, independent of the backend.
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {

@@ -1,4 +1,4 @@
-//! PHP-compatible query-string decoding (temporary minimal version).
+//! The request's parameters, decoded as PHP fills `$_GET`: `a[b][c]=v` nests, `a[]=v` appends.
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Param {

@@ -1,0 +1,81 @@
+//! The application assembled: one engine, the webservice and the back office sharing its key
+//! cache and proxy list, and the server that runs them until told to stop.
+//!
+//! This is the only module that knows both HTTP faces; `http` and `backoffice` never import
+//! each other.
+
+mod server;
+
+use std::sync::Arc;
+
+use axum::Router;
+
+use crate::accounts::{KeyCache, Pepper};
+use crate::backoffice::{self, BackOffice};
+use crate::client_ip::TrustedProxies;
+use crate::engine::Engine;
+use crate::http::{self, ApiState};
+
+pub use server::{serve, ServerOptions};
+
+/// What `serve` needs beyond the engine.
+pub struct AppConfig {
+    pub pepper: Pepper,
+    /// Advertised `PSWS-Version`.
+    pub psws_version: String,
+    pub max_body: usize,
+    /// Failed key authentications allowed per address and minute (0: no limit).
+    pub auth_failures: u32,
+    pub proxies: TrustedProxies,
+    /// Where the back office lives, e.g. `/admin`; `None` when it is not served.
+    pub admin_prefix: Option<String>,
+}
+
+/// The running application's shared parts.
+pub struct App {
+    pub api: Arc<ApiState>,
+    pub backoffice: Option<Arc<BackOffice>>,
+}
+
+impl App {
+    pub fn new(engine: Arc<Engine>, c: AppConfig) -> App {
+        let keys = Arc::new(KeyCache::new(c.pepper));
+        let proxies = Arc::new(c.proxies);
+        let api = Arc::new(ApiState {
+            engine: engine.clone(),
+            keys: keys.clone(),
+            psws_version: c.psws_version,
+            max_body: c.max_body,
+            limits: Default::default(),
+            auth_failures: http::auth_failures::AuthFailures::new(c.auth_failures),
+            proxies: proxies.clone(),
+            signals: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(std::time::Duration::from_secs(60))
+                .build(),
+        });
+        let backoffice = c.admin_prefix.map(|prefix| {
+            Arc::new(BackOffice {
+                engine,
+                keys,
+                prefix,
+                proxies,
+            })
+        });
+        App { api, backoffice }
+    }
+
+    /// The back office's routes first; everything else is the webservice's.
+    pub fn router(&self) -> Router {
+        let api = http::router(self.api.clone());
+        match &self.backoffice {
+            Some(bo) => backoffice::router(bo.clone()).fallback_service(api),
+            None => api,
+        }
+    }
+
+    /// Work that must reach the database before the process ends.
+    pub fn flush(&self) {
+        self.api.keys.flush(self.api.engine.store.as_ref());
+    }
+}
