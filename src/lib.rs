@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod audit;
 pub mod backoffice;
 pub mod catalog;
 pub mod cli;

@@ -10,6 +10,7 @@ mod key_cache;
 
 use std::collections::BTreeMap;
 
+use crate::audit;
 use crate::catalog::{Catalog, Method, MethodSet};
 use crate::storage::{Select, StorageError, StorageResult, Store, Tx, Value};
 pub use key::{KeyError, Pepper};
@@ -122,7 +123,7 @@ pub fn set_policy(
     store: &dyn Store,
     id: i64,
     p: &Policy,
-    actor: &Actor,
+    actor: &audit::Actor,
 ) -> Result<(), AccountError> {
     store.write(&mut |tx| {
         write_policy(tx, id, p, actor)?;
@@ -144,7 +145,7 @@ impl Policy {
     }
 }
 
-fn write_policy(tx: &mut dyn Tx, id: i64, p: &Policy, actor: &Actor) -> StorageResult<()> {
+fn write_policy(tx: &mut dyn Tx, id: i64, p: &Policy, actor: &audit::Actor) -> StorageResult<()> {
     let list: Vec<String> = p.ip_allowlist.iter().map(|n| n.to_string()).collect();
     let key = [("id_webservice_account", Value::Int(id))];
     tx.delete("shopws_key_policy", &key)?;
@@ -188,7 +189,7 @@ pub struct NewKey<'a> {
     pub expires_at: Option<&'a str>,
     /// Shops the key may be used on; `None`: every shop (PrestaShop's default).
     pub shops: Option<&'a [i64]>,
-    pub actor: &'a Actor<'a>,
+    pub actor: &'a audit::Actor<'a>,
 }
 
 /// Checks resource names against the catalog and drops methods the resource forbids.
@@ -282,106 +283,23 @@ fn write_permissions(tx: &mut dyn Tx, id: i64, p: &Permissions) -> StorageResult
     Ok(())
 }
 
-/// Who made a change, and from where (the CLI has no address).
-#[derive(Debug, Clone, Copy)]
-pub struct Actor<'a> {
-    pub name: &'a str,
-    pub ip: &'a str,
-    pub user_agent: &'a str,
-}
-
-impl Actor<'static> {
-    pub const CLI: Actor<'static> = Actor {
-        name: "cli",
-        ip: "",
-        user_agent: "",
-    };
-}
-
-/// One row of the audit log. Never a secret: keys appear by their hint.
-#[derive(Debug, Clone, Copy)]
-pub struct AuditEntry<'a> {
-    pub actor: Actor<'a>,
-    pub action: &'a str,
-    pub target_type: &'a str,
-    pub target_id: i64,
-    pub target_hint: &'a str,
-    pub details: &'a str,
-    pub result: &'a str,
-}
-
-pub fn record(tx: &mut dyn Tx, e: &AuditEntry) -> StorageResult<()> {
-    let opt = |s: &str| {
-        if s.is_empty() {
-            Value::Null
-        } else {
-            Value::from(s)
-        }
-    };
-    tx.insert(
-        "shopws_audit",
-        &[
-            ("at", Value::from(crate::clock::now())),
-            ("actor_type", Value::from(e.actor.name)),
-            ("ip", opt(e.actor.ip)),
-            ("user_agent", opt(e.actor.user_agent)),
-            ("action", Value::from(e.action)),
-            ("target_type", opt(e.target_type)),
-            (
-                "target_id",
-                if e.target_id > 0 {
-                    Value::from(e.target_id.to_string())
-                } else {
-                    Value::Null
-                },
-            ),
-            ("target_hint", opt(e.target_hint)),
-            ("details", opt(e.details)),
-            ("result", Value::from(e.result)),
-        ],
-    )?;
-    Ok(())
-}
-
 /// An audit row about a key.
 pub fn audit_key(
     tx: &mut dyn Tx,
-    actor: &Actor,
+    actor: &audit::Actor,
     action: &str,
     id: i64,
     hint: &str,
     details: &str,
 ) -> StorageResult<()> {
-    record(
+    audit::record(
         tx,
-        &AuditEntry {
+        &audit::Entry {
             actor: *actor,
             action,
             target_type: "key",
             target_id: id,
             target_hint: hint,
-            details,
-            result: "ok",
-        },
-    )
-}
-
-/// An audit row by the command line about an employee.
-pub fn audit_employee(
-    tx: &mut dyn Tx,
-    action: &str,
-    id: i64,
-    email: &str,
-    details: &str,
-) -> StorageResult<()> {
-    record(
-        tx,
-        &AuditEntry {
-            actor: Actor::CLI,
-            action,
-            target_type: "employee",
-            target_id: id,
-            target_hint: email,
             details,
             result: "ok",
         },
@@ -678,7 +596,7 @@ pub fn set_active(
     store: &dyn Store,
     id: i64,
     active: bool,
-    actor: &Actor,
+    actor: &audit::Actor,
 ) -> Result<(), AccountError> {
     let hint = get(store, id)?.hint;
     let mut n = 0;
@@ -701,7 +619,7 @@ pub fn set_permissions(
     store: &dyn Store,
     id: i64,
     p: &Permissions,
-    actor: &Actor,
+    actor: &audit::Actor,
 ) -> Result<(), AccountError> {
     let old = get(store, id)?;
     let diff = permission_diff(&old.permissions, p);
@@ -712,7 +630,7 @@ pub fn set_permissions(
     Ok(())
 }
 
-pub fn delete(store: &dyn Store, id: i64, actor: &Actor) -> Result<(), AccountError> {
+pub fn delete(store: &dyn Store, id: i64, actor: &audit::Actor) -> Result<(), AccountError> {
     let hint = get(store, id)?.hint;
     let mut n = 0;
     store.write(&mut |tx| {
@@ -816,7 +734,7 @@ pub struct KeyUpdate<'a> {
     pub policy: &'a Policy,
     /// `None`: unchanged.
     pub shops: Option<&'a [i64]>,
-    pub actor: &'a Actor<'a>,
+    pub actor: &'a audit::Actor<'a>,
 }
 
 /// Saves the edit form; the audit row carries the permission diff.
@@ -883,7 +801,7 @@ pub fn rotate(
     pepper: &Pepper,
     id: i64,
     overlap_secs: i64,
-    actor: &Actor,
+    actor: &audit::Actor,
 ) -> Result<String, AccountError> {
     let old = get(store, id)?;
     let key = key::generate();

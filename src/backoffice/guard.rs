@@ -11,7 +11,7 @@ use super::pages::{Chrome, Flash};
 use super::web::*;
 use super::BackOffice;
 use super::{session, users};
-use crate::accounts::{self, Actor, AuditEntry};
+use crate::audit::{Actor, Entry as AuditEntry};
 
 pub struct Auth {
     pub user: users::User,
@@ -240,7 +240,7 @@ pub async fn audit_detail(
     let (action, details, result) = (action.to_string(), details.to_string(), result.to_string());
     blocking(move || {
         let _ = st.engine.store.write(&mut |tx| {
-            accounts::record(
+            crate::audit::record(
                 tx,
                 &AuditEntry {
                     actor: Actor {

@@ -301,7 +301,11 @@ pub async fn render(
 async fn change(
     st: Arc<BackOffice>,
     AdminPost { form: f, auth }: AdminPost,
-    change: impl FnOnce(&dyn crate::storage::Store, &[(String, String)], &accounts::Actor) -> &'static str
+    change: impl FnOnce(
+            &dyn crate::storage::Store,
+            &[(String, String)],
+            &crate::audit::Actor,
+        ) -> &'static str
         + Send
         + 'static,
 ) -> Resp {

@@ -14,7 +14,7 @@ use super::pages::{Chrome, Flash, Login};
 use super::web::*;
 use super::BackOffice;
 use super::{session, users};
-use crate::accounts::{self, Actor, AuditEntry};
+use crate::audit::{Actor, Entry as AuditEntry};
 
 pub async fn index(
     State(st): State<Arc<BackOffice>>,
@@ -72,7 +72,7 @@ pub async fn login(
         let acct_subject = format!("user:{email2}|{ip}");
         let note = |action: &str, result: &str| {
             let _ = store.write(&mut |tx| {
-                accounts::record(
+                crate::audit::record(
                     tx,
                     &AuditEntry {
                         actor: Actor {

@@ -129,10 +129,10 @@ pub fn load(store: &dyn Store, token: &str) -> StorageResult<Option<Session>> {
         destroy(store, token)?;
         let who = format!("employee #{}", s.user_id);
         let _ = store.write(&mut |tx| {
-            crate::accounts::record(
+            crate::audit::record(
                 tx,
-                &crate::accounts::AuditEntry {
-                    actor: crate::accounts::Actor {
+                &crate::audit::Entry {
+                    actor: crate::audit::Actor {
                         name: &who,
                         ip: &s.ip,
                         user_agent: &s.user_agent,

@@ -230,7 +230,7 @@ pub fn create(
                 ("created_at", Value::from(crate::clock::now())),
             ],
         )?;
-        crate::accounts::audit_employee(tx, "admin.create", id, &email, role)
+        crate::audit::employee(tx, "admin.create", id, &email, role)
     })?;
     if exists {
         return Err(UserError::Exists);
@@ -262,7 +262,7 @@ pub fn set_password(store: &dyn Store, email: &str, password: &str) -> Result<i6
             &[("id", Value::Int(id))],
         )?;
         tx.delete("shopws_admin_session", &[("user_id", Value::Int(id))])?;
-        crate::accounts::audit_employee(tx, "admin.password", id, &email, "")
+        crate::audit::employee(tx, "admin.password", id, &email, "")
     })?;
     if id == 0 {
         return Err(UserError::NotFound);

@@ -210,11 +210,11 @@ pub fn run(g: &Global, action: KeyAction) -> anyhow::Result<()> {
                     permissions: &perms,
                     expires_at: expires.as_deref(),
                     shops: None,
-                    actor: &accounts::Actor::CLI,
+                    actor: &crate::audit::Actor::CLI,
                 },
             )?;
             if limits.is_set() {
-                accounts::set_policy(s, id, &policy, &accounts::Actor::CLI)?;
+                accounts::set_policy(s, id, &policy, &crate::audit::Actor::CLI)?;
             }
             eprintln!(
                 "created key #{id} ({}); it is shown once, store it now:",
@@ -245,33 +245,33 @@ pub fn run(g: &Global, action: KeyAction) -> anyhow::Result<()> {
         }
         KeyAction::Enable { key } => {
             let id = accounts::resolve(s, &pepper, &key)?;
-            accounts::set_active(s, id, true, &accounts::Actor::CLI)?;
+            accounts::set_active(s, id, true, &crate::audit::Actor::CLI)?;
             println!("enabled");
         }
         KeyAction::Disable { key } => {
             let id = accounts::resolve(s, &pepper, &key)?;
-            accounts::set_active(s, id, false, &accounts::Actor::CLI)?;
+            accounts::set_active(s, id, false, &crate::audit::Actor::CLI)?;
             println!("disabled");
         }
         KeyAction::Delete { key } => {
             let id = accounts::resolve(s, &pepper, &key)?;
-            accounts::delete(s, id, &accounts::Actor::CLI)?;
+            accounts::delete(s, id, &crate::audit::Actor::CLI)?;
             println!("deleted");
         }
         KeyAction::SetPolicy { key, limits } => {
             let id = accounts::resolve(s, &pepper, &key)?;
-            accounts::set_policy(s, id, &limits.policy()?, &accounts::Actor::CLI)?;
+            accounts::set_policy(s, id, &limits.policy()?, &crate::audit::Actor::CLI)?;
             println!("policy updated");
         }
         KeyAction::SetPermissions { key, grant } => {
             let id = accounts::resolve(s, &pepper, &key)?;
             let perms = permissions(catalog, &grant)?;
-            accounts::set_permissions(s, id, &perms, &accounts::Actor::CLI)?;
+            accounts::set_permissions(s, id, &perms, &crate::audit::Actor::CLI)?;
             println!("{}", accounts::permission_summary(&perms));
         }
         KeyAction::Rotate { key, overlap } => {
             let id = accounts::resolve(s, &pepper, &key)?;
-            let new = accounts::rotate(s, &pepper, id, overlap, &accounts::Actor::CLI)?;
+            let new = accounts::rotate(s, &pepper, id, overlap, &crate::audit::Actor::CLI)?;
             eprintln!(
                 "key #{id} rotated; the previous secret works for {overlap} more seconds; the new one is shown once, store it now:"
             );

@@ -93,7 +93,7 @@ fn demo_key(store: &dyn Store, g: &Global, base: &str) -> anyhow::Result<()> {
             permissions: &perms,
             expires_at: None,
             shops: None,
-            actor: &accounts::Actor {
+            actor: &crate::audit::Actor {
                 name: "system",
                 ip: "",
                 user_agent: "",

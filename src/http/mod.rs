@@ -57,10 +57,10 @@ impl ApiState {
         tokio::task::spawn_blocking(move || {
             let ip = ip.to_string();
             let _ = store.write(&mut |tx| {
-                crate::accounts::record(
+                crate::audit::record(
                     tx,
-                    &crate::accounts::AuditEntry {
-                        actor: crate::accounts::Actor {
+                    &crate::audit::Entry {
+                        actor: crate::audit::Actor {
                             name: "api",
                             ip: &ip,
                             user_agent: "",
