@@ -27,6 +27,18 @@ pub struct ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.status)?;
+        for e in &self.errors {
+            write!(f, " [{}] {}", e.code.unwrap_or(0), e.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
 impl ApiError {
     pub fn new(status: u16, code: u32, message: impl Into<String>) -> Self {
         ApiError {
@@ -196,6 +208,21 @@ impl From<StorageError> for ApiError {
                 err.retry_after = Some(1);
                 err
             }
+            // A unique key or a foreign row refused the write: PrestaShop's "Unable to save
+            // resource" (it answers 500; it is the client's data, so 400).
+            StorageError::Conflict(m) => Self::new(500, 46, "Unable to save resource").and(
+                400,
+                46,
+                format!("Unable to save resource: {m}"),
+            ),
+            StorageError::NotFound => Self::new(404, 87, "Id(s) not exists"),
+            StorageError::Aborted(b) => match b.downcast::<ApiError>() {
+                Ok(e) => *e,
+                Err(other) => {
+                    tracing::error!(error = %other, "storage failure");
+                    Self::internal()
+                }
+            },
             other => {
                 tracing::error!(error = %other, "storage failure");
                 Self::internal()

@@ -4,6 +4,7 @@
 //! and method, resolves the shop context, runs the catalog-driven read or write, and renders
 //! the result. Resources with behaviour of their own plug in through [`special`].
 
+pub mod behaviour;
 pub mod error;
 pub mod params;
 mod read;
@@ -37,6 +38,8 @@ pub struct Engine {
     pub catalog: &'static Catalog,
     pub store: Arc<dyn Store>,
     pub settings: Settings,
+    /// What each resource does beyond generic CRUD.
+    pub behaviours: behaviour::Registry,
     shop: ShopCache,
 }
 
@@ -102,6 +105,7 @@ impl Engine {
             catalog,
             store,
             settings,
+            behaviours: special::registry(),
             shop: ShopCache::new(std::time::Duration::from_secs(1)),
         }
     }
@@ -232,8 +236,10 @@ impl Engine {
                 res_name,
             ));
         }
-        if let Some(reply) = special::dispatch(self, r, req, &ctx)? {
-            return Ok(reply);
+        for b in self.behaviours.of(&r.api) {
+            if let Some(reply) = b.handle(self, r, req, &ctx)? {
+                return Ok(reply);
+            }
         }
         self.entity(r, req, &ctx, out)
     }

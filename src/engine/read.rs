@@ -2,7 +2,8 @@
 
 use crate::catalog::{Resource, Storage};
 use crate::storage::{
-    Col, Cond, LangSpec, ListPlan, Op, Reader, ShopFilter, StorageResult, Target, Value,
+    Col, Cond, LangSpec, ListPlan, Op, Reader, ShopFilter, StorageError, StorageResult, Target,
+    Value,
 };
 
 use super::params::{self, Display};
@@ -159,10 +160,9 @@ impl Query {
                         .map(|l| std::mem::replace(&mut row[i + l], Value::Null))
                         .collect(),
                 ),
-                Slot::Computed => {
-                    let f = &r.fields[p.fields[k]];
-                    Cell::One(special::computed(r, f, id))
-                }
+                // PrestaShop renders these from properties the webservice never loads: empty.
+                // Those a resource computes are filled in by its behaviours.
+                Slot::Computed => Cell::One(Value::Null),
             });
         }
         // The id cell was taken from column 0 above only when `id` was projected.
@@ -277,29 +277,27 @@ pub fn list(
         buf: Vec::with_capacity(16 * 1024),
         n: 0,
         pending: Vec::new(),
-        failed: None,
     };
     let mut total = 0;
     let emit_at = 64 * 1024;
-    e.store
-        .read(&mut |rd| {
-            total = rd.count(&count_plan, &ctx.db)?;
-            out.total(total);
-            rd.list(&q.plan, &ctx.db, &mut |rd, row| {
-                st.pending.push(q.entity(r, &proj, ctx.langs.len(), row));
-                // Without associations each row is written at once; with them, rows wait for a
-                // chunk so associations load with one query per chunk.
-                if st.pending.len() >= CHUNK || proj.assocs.is_empty() {
-                    st.flush(rd, r, &proj, req, ctx, &rc)?;
-                    if st.buf.len() >= emit_at {
-                        st.emit(out)?;
-                    }
+    e.store.reading(|rd| -> ApiResult<()> {
+        total = rd.count(&count_plan, &ctx.db)?;
+        out.total(total);
+        rd.list(&q.plan, &ctx.db, &mut |rd, row| {
+            st.pending.push(q.entity(r, &proj, ctx.langs.len(), row));
+            // Without associations each row is written at once; with them, rows wait for a
+            // chunk so associations load with one query per chunk.
+            if st.pending.len() >= CHUNK || proj.assocs.is_empty() {
+                st.flush(e, rd, r, &proj, req, ctx, &rc)
+                    .map_err(StorageError::abort)?;
+                if st.buf.len() >= emit_at {
+                    out.emit(&mut st.buf).map_err(StorageError::abort)?;
                 }
-                Ok(())
-            })?;
-            st.flush(rd, r, &proj, req, ctx, &rc)
-        })
-        .map_err(|err| st.failed.take().unwrap_or_else(|| err.into()))?;
+            }
+            Ok(())
+        })?;
+        st.flush(e, rd, r, &proj, req, ctx, &rc)
+    })?;
     let mut buf = st.buf;
     if st.n == 0 && json {
         buf.clear();
@@ -323,23 +321,23 @@ struct ListState {
     buf: Vec<u8>,
     n: u64,
     pending: Vec<Entity>,
-    /// Why the client side gave up, when it did (the storage error only says "stop").
-    failed: Option<ApiError>,
 }
 
 impl ListState {
+    #[allow(clippy::too_many_arguments)]
     fn flush(
         &mut self,
+        e: &Engine,
         rd: &mut dyn Reader,
         r: &Resource,
         p: &Projection,
         req: &Request,
         ctx: &Ctx,
         rc: &RenderCtx,
-    ) -> StorageResult<()> {
+    ) -> ApiResult<()> {
         let json = req.format == Format::Json;
         fill_assocs(rd, r, p, &mut self.pending, ctx)?;
-        special::fill_computed(rd, r, p, &mut self.pending, &req.params, ctx)?;
+        fill_computed(e, rd, r, p, &mut self.pending, &req.params, ctx)?;
         for ent in self.pending.drain(..) {
             if self.n == 0 {
                 open_list(&mut self.buf, r, json);
@@ -351,13 +349,22 @@ impl ListState {
         }
         Ok(())
     }
+}
 
-    fn emit(&mut self, out: &mut dyn Out) -> StorageResult<()> {
-        out.emit(&mut self.buf).map_err(|e| {
-            self.failed = Some(e);
-            crate::storage::StorageError::Other("response aborted".into())
-        })
+/// Fields the resource's behaviours compute, for a batch of loaded entities.
+fn fill_computed(
+    e: &Engine,
+    rd: &mut dyn Reader,
+    r: &Resource,
+    p: &Projection,
+    ents: &mut [Entity],
+    params: &crate::engine::params::Params,
+    ctx: &Ctx,
+) -> ApiResult<()> {
+    for b in e.behaviours.of(&r.api) {
+        b.fill(rd, r, p, ents, params, ctx)?;
     }
+    Ok(())
 }
 
 fn open_list(buf: &mut Vec<u8>, r: &Resource, json: bool) {
@@ -460,7 +467,17 @@ pub fn one(e: &Engine, r: &Resource, id: i64, req: &Request, ctx: &Ctx) -> ApiRe
     let Some(mut ent) = ents.pop() else {
         return Err(ApiError::not_found_empty());
     };
-    special::fill_one(e, r, &proj, &mut ent, &req.params, ctx)?;
+    e.store.reading(|rd| {
+        fill_computed(
+            e,
+            rd,
+            r,
+            &proj,
+            std::slice::from_mut(&mut ent),
+            &req.params,
+            ctx,
+        )
+    })?;
     let rc = RenderCtx {
         ws: &ctx.ws,
         langs: &ctx.langs,

@@ -232,7 +232,10 @@ pub fn load(store: &dyn Store) -> StorageResult<ShopInfo> {
         });
         Ok(())
     })?;
-    info.ok_or(crate::storage::StorageError::NotFound)
+    // A database without a default shop is not PrestaShop's: an error of the server, not "not found".
+    info.ok_or_else(|| {
+        crate::storage::StorageError::Other("no default shop in the database".into())
+    })
 }
 
 /// A one-second cache of [`ShopInfo`]. One value behind a mutex: no cache crate needed.

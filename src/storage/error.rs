@@ -10,8 +10,29 @@ pub enum StorageError {
     Busy,
     #[error("invalid value: {0}")]
     Invalid(String),
+    /// The caller's code inside a read or a transaction failed with an error of its own,
+    /// carried out unchanged (see `Store::transaction`).
+    #[error("aborted: {0}")]
+    Aborted(Box<dyn std::error::Error + Send + Sync>),
     #[error("database error: {0}")]
     Other(String),
 }
 
 pub type StorageResult<T> = Result<T, StorageError>;
+
+impl StorageError {
+    pub fn abort(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StorageError::Aborted(Box::new(e))
+    }
+
+    /// The caller's own error back, when this is one of its type.
+    pub fn into_caller<E: std::error::Error + 'static>(self) -> Result<E, StorageError> {
+        match self {
+            StorageError::Aborted(b) => match b.downcast::<E>() {
+                Ok(e) => Ok(*e),
+                Err(b) => Err(StorageError::Aborted(b)),
+            },
+            other => Err(other),
+        }
+    }
+}

@@ -68,6 +68,34 @@ pub trait Store: Send + Sync + 'static {
 }
 
 impl dyn Store {
+    /// Runs `f` in a write transaction with its own result and error types: committed when
+    /// `f` returns `Ok`; rolled back when it returns `Err` (that error is the answer) or when
+    /// the commit fails (a storage error, converted).
+    pub fn transaction<T, E>(&self, mut f: impl FnMut(&mut dyn Tx) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StorageError> + std::error::Error + Send + Sync + 'static,
+    {
+        let mut out = None;
+        let done = self.write(&mut |tx| {
+            out = Some(f(tx).map_err(StorageError::abort)?);
+            Ok(())
+        });
+        finish(done, out)
+    }
+
+    /// Runs `f` in one read session (one snapshot), with its own result and error types.
+    pub fn reading<T, E>(&self, mut f: impl FnMut(&mut dyn Reader) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StorageError> + std::error::Error + Send + Sync + 'static,
+    {
+        let mut out = None;
+        let done = self.read(&mut |rd| {
+            out = Some(f(rd).map_err(StorageError::abort)?);
+            Ok(())
+        });
+        finish(done, out)
+    }
+
     /// The first row a keyed select finds, in its own read session.
     pub fn first_row(&self, select: &Select) -> StorageResult<Option<Vec<Value>>> {
         let mut row = None;
@@ -76,6 +104,17 @@ impl dyn Store {
             Ok(())
         })?;
         Ok(row)
+    }
+}
+
+fn finish<T, E>(done: StorageResult<()>, out: Option<T>) -> Result<T, E>
+where
+    E: From<StorageError> + std::error::Error + 'static,
+{
+    match (done, out) {
+        (Ok(()), Some(v)) => Ok(v),
+        (Ok(()), None) => Err(StorageError::Other("the session ran nothing".into()).into()),
+        (Err(e), _) => Err(e.into_caller::<E>().unwrap_or_else(E::from)),
     }
 }
 

@@ -1,6 +1,8 @@
 //! Carriers: the `id_tax_rules_group` setter (PrestaShop's Carrier::setTaxRulesGroup) replaces
 //! the carrier's tax rules group in the shops of the request.
 
+use crate::engine::behaviour::{Behaviour, Save};
+use crate::engine::ApiResult;
 use crate::engine::Ctx;
 use crate::storage::{StorageResult, Tx, Value};
 
@@ -33,4 +35,12 @@ pub fn after_save(tx: &mut dyn Tx, st: &Staged, ctx: &Ctx) -> StorageResult<()> 
         )?;
     }
     Ok(())
+}
+
+pub struct Carriers;
+
+impl Behaviour for Carriers {
+    fn after_save(&self, tx: &mut dyn Tx, s: &Save, st: &Staged) -> ApiResult<()> {
+        Ok(after_save(tx, st, s.ctx)?)
+    }
 }

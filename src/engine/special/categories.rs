@@ -1,6 +1,8 @@
 //! Categories form a tree: `level_depth` follows the parent, and the nested set
 //! (`nleft`/`nright`) is rebuilt after every change, as PrestaShop's regenerateEntireNtree.
 
+use crate::catalog::Resource;
+use crate::engine::behaviour::{Behaviour, Save};
 use std::collections::{HashMap, HashSet};
 
 use crate::engine::{ApiError, ApiResult};
@@ -261,4 +263,30 @@ pub fn rebuild_tree(tx: &mut dyn Tx) -> StorageResult<()> {
         )?;
     }
     Ok(())
+}
+
+pub struct Categories;
+
+impl Behaviour for Categories {
+    fn before_save(&self, tx: &mut dyn Tx, _s: &Save, st: &mut Staged) -> ApiResult<()> {
+        before_save(tx, st)
+    }
+    fn after_save(&self, tx: &mut dyn Tx, s: &Save, st: &Staged) -> ApiResult<()> {
+        if s.created {
+            after_create(tx, st)?;
+        } else if let Some(parent) = st.get("id_parent").and_then(Value::as_i64) {
+            clean_positions(tx, parent, 0)?;
+        }
+        Ok(rebuild_tree(tx)?)
+    }
+    fn before_delete(&self, tx: &mut dyn Tx, _r: &Resource, id: i64) -> ApiResult<bool> {
+        if !deletable(tx, id)? {
+            return Ok(false);
+        }
+        before_delete(tx, id)?;
+        Ok(true)
+    }
+    fn after_delete(&self, tx: &mut dyn Tx, _r: &Resource, _id: i64) -> ApiResult<()> {
+        Ok(rebuild_tree(tx)?)
+    }
 }

@@ -2,6 +2,9 @@
 //! products linked to the category or to any active descendant in the shop — and -1, not 0,
 //! when there are none, as PrestaShop answers.
 
+use crate::engine::behaviour::Behaviour;
+use crate::engine::params::Params;
+use crate::engine::ApiResult;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
@@ -84,4 +87,20 @@ pub fn fill(
         }
     }
     Ok(())
+}
+
+pub struct ProductCounts;
+
+impl Behaviour for ProductCounts {
+    fn fill(
+        &self,
+        rd: &mut dyn Reader,
+        r: &Resource,
+        p: &Projection,
+        ents: &mut [Entity],
+        _params: &Params,
+        ctx: &Ctx,
+    ) -> ApiResult<()> {
+        Ok(fill(rd, r, p, ents, ctx)?)
+    }
 }

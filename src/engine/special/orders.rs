@@ -2,6 +2,8 @@
 //! carrier row (PrestaShop's setWsShippingNumber). State changes (`current_state`, order
 //! histories) and their side effects are not reproduced yet.
 
+use crate::engine::behaviour::{Behaviour, Save};
+use crate::engine::ApiResult;
 use crate::storage::{Select, StorageResult, Tx, Value};
 
 use super::Staged;
@@ -28,4 +30,12 @@ pub fn after_save(tx: &mut dyn Tx, st: &Staged) -> StorageResult<()> {
         )?;
     }
     Ok(())
+}
+
+pub struct Orders;
+
+impl Behaviour for Orders {
+    fn after_save(&self, tx: &mut dyn Tx, _s: &Save, st: &Staged) -> ApiResult<()> {
+        Ok(after_save(tx, st)?)
+    }
 }

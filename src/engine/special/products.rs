@@ -1,6 +1,9 @@
 //! Products: a new product gets its stock row and, unless categories were sent, a link to
 //! its default category (what PrestaShop's Product::add does).
 
+use super::product_setters;
+use crate::catalog::Resource;
+use crate::engine::behaviour::{Behaviour, Save};
 use crate::engine::write::body::InputEntity;
 use crate::engine::{ApiError, ApiResult, Ctx};
 use crate::storage::{Select, StorageResult, Tx, Value};
@@ -148,4 +151,34 @@ fn refuse(id: &str) -> ApiError {
         85,
         format!("Validation error: \"The category {id} does not exist.\""),
     )
+}
+
+/// Products: stock row and default category on creation, setter fields, categories.
+pub struct Products;
+
+impl Behaviour for Products {
+    fn before_save(&self, tx: &mut dyn Tx, s: &Save, st: &mut Staged) -> ApiResult<()> {
+        product_setters::check(tx, st, s.current)
+    }
+    fn write_association(
+        &self,
+        tx: &mut dyn Tx,
+        _s: &Save,
+        id: i64,
+        name: &str,
+        items: &[Vec<(String, String)>],
+    ) -> Option<ApiResult<()>> {
+        (name == "categories").then(|| write_categories(tx, id, items))
+    }
+    fn after_save(&self, tx: &mut dyn Tx, s: &Save, st: &Staged) -> ApiResult<()> {
+        if s.created {
+            after_create(tx, st, s.input, s.ctx)?;
+        }
+        Ok(product_setters::apply(tx, st)?)
+    }
+    fn after_delete(&self, tx: &mut dyn Tx, _r: &Resource, id: i64) -> ApiResult<()> {
+        tx.delete("stock_available", &[("id_product", Value::Int(id))])?;
+        tx.delete("category_product", &[("id_product", Value::Int(id))])?;
+        Ok(())
+    }
 }

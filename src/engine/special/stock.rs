@@ -3,6 +3,9 @@
 //! with combinations is the sum of its combinations' rows in the same shop (or shared shop
 //! group) after every change of one of them.
 
+use crate::catalog::Resource;
+use crate::engine::behaviour::{Behaviour, Save};
+use crate::engine::ApiResult;
 use crate::storage::{Select, StorageResult, Tx, Value};
 
 use super::{int, Staged};
@@ -115,4 +118,31 @@ pub fn after_combination_deleted(tx: &mut dyn Tx, combination: i64) -> StorageRe
         recompute(tx, int(&r[0]), int(&r[1]), int(&r[2]))?;
     }
     Ok(())
+}
+
+/// Combinations keep their stock rows.
+pub struct Combinations;
+
+impl Behaviour for Combinations {
+    fn after_save(&self, tx: &mut dyn Tx, s: &Save, st: &Staged) -> ApiResult<()> {
+        if s.created {
+            after_combination_created(tx, st, s.ctx)?;
+        }
+        Ok(())
+    }
+    fn after_delete(&self, tx: &mut dyn Tx, _r: &Resource, id: i64) -> ApiResult<()> {
+        Ok(after_combination_deleted(tx, id)?)
+    }
+}
+
+/// `stock_availables`: a combination's row moves its product's row.
+pub struct StockRows;
+
+impl Behaviour for StockRows {
+    fn after_save(&self, tx: &mut dyn Tx, s: &Save, st: &Staged) -> ApiResult<()> {
+        if !s.created {
+            after_update(tx, st)?;
+        }
+        Ok(())
+    }
 }

@@ -2,7 +2,10 @@
 
 pub mod body;
 mod entity;
+mod persist;
+mod staging;
 mod validate;
 pub mod validators;
 
-pub use entity::{create, delete, update, Staged};
+pub use entity::{create, delete, update};
+pub use staging::Staged;

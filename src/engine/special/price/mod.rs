@@ -7,6 +7,7 @@ mod round;
 mod specific;
 mod tax;
 
+use crate::engine::behaviour::Behaviour;
 use std::collections::HashMap;
 use std::str::FromStr;
 
@@ -438,6 +439,23 @@ fn specific_price(
         priorities: &priorities,
     };
     Ok(specific::best(&rows, &wanted).cloned())
+}
+
+/// The `price[…]` virtual fields of products and combinations.
+pub struct Prices;
+
+impl Behaviour for Prices {
+    fn fill(
+        &self,
+        rd: &mut dyn Reader,
+        r: &Resource,
+        p: &Projection,
+        ents: &mut [Entity],
+        params: &Params,
+        ctx: &Ctx,
+    ) -> ApiResult<()> {
+        Ok(fill_with(rd, r, p, ents, params, ctx)?)
+    }
 }
 
 #[cfg(test)]
