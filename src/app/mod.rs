@@ -24,6 +24,8 @@ pub struct AppConfig {
     /// Advertised `PSWS-Version`.
     pub psws_version: String,
     pub max_body: usize,
+    /// How long a client may take to send a request body.
+    pub body_timeout: std::time::Duration,
     /// Failed key authentications allowed per address and minute (0: no limit).
     pub auth_failures: u32,
     pub proxies: TrustedProxies,
@@ -46,6 +48,7 @@ impl App {
             keys: keys.clone(),
             psws_version: c.psws_version,
             max_body: c.max_body,
+            body_timeout: c.body_timeout,
             limits: Default::default(),
             auth_failures: http::auth_failures::AuthFailures::new(c.auth_failures),
             proxies: proxies.clone(),

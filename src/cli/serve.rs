@@ -54,6 +54,9 @@ pub struct ServeArgs {
     /// connection is kept open.
     #[arg(long, env = "SHOPWS_HEADER_TIMEOUT", default_value_t = 30)]
     pub header_timeout: u64,
+    /// Seconds a client may take to send a request body (408, code 1006, beyond).
+    #[arg(long, env = "SHOPWS_BODY_TIMEOUT", default_value_t = 60)]
+    pub body_timeout: u64,
     /// Open connections at most; more get a 503 and are closed at once.
     /// Default: three quarters of the open-file limit.
     #[arg(long, env = "SHOPWS_MAX_CONNECTIONS")]
@@ -162,6 +165,7 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                 pepper: pepper(g)?,
                 psws_version: a.psws_version.clone(),
                 max_body: a.max_body,
+                body_timeout: std::time::Duration::from_secs(a.body_timeout.max(1)),
                 auth_failures: a.auth_failures,
                 proxies: crate::client_ip::TrustedProxies::new(trusted),
                 admin_prefix: admin,

@@ -175,6 +175,13 @@ impl ApiError {
             format!("The request body is larger than the allowed {limit} bytes"),
         )
     }
+    pub fn body_timeout(secs: u64) -> Self {
+        Self::new(
+            408,
+            1006,
+            format!("The request body did not arrive within {secs} seconds"),
+        )
+    }
     pub fn not_implemented(res: &str) -> Self {
         Self::new(
             501,

@@ -1,0 +1,131 @@
+//! Answers in PrestaShop's shape: the headers every webservice response carries, error
+//! documents, and finished bodies with `Content-Sha1` (and 304 for `Local-Content-Sha1`).
+
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Response, StatusCode};
+use sha1::{Digest, Sha1};
+
+use super::error;
+use crate::engine::error::ApiError;
+use crate::engine::params::Params;
+use crate::engine::{Format, Reply};
+
+pub(super) fn plain(status: StatusCode, text: &'static str) -> Response<Body> {
+    let mut r = Response::new(Body::from(text));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+pub(super) fn format_of(headers: &HeaderMap, params: &Params) -> Format {
+    let pick = headers
+        .get("io-format")
+        .or_else(|| headers.get("output-format"))
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| params.get_str("output_format").map(str::to_string))
+        .or_else(|| params.get_str("io_format").map(str::to_string));
+    match pick {
+        // PrestaShop wants exactly "JSON"; any case is accepted here.
+        Some(v) if v.trim().eq_ignore_ascii_case("json") => Format::Json,
+        _ => Format::Xml,
+    }
+}
+
+pub(super) struct Common {
+    pub started: Instant,
+    pub format: Format,
+    pub version: Option<String>,
+}
+
+// Parsed once: a name given as &str is parsed and hashed again on every insert.
+const ACCESS_TIME: HeaderName = HeaderName::from_static("access-time");
+const X_POWERED_BY: HeaderName = HeaderName::from_static("x-powered-by");
+const PSWS_VERSION: HeaderName = HeaderName::from_static("psws-version");
+const EXECUTION_TIME: HeaderName = HeaderName::from_static("execution-time");
+const CONTENT_SHA1: HeaderName = HeaderName::from_static("content-sha1");
+pub(super) const X_TOTAL_COUNT: HeaderName = HeaderName::from_static("x-total-count");
+
+pub(super) fn base_headers(h: &mut HeaderMap, c: &Common) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    h.insert(ACCESS_TIME, HeaderValue::from(now));
+    h.insert(
+        X_POWERED_BY,
+        HeaderValue::from_static("PrestaShop Webservice"),
+    );
+    if let Some(v) = c
+        .version
+        .as_deref()
+        .and_then(|v| HeaderValue::from_str(v).ok())
+    {
+        h.insert(PSWS_VERSION, v);
+    }
+    let secs = c.started.elapsed().as_secs_f64();
+    if let Ok(v) = HeaderValue::from_str(&format!("{secs:.3}")) {
+        h.insert(EXECUTION_TIME, v);
+    }
+}
+
+pub(super) fn error_response(e: &ApiError, c: &Common) -> Response<Body> {
+    let mut r = if e.empty_body {
+        Response::new(Body::empty())
+    } else {
+        let mut r = Response::new(Body::from(error::document(e, c.format)));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(c.format.content_type()),
+        );
+        r
+    };
+    *r.status_mut() = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if e.challenge {
+        r.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(error::REALM),
+        );
+    }
+    if let Some(s) = e.retry_after {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(s));
+    }
+    base_headers(r.headers_mut(), c);
+    r
+}
+
+pub(super) fn reply_response(reply: Reply, c: &Common, local_sha1: Option<&str>) -> Response<Body> {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
+    let mut r;
+    if reply.has_body {
+        let sha = hex::encode(Sha1::digest(&reply.body));
+        if local_sha1.is_some_and(|l| l.trim().eq_ignore_ascii_case(&sha)) {
+            r = Response::new(Body::empty());
+            *r.status_mut() = StatusCode::NOT_MODIFIED;
+        } else {
+            r = Response::new(Body::from(reply.body));
+            *r.status_mut() = status;
+        }
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(c.format.content_type()),
+        );
+        if let Ok(v) = HeaderValue::from_str(&sha) {
+            r.headers_mut().insert(CONTENT_SHA1, v);
+        }
+    } else {
+        r = Response::new(Body::empty());
+        *r.status_mut() = status;
+    }
+    if let Some(n) = reply.total_count {
+        r.headers_mut().insert(X_TOTAL_COUNT, HeaderValue::from(n));
+    }
+    base_headers(r.headers_mut(), c);
+    r
+}

@@ -1,0 +1,393 @@
+//! One `/api/…` request, in PrestaShop's order: the address's throttle, the switch, the key
+//! and its policies, then — only for a client whose key may call the resource — the body,
+//! the method override, and the engine (on this thread for bounded reads, on the blocking
+//! pool for lists and writes, streaming when a list outgrows the buffer).
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method as HttpMethod, Request as HttpRequest, Response};
+use tokio::sync::oneshot;
+
+use super::respond::{base_headers, error_response, format_of, plain, reply_response, Common};
+use super::{auth, auth_failures, error, stream, ApiState};
+use crate::accounts::KeyInfo;
+use crate::catalog::{Catalog, Method};
+use crate::engine::error::ApiError;
+use crate::engine::params::query::{self, Params};
+use crate::engine::{Reply, Request};
+
+type Answer = Response<Body>;
+
+pub(super) async fn handle(
+    st: Arc<ApiState>,
+    peer: SocketAddr,
+    req: HttpRequest<Body>,
+    path: String,
+) -> Answer {
+    let (parts, body) = req.into_parts();
+    let decoded = percent_encoding::percent_decode_str(&path)
+        .decode_utf8_lossy()
+        .into_owned();
+    let rest = decoded.strip_prefix("/api").unwrap_or("");
+    let (rest, tail) = query::split_path_query(rest);
+    let mut params = Params::parse(parts.uri.query().unwrap_or(""));
+    if let Some(t) = tail {
+        params.merge_raw(t);
+    }
+    params.remove("url");
+    let mut common = Common {
+        started: Instant::now(),
+        format: format_of(&parts.headers, &params),
+        version: None,
+    };
+    let segments: Vec<String> = rest
+        .trim_start_matches('/')
+        .split('/')
+        .map(str::to_string)
+        .collect();
+
+    let client = st.proxies.client(&peer, &parts.headers);
+    let key = match authenticate(&st, &parts, &params, client).await {
+        Ok(k) => k,
+        Err(Refused::Error(e)) => return error_response(&e, &common),
+        Err(Refused::Answer(a)) => return a,
+    };
+    common.version = Some(st.psws_version.clone());
+
+    let real = parts.method.clone();
+    let reads_body =
+        real == HttpMethod::POST || real == HttpMethod::PUT || real == HttpMethod::PATCH;
+    let body = if reads_body {
+        // A key that may not write this resource is refused before the body is read.
+        let catalog = st.engine.catalog;
+        if let Err(e) = may_send_body(catalog, &key, &segments, &real, &params, &parts) {
+            return error_response(&e, &common);
+        }
+        match read_body(&st, &parts, body).await {
+            Ok(b) => b,
+            Err(e) => return error_response(&e, &common),
+        }
+    } else {
+        Bytes::new()
+    };
+
+    let form = if real == HttpMethod::POST {
+        form_params(&parts.headers, &body)
+    } else {
+        None
+    };
+    let method = match method_of(&real, &mut params, form.as_ref()) {
+        Ok(m) => m,
+        Err(e) => return error_response(&e, &common),
+    };
+    let request = Request {
+        method,
+        segments,
+        params,
+        body,
+        format: common.format,
+        key,
+    };
+    let local_sha1 = parts
+        .headers
+        .get("local-content-sha1")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    run(st, request, common, local_sha1).await
+}
+
+enum Refused {
+    Error(ApiError),
+    /// PrestaShop's bare answers: the `401` challenge without a key, `OPTIONS`.
+    Answer(Answer),
+}
+
+/// The address's failure budget, the shop's switch, the key, its IP allowlist and rate.
+async fn authenticate(
+    st: &Arc<ApiState>,
+    parts: &Parts,
+    params: &Params,
+    client: IpAddr,
+) -> Result<Arc<KeyInfo>, Refused> {
+    // A blocked address is answered before anything else: no body read, no key lookup.
+    if let Err(wait) = st.auth_failures.check(client) {
+        return Err(Refused::Error(ApiError::auth_failures(wait)));
+    }
+    let ws_key = params.get_str("ws_key").map(str::to_string);
+    let Some(key) = auth::presented(&parts.headers, ws_key.as_deref()) else {
+        return Err(Refused::Answer(no_key(&parts.method)));
+    };
+    let engine = st.engine.clone();
+    // Cached shop facts and keys are answered on this thread; only misses touch the database.
+    let info = match engine.cached_shop_info() {
+        Some(i) => i,
+        None => tokio::task::spawn_blocking(move || engine.shop_info())
+            .await
+            .unwrap_or_else(|_| Err(ApiError::internal()))
+            .map_err(Refused::Error)?,
+    };
+    // The switch of the shop the request is served under (by its domain), as PrestaShop
+    // reads it before any parameter.
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()));
+    if !info.webservice_enabled_for(info.shop_for_host(host)) {
+        return Err(Refused::Error(ApiError::disabled()));
+    }
+    let checked = match st.keys.cached(&key) {
+        Some(v) => v.map_err(ApiError::from),
+        None => {
+            let ip = client.to_string();
+            let st = st.clone();
+            tokio::task::spawn_blocking(move || {
+                st.keys
+                    .check(st.engine.store.as_ref(), &key, &ip)
+                    .map_err(ApiError::from)
+            })
+            .await
+            .unwrap_or_else(|_| Err(ApiError::internal()))
+        }
+    };
+    let key = match checked {
+        Ok(k) => k,
+        Err(e) => {
+            if auth_failures::is_key_failure(&e) && st.auth_failures.fail(client) {
+                tracing::warn!(
+                    ip = %client,
+                    per_minute = st.auth_failures.per_minute(),
+                    "address blocked: too many failed authentications"
+                );
+                st.signal("api.auth_failures.blocked", client.to_string(), 0, client);
+            }
+            return Err(Refused::Error(e));
+        }
+    };
+    if !key.policy.allows(client) {
+        let id = key.account_id;
+        st.signal("api.ip_refused", format!("{id} {client}"), id, client);
+        return Err(Refused::Error(ApiError::ip_not_allowed()));
+    }
+    if let Err(wait) = st.limits.check(key.account_id, &key.policy) {
+        let id = key.account_id;
+        st.signal("api.rate_limited", id.to_string(), id, client);
+        return Err(Refused::Error(ApiError::rate_limited(wait.max(1))));
+    }
+    Ok(key)
+}
+
+fn no_key(method: &HttpMethod) -> Answer {
+    if method == HttpMethod::OPTIONS {
+        let mut r = Response::new(Body::from("200 OK"));
+        r.headers_mut().insert(
+            "access-control-allow-headers",
+            HeaderValue::from_static("Authorization, Content-Type"),
+        );
+        return r;
+    }
+    let mut r = plain(axum::http::StatusCode::UNAUTHORIZED, "401 Unauthorized");
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(error::REALM),
+    );
+    r
+}
+
+/// Before a body is read: the key must hold a method that sends one on the resource named
+/// by the path. The engine makes the exact check (and PrestaShop's error) afterwards; this
+/// only keeps anonymous or read-only clients from making the server read bodies.
+fn may_send_body(
+    catalog: &Catalog,
+    key: &KeyInfo,
+    segments: &[String],
+    real: &HttpMethod,
+    params: &Params,
+    parts: &Parts,
+) -> Result<(), ApiError> {
+    let resource = segments.first().map(String::as_str).unwrap_or("");
+    if resource.is_empty() {
+        return Ok(());
+    }
+    // The engine's own answers, in its order, without reading a body it would not use.
+    let Some(r) = catalog.get(resource) else {
+        return Err(ApiError::resource_unknown(resource, catalog.names()));
+    };
+    let granted = key.permissions.get(resource).copied().unwrap_or_default();
+    if granted.is_empty() {
+        return Err(ApiError::resource_not_allowed(resource));
+    }
+    // A form-encoded POST may carry `ps_method` in its body: any body method will do.
+    let form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    let wanted = params
+        .get_str("ps_method")
+        .and_then(Method::parse)
+        .or_else(|| Method::parse(real.as_str()));
+    let allowed = match wanted {
+        _ if form && *real == HttpMethod::POST && !params.contains("ps_method") => {
+            [Method::Post, Method::Put, Method::Patch, Method::Delete]
+                .iter()
+                .any(|m| granted.contains(*m))
+        }
+        Some(m) if r.forbidden.contains(m) => {
+            return Err(ApiError::method_forbidden(m.as_str(), resource))
+        }
+        Some(m) => granted.contains(m),
+        None => true,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        let m = wanted.map(Method::as_str).unwrap_or(real.as_str());
+        Err(ApiError::method_not_allowed_for_key(m, resource))
+    }
+}
+
+/// The body, within `--max-body` bytes and the body timeout.
+async fn read_body(st: &ApiState, parts: &Parts, body: Body) -> Result<Bytes, ApiError> {
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > st.max_body) {
+        // Refused from the header alone: the body is never read.
+        return Err(ApiError::body_too_large(st.max_body));
+    }
+    match tokio::time::timeout(st.body_timeout, axum::body::to_bytes(body, st.max_body)).await {
+        Ok(Ok(b)) => Ok(b),
+        Ok(Err(_)) => Err(ApiError::body_too_large(st.max_body)),
+        Err(_) => Err(ApiError::body_timeout(st.body_timeout.as_secs())),
+    }
+}
+
+/// Reads `ps_method` (and friends) from a form-encoded POST body, as PHP's `$_REQUEST` does.
+fn form_params(headers: &axum::http::HeaderMap, body: &Bytes) -> Option<Params> {
+    let ct = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    if !ct.starts_with("application/x-www-form-urlencoded") {
+        return None;
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    if text.trim_start().starts_with('<') || text.starts_with("xml=") {
+        return None;
+    }
+    Some(Params::parse(text))
+}
+
+/// The method asked for: `ps_method` from the query or a form body overrides the real one;
+/// a form body also gives `sendemail` and `id_shop` when the query does not.
+fn method_of(
+    real: &HttpMethod,
+    params: &mut Params,
+    form: Option<&Params>,
+) -> Result<Method, ApiError> {
+    let override_m = params
+        .get_str("ps_method")
+        .map(str::to_string)
+        .or_else(|| form.and_then(|f| f.get_str("ps_method").map(str::to_string)));
+    let name = override_m.unwrap_or_else(|| real.as_str().to_string());
+    let method = Method::parse(&name).ok_or_else(|| ApiError::method_invalid(&name))?;
+    if let Some(f) = form {
+        for name in ["sendemail", "id_shop"] {
+            if !params.contains(name) {
+                if let Some(v) = f.get_str(name) {
+                    params.merge_raw(&format!(
+                        "{name}={}",
+                        percent_encoding::utf8_percent_encode(
+                            v,
+                            percent_encoding::NON_ALPHANUMERIC
+                        )
+                    ));
+                }
+            }
+        }
+    }
+    Ok(method)
+}
+
+/// Runs the engine. Reading one entity (or the resource list) is a few index lookups: done
+/// on this thread, sparing two thread hand-offs. Lists and writes, whose cost grows with the
+/// data, run on the blocking pool and may stream.
+async fn run(
+    st: Arc<ApiState>,
+    request: Request,
+    common: Common,
+    local_sha1: Option<String>,
+) -> Answer {
+    let engine = st.engine.clone();
+    let bounded = matches!(request.method, Method::Get | Method::Head)
+        && (request.segments.len() == 1 && request.segments[0].is_empty()
+            || request.segments.get(1).is_some_and(|s| !s.is_empty())
+                && !matches!(request.segments[0].as_str(), "images" | "attachments"));
+    if bounded {
+        let mut sink = stream::Sink::new(usize::MAX, oneshot::channel().0);
+        return match engine.handle(&request, &mut sink) {
+            Ok(reply) => reply_response(reply, &common, local_sha1.as_deref()),
+            Err(e) => error_response(&e, &common),
+        };
+    }
+    let (start_tx, start_rx) = oneshot::channel();
+    let limit = engine.settings.buffer_limit;
+    let job = tokio::task::spawn_blocking(move || {
+        let mut sink = stream::Sink::new(limit, start_tx);
+        let result = engine.handle(&request, &mut sink);
+        if sink.streaming() {
+            if let Ok(reply) = result {
+                let _ = sink.finish(reply.body);
+            }
+            return Outcome::Streamed;
+        }
+        let held = sink.into_held();
+        match result {
+            Ok(mut reply) => {
+                if !held.is_empty() {
+                    let mut all = held;
+                    all.append(&mut reply.body);
+                    reply.body = all;
+                }
+                Outcome::Done(reply)
+            }
+            Err(e) => Outcome::Failed(e),
+        }
+    });
+    let finish = |o: Result<Outcome, tokio::task::JoinError>| match o {
+        Ok(Outcome::Done(reply)) => reply_response(reply, &common, local_sha1.as_deref()),
+        Ok(Outcome::Failed(e)) => error_response(&e, &common),
+        _ => error_response(&ApiError::internal(), &common),
+    };
+    tokio::pin!(job);
+    tokio::select! {
+        done = &mut job => finish(done),
+        started = start_rx => match started {
+            Ok(started) => {
+                let stream = tokio_stream::wrappers::ReceiverStream::new(started.chunks);
+                let mut r = Response::new(Body::from_stream(stream));
+                r.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(common.format.content_type()),
+                );
+                if let Some(n) = started.total {
+                    r.headers_mut().insert(super::respond::X_TOTAL_COUNT, HeaderValue::from(n));
+                }
+                base_headers(r.headers_mut(), &common);
+                r
+            }
+            Err(_) => finish(job.await),
+        },
+    }
+}
+
+enum Outcome {
+    Done(Reply),
+    Failed(ApiError),
+    /// The body went out as a stream; nothing is left to answer.
+    Streamed,
+}
