@@ -10,4 +10,5 @@ mod catalog;
 mod errors;
 mod listing;
 mod prices;
+mod server;
 mod writes;

@@ -214,6 +214,54 @@ impl TestShop {
     }
 }
 
+impl TestShop {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// `host:port` of the server, for raw TCP clients.
+    pub fn addr(&self) -> String {
+        self.url.trim_start_matches("http://").to_string()
+    }
+
+    /// A raw connection, for clients that misbehave on purpose.
+    pub fn connect(&self) -> std::net::TcpStream {
+        let s = std::net::TcpStream::connect(self.addr()).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("read timeout");
+        s
+    }
+
+    /// Sends a signal to the server (`TERM`, `KILL`, `INT`).
+    pub fn signal(&self, name: &str) {
+        let ok = Command::new("kill")
+            .args([format!("-{name}"), self.pid().to_string()])
+            .status()
+            .expect("kill")
+            .success();
+        assert!(ok, "kill -{name}");
+    }
+
+    /// Waits for the server to exit, at most `limit`; its status, or `None` if still running.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let end = std::time::Instant::now() + limit;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            if std::time::Instant::now() > end {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The database file's path.
+    pub fn db_path(&self) -> String {
+        self.db.trim_start_matches("sqlite:").to_string()
+    }
+}
+
 impl Drop for TestShop {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -1,0 +1,225 @@
+//! The server as a process and a socket: stop signals, time limits, the connection cap, and
+//! what is read before a key is checked.
+
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+use crate::support::TestShop;
+
+/// `n` extra configuration rows, so a full list of them is several megabytes.
+fn bulk_rows(shop: &TestShop, n: usize) {
+    let mut conn = rusqlite::Connection::open(shop.db_path()).expect("open");
+    let tx = conn.transaction().expect("tx");
+    for i in 0..n {
+        tx.execute(
+            "INSERT INTO configuration (name, value, date_add, date_upd) VALUES (?1, ?2, '2025-01-01 00:00:00', '2025-01-01 00:00:00')",
+            (format!("BULK_{i}"), format!("{i:0>120}")),
+        )
+        .expect("insert");
+    }
+    tx.commit().expect("commit");
+}
+
+fn basic(key: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(format!("{key}:"))
+}
+
+/// Reads until the peer closes; what arrived and whether it closed (not timed out).
+fn read_to_close(s: &mut std::net::TcpStream) -> (Vec<u8>, bool) {
+    let mut all = Vec::new();
+    let mut buf = [0u8; 64 * 1024];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return (all, true),
+            Ok(n) => all.extend_from_slice(&buf[..n]),
+            Err(_) => return (all, false),
+        }
+    }
+}
+
+#[test]
+fn sigterm_lets_a_streamed_list_finish_then_exits_zero() {
+    let mut shop = TestShop::start_with(&["--shutdown-grace", "20"]);
+    bulk_rows(&shop, 60_000);
+    let mut s = shop.connect();
+    write!(
+        s,
+        "GET /api/configurations?display=full&filter[name]=[BULK]%25 HTTP/1.1\r\nhost: x\r\nauthorization: Basic {}\r\nconnection: close\r\n\r\n",
+        basic(&shop.key)
+    )
+    .expect("send");
+    // The answer has started; the client is slow, so most of it is still to be written.
+    let mut first = [0u8; 4096];
+    let n = s.read(&mut first).expect("first bytes");
+    assert!(n > 0);
+    std::thread::sleep(Duration::from_millis(300));
+    shop.signal("TERM");
+    std::thread::sleep(Duration::from_millis(300));
+    // No new connection is taken once the signal arrived.
+    assert!(
+        std::net::TcpStream::connect_timeout(
+            &shop.addr().parse().expect("addr"),
+            Duration::from_secs(1)
+        )
+        .is_err(),
+        "still accepting after SIGTERM"
+    );
+    let (rest, closed) = read_to_close(&mut s);
+    assert!(closed, "the stream ended");
+    let mut body = first[..n].to_vec();
+    body.extend_from_slice(&rest);
+    let text = String::from_utf8_lossy(&body);
+    assert!(text.starts_with("HTTP/1.1 200"), "{}", &text[..80]);
+    assert_eq!(
+        text.matches("<configuration>").count(),
+        60_000,
+        "every row arrived"
+    );
+    assert!(text.trim_end().ends_with("0\r\n\r\n") || text.contains("</prestashop>"));
+    assert!(text.contains("</configurations>\n</prestashop>"));
+    let status = shop
+        .wait_exit(Duration::from_secs(10))
+        .expect("exited after the list");
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[test]
+fn shutdown_grace_bounds_a_client_that_stops_reading() {
+    let mut shop = TestShop::start_with(&["--shutdown-grace", "1"]);
+    bulk_rows(&shop, 60_000);
+    let mut s = shop.connect();
+    write!(
+        s,
+        "GET /api/configurations?display=full&filter[name]=[BULK]%25 HTTP/1.1\r\nhost: x\r\nauthorization: Basic {}\r\n\r\n",
+        basic(&shop.key)
+    )
+    .expect("send");
+    let mut first = [0u8; 1024];
+    assert!(s.read(&mut first).expect("first bytes") > 0);
+    // The client never reads again.
+    let t = Instant::now();
+    shop.signal("TERM");
+    let status = shop
+        .wait_exit(Duration::from_secs(8))
+        .expect("exited despite the stuck client");
+    assert!(status.success(), "exit status {status:?}");
+    assert!(
+        t.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn last_use_is_written_at_shutdown() {
+    let mut shop = TestShop::start();
+    assert_eq!(shop.get("/api/taxes/1").status, 200);
+    shop.signal("TERM");
+    assert!(shop
+        .wait_exit(Duration::from_secs(10))
+        .is_some_and(|s| s.success()));
+    let conn = rusqlite::Connection::open(shop.db_path()).expect("open");
+    let used: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM shopws_key_credential WHERE last_used_at IS NOT NULL AND use_count > 0",
+            [],
+            |r| r.get(0),
+        )
+        .expect("query");
+    assert_eq!(used, 1, "the demo key's use was flushed");
+}
+
+#[test]
+fn a_half_sent_request_head_is_dropped_after_the_header_timeout() {
+    let shop = TestShop::start_with(&["--header-timeout", "1"]);
+    let mut s = shop.connect();
+    s.write_all(b"GET /api/ HTTP/1.1\r\nhost: x\r\n")
+        .expect("send part");
+    let t = Instant::now();
+    let (_, closed) = read_to_close(&mut s);
+    assert!(closed, "closed by the server");
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    // An idle keep-alive connection goes the same way.
+    let mut s = shop.connect();
+    write!(
+        s,
+        "GET /api/ HTTP/1.1\r\nhost: x\r\nauthorization: Basic {}\r\n\r\n",
+        basic(&shop.key)
+    )
+    .expect("send");
+    let t = Instant::now();
+    let (answer, closed) = read_to_close(&mut s);
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
+    assert!(
+        closed && t.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn connections_beyond_the_cap_are_refused_at_once() {
+    let shop = TestShop::start_with(&["--max-connections", "4"]);
+    let idle: Vec<_> = (0..4).map(|_| shop.connect()).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut extra = shop.connect();
+    let t = Instant::now();
+    let (answer, closed) = read_to_close(&mut extra);
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+    assert!(closed && t.elapsed() < Duration::from_secs(3));
+    drop(idle);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(shop.get("/api/taxes/1").status, 200, "served again");
+}
+
+#[test]
+fn no_body_byte_is_read_before_the_key_is_checked() {
+    let shop = TestShop::start();
+    let read_only = shop.key(&["--read-only"]);
+    for auth in [
+        String::new(),
+        format!(
+            "authorization: Basic {}\r\n",
+            basic("WRONGWRONGWRONGWRONGWRONGWRONG12")
+        ),
+        format!("authorization: Basic {}\r\n", basic(&read_only)),
+    ] {
+        let mut s = shop.connect();
+        // Announces a body it never sends: a server reading it first would wait.
+        write!(
+            s,
+            "POST /api/customers HTTP/1.1\r\nhost: x\r\n{auth}content-type: text/xml\r\ncontent-length: 5000000\r\nconnection: close\r\n\r\n"
+        )
+        .expect("send");
+        s.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        let t = Instant::now();
+        let (answer, _) = read_to_close(&mut s);
+        let text = String::from_utf8_lossy(&answer);
+        assert!(
+            text.starts_with("HTTP/1.1 401") || text.starts_with("HTTP/1.1 405"),
+            "{auth}: {text}"
+        );
+        assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    }
+}
+
+#[test]
+fn a_body_that_does_not_arrive_gets_408() {
+    let shop = TestShop::start_with(&["--body-timeout", "1"]);
+    let mut s = shop.connect();
+    write!(
+        s,
+        "POST /api/customers HTTP/1.1\r\nhost: x\r\nauthorization: Basic {}\r\ncontent-type: text/xml\r\ncontent-length: 100\r\nconnection: close\r\n\r\n<prestashop>",
+        basic(&shop.key)
+    )
+    .expect("send");
+    let t = Instant::now();
+    let (answer, _) = read_to_close(&mut s);
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("1006"), "{text}");
+    assert!(t.elapsed() < Duration::from_secs(5));
+}
