@@ -4,12 +4,30 @@
 //! `webservice_account_shop`) exactly as PrestaShop writes them, except that the key column
 //! holds a placeholder: the key itself is only kept as a peppered digest in
 //! `shopws_key_credential`. The CLI and the back office both go through this module.
-
-pub mod key;
-mod key_cache;
+//!
+//! - `model`: the account, its secrets, what authentication learns about a key, the inputs
+//!   of creation and edition, the error type;
+//! - `policy`: shopws's own limits on a key (IP allowlist, rate limit);
+//! - `permissions`: permission sets against the catalog, presets, summaries and diffs;
+//! - `queries`: reads; `commands`: writes, each with its audit row;
+//! - [`key`]: generating, checking and digesting keys; [`KeyCache`]: lookups per request.
 
 mod commands;
+pub mod key;
+mod key_cache;
+mod model;
+mod permissions;
+mod policy;
+mod queries;
 
-pub use commands::*;
+pub use commands::{
+    audit_key, create, delete, rotate, set_active, set_permissions, set_policy, touch, update,
+};
 pub use key::{KeyError, Pepper};
 pub use key_cache::{KeyCache, KeyRefusal, KeyVerdict};
+pub use model::{Account, AccountError, Credential, KeyInfo, KeyUpdate, NewKey, Permissions};
+pub use permissions::{
+    all_permissions, clean_permissions, permission_diff, permission_summary, read_only_permissions,
+};
+pub use policy::{parse_allowlist, Policy};
+pub use queries::{get, list, lookup, resolve, shops};
