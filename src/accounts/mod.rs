@@ -27,7 +27,8 @@ pub use key::{KeyError, Pepper};
 pub use key_cache::{KeyCache, KeyRefusal, KeyVerdict};
 pub use model::{Account, AccountError, Credential, KeyInfo, KeyUpdate, NewKey, Permissions};
 pub use permissions::{
-    all_permissions, clean_permissions, permission_diff, permission_summary, read_only_permissions,
+    all_permissions, clean_permissions, parse_grants, permission_diff, permission_summary,
+    read_only_permissions,
 };
 pub use policy::{parse_allowlist, Policy};
 pub use queries::{get, list, lookup, resolve, shops};

@@ -111,6 +111,10 @@ pub struct KeyUpdate<'a> {
 pub enum AccountError {
     #[error("{0}")]
     Key(#[from] KeyError),
+    #[error("--allow takes RESOURCE=METHOD,METHOD (got {0})")]
+    BadGrant(String),
+    #[error("unknown method {0}")]
+    UnknownMethod(String),
     #[error("unknown resource \"{0}\"")]
     UnknownResource(String),
     #[error("no key matches")]

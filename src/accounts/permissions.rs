@@ -1,8 +1,31 @@
-//! Permission sets: checked against the catalog, the two presets, and how they are written
-//! down for people and the audit log.
+//! Permission sets: parsed from `RESOURCE=METHODS` grants, checked against the catalog, the
+//! two presets, and how they are written down for people and the audit log.
 
 use super::{AccountError, Permissions};
-use crate::catalog::{Catalog, MethodSet};
+use crate::catalog::{Catalog, Method, MethodSet};
+
+/// Permissions from grants such as `customers=GET,HEAD` (the CLI's `--allow`): methods are
+/// case-insensitive, `ALL` or `*` stands for every method the resource allows, and a resource
+/// granted twice gets both sets.
+pub fn parse_grants(catalog: &Catalog, grants: &[String]) -> Result<Permissions, AccountError> {
+    let mut p = Permissions::new();
+    for spec in grants {
+        let (res, methods) = spec
+            .split_once('=')
+            .ok_or_else(|| AccountError::BadGrant(spec.clone()))?;
+        let set = p.entry(res.trim().to_string()).or_insert(MethodSet::EMPTY);
+        for m in methods.split(',') {
+            let m = m.trim().to_ascii_uppercase();
+            if m == "ALL" || m == "*" {
+                *set = MethodSet::ALL;
+                continue;
+            }
+            let method = Method::parse(&m).ok_or(AccountError::UnknownMethod(m))?;
+            set.insert(method);
+        }
+    }
+    clean_permissions(catalog, &p)
+}
 
 /// Checks resource names against the catalog and drops methods the resource forbids.
 pub fn clean_permissions(catalog: &Catalog, p: &Permissions) -> Result<Permissions, AccountError> {
@@ -35,6 +58,7 @@ pub fn read_only_permissions(catalog: &Catalog) -> Permissions {
         .collect()
 }
 
+/// `customers=GET,HEAD products=GET`.
 pub fn permission_summary(p: &Permissions) -> String {
     let parts: Vec<String> = p
         .iter()
