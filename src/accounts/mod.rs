@@ -9,7 +9,8 @@
 //!   of creation and edition, the error type;
 //! - `policy`: shopws's own limits on a key (IP allowlist, rate limit);
 //! - `permissions`: permission sets against the catalog, presets, summaries and diffs;
-//! - `queries`: reads; `commands`: writes, each with its audit row;
+//! - `queries`: reads; `commands`: writes, each with its audit row; `rotation`: new secrets
+//!   with an overlap;
 //! - [`key`]: generating, checking and digesting keys; [`KeyCache`]: lookups per request.
 
 mod commands;
@@ -19,9 +20,10 @@ mod model;
 mod permissions;
 mod policy;
 mod queries;
+mod rotation;
 
 pub use commands::{
-    audit_key, create, delete, rotate, set_active, set_permissions, set_policy, touch, update,
+    audit_key, create, delete, set_active, set_permissions, set_policy, touch, update,
 };
 pub use key::{KeyError, Pepper};
 pub use key_cache::{KeyCache, KeyRefusal, KeyVerdict};
@@ -32,3 +34,4 @@ pub use permissions::{
 };
 pub use policy::{parse_allowlist, Policy};
 pub use queries::{get, list, lookup, resolve, shops};
+pub use rotation::rotate;
