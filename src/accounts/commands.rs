@@ -329,3 +329,211 @@ fn write_policy(tx: &mut dyn Tx, id: i64, p: &Policy, actor: &audit::Actor) -> S
 fn placeholder() -> String {
     key::generate()[..31].to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::testing::{perms, TestDb};
+    use crate::accounts::{list, lookup, parse_allowlist};
+    use crate::audit::Actor;
+    use crate::catalog::{Method, MethodSet};
+
+    fn customers_read() -> Permissions {
+        perms(&[("customers", MethodSet::READ)])
+    }
+
+    fn new_key<'a>(key: Option<&'a str>, p: &'a Permissions) -> NewKey<'a> {
+        NewKey {
+            key,
+            description: "import",
+            active: true,
+            permissions: p,
+            expires_at: None,
+            shops: None,
+            actor: &Actor::CLI,
+        }
+    }
+
+    #[test]
+    fn created_keys_are_stored_as_digests_only() {
+        let db = TestDb::new();
+        let (id, k) = db.add(&customers_read());
+        assert_eq!(key::validate(&k), Ok(()));
+        let row = db
+            .store()
+            .first_row(&Select {
+                table: "webservice_account",
+                columns: &["key"],
+                key: vec![("id_webservice_account", Value::Int(id))],
+                order: &[],
+            })
+            .unwrap()
+            .expect("account row");
+        let placeholder = row[0].to_text();
+        assert_eq!(placeholder.len(), 31, "never a valid PrestaShop key");
+        assert_ne!(placeholder, k[..31]);
+        let audit = db.audit(id);
+        assert_eq!(
+            audit,
+            vec![("key.create".to_string(), "customers=GET,HEAD".to_string())]
+        );
+        assert!(!audit[0].1.contains(&k));
+    }
+
+    #[test]
+    fn imported_keys_are_checked_and_unique() {
+        let db = TestDb::new();
+        let p = customers_read();
+        let k = "Q7W2E9R4T6Y1U8I3O5P0A2S4D6F8G1H3";
+        let (id, back) = create(db.store(), &db.pepper, &new_key(Some(k), &p)).unwrap();
+        assert_eq!(back, k);
+        assert_eq!(db.info(k).map(|i| i.account_id), Some(id));
+        assert_eq!(db.audit(id)[0].0, "key.import");
+        let again = create(
+            db.store(),
+            &db.pepper,
+            &new_key(Some(&k.to_ascii_lowercase()), &p),
+        );
+        assert!(matches!(again, Err(AccountError::Key(KeyError::Duplicate))));
+        let short = create(db.store(), &db.pepper, &new_key(Some("ABC"), &p));
+        assert!(matches!(short, Err(AccountError::Key(KeyError::Length))));
+        assert_eq!(list(db.store()).unwrap().len(), 1, "nothing else created");
+    }
+
+    #[test]
+    fn keys_may_be_limited_to_some_shops() {
+        let db = TestDb::new();
+        let p = customers_read();
+        let none: &[i64] = &[];
+        let (id, _) = create(
+            db.store(),
+            &db.pepper,
+            &NewKey {
+                shops: Some(none),
+                ..new_key(None, &p)
+            },
+        )
+        .unwrap();
+        assert!(get(db.store(), id).unwrap().shops.is_empty());
+        let (all, _) = db.add(&p);
+        assert_eq!(get(db.store(), all).unwrap().shops, vec![1]);
+    }
+
+    #[test]
+    fn the_edit_form_changes_everything_but_the_secret() {
+        let db = TestDb::new();
+        let (id, k) = db.add(&customers_read());
+        let p = perms(&[("products", MethodSet::ALL)]);
+        let policy = Policy {
+            ip_allowlist: parse_allowlist("192.0.2.0/24").unwrap(),
+            rate_per_sec: Some(2),
+            burst: None,
+        };
+        let no_shop: &[i64] = &[];
+        update(
+            db.store(),
+            id,
+            &KeyUpdate {
+                description: "ERP",
+                active: false,
+                permissions: &p,
+                expires_at: Some("2999-01-01 00:00:00"),
+                policy: &policy,
+                shops: Some(no_shop),
+                actor: &Actor::CLI,
+            },
+        )
+        .unwrap();
+        let a = get(db.store(), id).unwrap();
+        assert_eq!(a.description, "ERP");
+        assert!(!a.active);
+        assert_eq!(a.permissions, p);
+        assert_eq!(a.expires_at.as_deref(), Some("2999-01-01 00:00:00"));
+        assert_eq!(a.policy, policy);
+        assert!(a.shops.is_empty());
+        assert_eq!(db.info(&k).map(|i| i.account_id), Some(id), "same secret");
+        let (action, details) = db.audit(id).pop().unwrap();
+        assert_eq!(action, "key.edit");
+        assert_eq!(
+            details,
+            "description changed; status off; expires 2999-01-01 00:00:00; \
+             ip [192.0.2.0/24] rate Some(2) burst None; shops []; \
+             +products:DELETE +products:GET +products:HEAD +products:PATCH +products:POST \
+             +products:PUT -customers:GET -customers:HEAD"
+        );
+    }
+
+    #[test]
+    fn switching_and_replacing_permissions_leave_audit_rows() {
+        let db = TestDb::new();
+        let (id, k) = db.add(&customers_read());
+        set_active(db.store(), id, false, &Actor::CLI).unwrap();
+        assert!(!get(db.store(), id).unwrap().active);
+        set_active(db.store(), id, true, &Actor::CLI).unwrap();
+        let p = perms(&[("customers", [Method::Get].into_iter().collect())]);
+        set_permissions(db.store(), id, &p, &Actor::CLI).unwrap();
+        assert_eq!(db.info(&k).unwrap().permissions, p);
+        let actions: Vec<(String, String)> = db.audit(id).into_iter().skip(1).collect();
+        let expected = [
+            ("key.disable", ""),
+            ("key.enable", ""),
+            ("key.permissions", "-customers:HEAD"),
+        ];
+        assert_eq!(
+            actions,
+            expected.map(|(a, d)| (a.to_string(), d.to_string()))
+        );
+    }
+
+    #[test]
+    fn deleted_keys_are_gone_everywhere() {
+        let db = TestDb::new();
+        let (id, k) = db.add(&customers_read());
+        set_policy(db.store(), id, &Policy::default(), &Actor::CLI).unwrap();
+        delete(db.store(), id, &Actor::CLI).unwrap();
+        assert!(db.info(&k).is_none());
+        assert!(matches!(get(db.store(), id), Err(AccountError::NotFound)));
+        assert!(matches!(
+            delete(db.store(), id, &Actor::CLI),
+            Err(AccountError::NotFound)
+        ));
+        assert!(matches!(
+            set_active(db.store(), id, true, &Actor::CLI),
+            Err(AccountError::NotFound)
+        ));
+        for table in [
+            "webservice_permission",
+            "webservice_account_shop",
+            "shopws_key_credential",
+            "shopws_key_policy",
+        ] {
+            let row = db
+                .store()
+                .first_row(&Select {
+                    table,
+                    columns: &["id_webservice_account"],
+                    key: vec![("id_webservice_account", Value::Int(id))],
+                    order: &[],
+                })
+                .unwrap();
+            assert!(row.is_none(), "{table}");
+        }
+        assert_eq!(db.audit(id).pop().unwrap().0, "key.delete");
+    }
+
+    #[test]
+    fn uses_are_counted_per_secret() {
+        let db = TestDb::new();
+        let (id, k) = db.add(&customers_read());
+        let credential = db.info(&k).unwrap().credential_id;
+        touch(db.store(), credential, "203.0.113.9", 3);
+        touch(db.store(), credential, "2001:db8::7", 2);
+        let a = get(db.store(), id).unwrap();
+        assert_eq!(a.credentials[0].use_count, 5);
+        assert_eq!(a.last_used_ip.as_deref(), Some("2001:db8::7"));
+        assert!(a.last_used_at.is_some());
+        // A secret that no longer exists is not an error.
+        touch(db.store(), credential + 100, "203.0.113.9", 1);
+        assert!(lookup(db.store(), &db.pepper.digest(&k)).unwrap().is_some());
+    }
+}

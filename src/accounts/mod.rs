@@ -21,6 +21,8 @@ mod permissions;
 mod policy;
 mod queries;
 mod rotation;
+#[cfg(test)]
+mod testing;
 
 pub use commands::{
     audit_key, create, delete, set_active, set_permissions, set_policy, touch, update,

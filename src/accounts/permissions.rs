@@ -82,3 +82,130 @@ pub fn permission_diff(old: &Permissions, new: &Permissions) -> String {
     parts.extend(o.difference(&n).map(|x| format!("-{x}")));
     parts.join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::testing::perms;
+    use crate::catalog::Method::{Delete, Get, Head, Patch, Post, Put};
+
+    fn catalog() -> &'static Catalog {
+        Catalog::embedded().expect("catalog")
+    }
+
+    fn grants(specs: &[&str]) -> Result<Permissions, AccountError> {
+        let specs: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
+        parse_grants(catalog(), &specs)
+    }
+
+    fn set(methods: &[Method]) -> MethodSet {
+        methods.iter().copied().collect()
+    }
+
+    #[test]
+    fn grants_name_resources_and_methods() {
+        let p = grants(&["customers=get, Head", " products = PUT", "products=POST"]).unwrap();
+        assert_eq!(
+            p,
+            perms(&[
+                ("customers", MethodSet::READ),
+                ("products", set(&[Put, Post])),
+            ])
+        );
+        assert_eq!(
+            permission_summary(&p),
+            "customers=GET,HEAD products=PUT,POST"
+        );
+    }
+
+    #[test]
+    fn all_in_a_grant_means_every_method_the_resource_allows() {
+        let p = grants(&["customers=ALL", "stock_availables=*", "stocks=all"]).unwrap();
+        assert_eq!(p["customers"], MethodSet::ALL);
+        assert_eq!(p["stock_availables"], set(&[Get, Put, Patch, Head]));
+        assert_eq!(p["stocks"], MethodSet::READ);
+    }
+
+    #[test]
+    fn malformed_grants_are_refused() {
+        let message = |specs: &[&str]| grants(specs).map(|_| ()).unwrap_err().to_string();
+        assert_eq!(
+            message(&["customers"]),
+            "--allow takes RESOURCE=METHOD,METHOD (got customers)"
+        );
+        assert_eq!(message(&["customers=GET,FETCH"]), "unknown method FETCH");
+        assert_eq!(message(&["customers="]), "unknown method ");
+        assert_eq!(
+            message(&["customers=GET", "nothing=GET"]),
+            "unknown resource \"nothing\""
+        );
+        assert!(matches!(
+            grants(&["Customers=GET"]),
+            Err(AccountError::UnknownResource(r)) if r == "Customers"
+        ));
+    }
+
+    #[test]
+    fn presets_cover_every_resource() {
+        let c = catalog();
+        let all = all_permissions(c);
+        let read = read_only_permissions(c);
+        assert_eq!(all.len(), c.resources().count());
+        assert_eq!(read.len(), c.resources().count());
+        assert!(read.values().all(|m| *m == MethodSet::READ));
+        for r in c.resources() {
+            assert_eq!(all[&r.api], MethodSet::ALL.minus(r.forbidden), "{}", r.api);
+        }
+        assert_eq!(all["products"], MethodSet::ALL);
+        assert_eq!(all["stocks"], MethodSet::READ);
+        assert_eq!(all["search"], MethodSet::READ);
+        assert_eq!(all["warehouses"], set(&[Get, Put, Post, Patch, Head]));
+        // Read-only is also what "all" leaves on read-only resources.
+        assert_eq!(clean_permissions(c, &read).unwrap(), read);
+    }
+
+    #[test]
+    fn cleaning_drops_forbidden_methods_and_emptied_resources() {
+        let p = perms(&[
+            ("stocks", set(&[Get, Post])),
+            ("stock_movements", set(&[Delete])),
+            ("customers", MethodSet::ALL),
+        ]);
+        assert_eq!(
+            clean_permissions(catalog(), &p).unwrap(),
+            perms(&[("customers", MethodSet::ALL), ("stocks", set(&[Get]))])
+        );
+        let unknown = perms(&[("nothing", MethodSet::READ)]);
+        assert!(matches!(
+            clean_permissions(catalog(), &unknown),
+            Err(AccountError::UnknownResource(r)) if r == "nothing"
+        ));
+    }
+
+    #[test]
+    fn diff_lists_additions_then_removals() {
+        let old = perms(&[
+            ("customers", set(&[Get, Delete])),
+            ("products", set(&[Get])),
+        ]);
+        let new = perms(&[
+            ("customers", set(&[Get])),
+            ("orders", set(&[Head])),
+            ("products", set(&[Get, Post])),
+        ]);
+        assert_eq!(
+            permission_diff(&old, &new),
+            "+orders:HEAD +products:POST -customers:DELETE"
+        );
+        assert_eq!(
+            permission_diff(&new, &old),
+            "+customers:DELETE -orders:HEAD -products:POST"
+        );
+        assert_eq!(permission_diff(&old, &old), "");
+        assert_eq!(
+            permission_diff(&Permissions::new(), &Permissions::new()),
+            ""
+        );
+        assert_eq!(permission_summary(&Permissions::new()), "");
+    }
+}

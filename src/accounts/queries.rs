@@ -256,3 +256,141 @@ fn policy_from(row: &[Value]) -> Policy {
 fn row_str(v: &Value) -> String {
     v.to_text()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::testing::{perms, TestDb};
+    use crate::accounts::{key, set_active, set_policy};
+    use crate::audit::Actor;
+    use crate::catalog::MethodSet;
+
+    fn customers_read() -> Permissions {
+        perms(&[("customers", MethodSet::READ)])
+    }
+
+    #[test]
+    fn a_key_is_found_by_its_digest() {
+        let db = TestDb::new();
+        let (id, k) = db.add(&customers_read());
+        let (other, _) = db.add(&Permissions::new());
+        assert_ne!(id, other);
+        let info = db.info(&k).expect("the key is found");
+        assert_eq!(info.account_id, id);
+        assert!(info.active);
+        assert!(!info.expired);
+        assert_eq!(info.permissions, customers_read());
+        assert_eq!(info.shops, vec![1], "every shop of the database");
+        assert_eq!(info.policy, Policy::default());
+        // PrestaShop compares keys case-insensitively.
+        let lower = db.info(&k.to_ascii_lowercase()).expect("same key");
+        assert_eq!(lower.credential_id, info.credential_id);
+        assert!(db.info(&key::generate()).is_none(), "unknown key");
+        let elsewhere = Pepper::from_bytes([8; 32]).digest(&k);
+        assert!(
+            lookup(db.store(), &elsewhere).unwrap().is_none(),
+            "the digest depends on the pepper"
+        );
+    }
+
+    #[test]
+    fn disabled_and_expired_keys_are_reported_as_such() {
+        let db = TestDb::new();
+        let (id, k) = db.add(&customers_read());
+        set_active(db.store(), id, false, &Actor::CLI).unwrap();
+        let disabled = db.info(&k).expect("a disabled key is still found");
+        assert!(!disabled.active);
+        assert!(!disabled.expired);
+
+        let (past, expired) = db.add_with(&customers_read(), Some("2000-01-01 00:00:00"), true);
+        let info = db.info(&expired).expect("an expired key is still found");
+        assert!(info.active);
+        assert!(info.expired);
+        assert!(get(db.store(), past).unwrap().expired());
+
+        let (later, valid) = db.add_with(&customers_read(), Some("2999-01-01 00:00:00"), true);
+        assert!(!db.info(&valid).unwrap().expired);
+        let account = get(db.store(), later).unwrap();
+        assert!(!account.expired());
+        assert_eq!(account.expires_at.as_deref(), Some("2999-01-01 00:00:00"));
+
+        let (_, off) = db.add_with(&customers_read(), None, false);
+        assert!(!db.info(&off).unwrap().active, "created disabled");
+    }
+
+    #[test]
+    fn keys_are_designated_by_key_or_account_id() {
+        let db = TestDb::new();
+        let (id, k) = db.add(&customers_read());
+        let p = &db.pepper;
+        assert_eq!(resolve(db.store(), p, &k).unwrap(), id);
+        assert_eq!(resolve(db.store(), p, &format!(" {k}\n")).unwrap(), id);
+        assert_eq!(resolve(db.store(), p, &id.to_string()).unwrap(), id);
+        assert!(matches!(
+            resolve(db.store(), p, &key::generate()),
+            Err(AccountError::NotFound)
+        ));
+        // A 32-digit key is a key, not an account id.
+        assert!(matches!(
+            resolve(db.store(), p, &"1".repeat(32)),
+            Err(AccountError::NotFound)
+        ));
+    }
+
+    #[test]
+    fn accounts_are_listed_with_their_headline_fields() {
+        let db = TestDb::new();
+        assert!(list(db.store()).unwrap().is_empty());
+        let (a, ka) = db.add(&customers_read());
+        let (b, kb) = db.add(&Permissions::new());
+        let all = list(db.store()).unwrap();
+        let ids: Vec<i64> = all.iter().map(|x| x.id).collect();
+        assert_eq!(ids, vec![a, b]);
+        assert_eq!(all[0].hint, key::hint(&ka));
+        assert_eq!(all[1].hint, key::hint(&kb));
+        assert_eq!(all[0].description, "test key");
+        assert_eq!(all[0].created_by, "cli");
+        assert_eq!(all[0].created_at.len(), 19);
+        assert_eq!(all[0].last_used_at, None);
+        assert_eq!(all[0].permissions, customers_read());
+        assert!(all[1].permissions.is_empty());
+        assert_eq!(all[0].credentials.len(), 1);
+        assert_eq!(get(db.store(), b).unwrap().hint, key::hint(&kb));
+        assert!(matches!(
+            get(db.store(), b + 1),
+            Err(AccountError::NotFound)
+        ));
+        assert_eq!(
+            shops(db.store()).unwrap(),
+            vec![(1, "PrestaShop".to_string())]
+        );
+    }
+
+    #[test]
+    fn rate_limit_fields_read_back_and_non_positive_ones_mean_none() {
+        let db = TestDb::new();
+        let (id, k) = db.add(&customers_read());
+        let p = Policy {
+            ip_allowlist: parse_allowlist("10.0.0.0/8 2001:db8::/32").unwrap(),
+            rate_per_sec: Some(5),
+            burst: Some(10),
+        };
+        set_policy(db.store(), id, &p, &Actor::CLI).unwrap();
+        assert_eq!(get(db.store(), id).unwrap().policy, p);
+        assert_eq!(db.info(&k).unwrap().policy, p);
+
+        db.store()
+            .write(&mut |tx| {
+                tx.update(
+                    "shopws_key_policy",
+                    &[("rate_per_sec", Value::Int(0)), ("burst", Value::Int(-3))],
+                    &[("id_webservice_account", Value::Int(id))],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        let read = get(db.store(), id).unwrap().policy;
+        assert_eq!((read.rate_per_sec, read.burst), (None, None));
+        assert_eq!(read.ip_allowlist, p.ip_allowlist);
+    }
+}
