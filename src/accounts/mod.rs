@@ -9,11 +9,12 @@
 //!   of creation and edition, the error type;
 //! - `policy`: shopws's own limits on a key (IP allowlist, rate limit);
 //! - `permissions`: permission sets against the catalog, presets, summaries and diffs;
-//! - `queries`: reads; `commands`: writes, each with its audit row; `rotation`: new secrets
-//!   with an overlap;
+//! - `queries`: reads; `commands`: creation, deletion and use; `edit`: changes to a key;
+//!   `rotation`: new secrets with an overlap — every write with its audit row;
 //! - [`key`]: generating, checking and digesting keys; [`KeyCache`]: lookups per request.
 
 mod commands;
+mod edit;
 pub mod key;
 mod key_cache;
 mod model;
@@ -24,9 +25,8 @@ mod rotation;
 #[cfg(test)]
 mod testing;
 
-pub use commands::{
-    audit_key, create, delete, set_active, set_permissions, set_policy, touch, update,
-};
+pub use commands::{audit_key, create, delete, touch};
+pub use edit::{set_active, set_permissions, set_policy, update};
 pub use key::{KeyError, Pepper};
 pub use key_cache::{KeyCache, KeyRefusal, KeyVerdict};
 pub use model::{Account, AccountError, Credential, KeyInfo, KeyUpdate, NewKey, Permissions};
