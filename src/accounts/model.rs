@@ -115,10 +115,22 @@ pub enum AccountError {
     BadGrant(String),
     #[error("unknown method {0}")]
     UnknownMethod(String),
+    #[error("{resource} does not allow {}; it allows {}", names(*refused), names(*allowed))]
+    MethodNotAllowed {
+        resource: String,
+        refused: MethodSet,
+        allowed: MethodSet,
+    },
     #[error("unknown resource \"{0}\"")]
     UnknownResource(String),
     #[error("no key matches")]
     NotFound,
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+/// `GET, HEAD`.
+fn names(methods: MethodSet) -> String {
+    let names: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
+    names.join(", ")
 }

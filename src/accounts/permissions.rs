@@ -6,14 +6,18 @@ use crate::catalog::{Catalog, Method, MethodSet};
 
 /// Permissions from grants such as `customers=GET,HEAD` (the CLI's `--allow`): methods are
 /// case-insensitive, `ALL` or `*` stands for every method the resource allows, and a resource
-/// granted twice gets both sets.
+/// granted twice gets both sets. A method named for a resource that forbids it is refused
+/// (such a grant could never be used), with the methods the resource allows.
 pub fn parse_grants(catalog: &Catalog, grants: &[String]) -> Result<Permissions, AccountError> {
     let mut p = Permissions::new();
+    // Methods named one by one, as opposed to those ALL stands for.
+    let mut named = Permissions::new();
     for spec in grants {
         let (res, methods) = spec
             .split_once('=')
             .ok_or_else(|| AccountError::BadGrant(spec.clone()))?;
-        let set = p.entry(res.trim().to_string()).or_insert(MethodSet::EMPTY);
+        let res = res.trim();
+        let set = p.entry(res.to_string()).or_insert(MethodSet::EMPTY);
         for m in methods.split(',') {
             let m = m.trim().to_ascii_uppercase();
             if m == "ALL" || m == "*" {
@@ -22,6 +26,21 @@ pub fn parse_grants(catalog: &Catalog, grants: &[String]) -> Result<Permissions,
             }
             let method = Method::parse(&m).ok_or(AccountError::UnknownMethod(m))?;
             set.insert(method);
+            named.entry(res.to_string()).or_default().insert(method);
+        }
+    }
+    for (res, methods) in &named {
+        let r = catalog
+            .get(res)
+            .ok_or_else(|| AccountError::UnknownResource(res.clone()))?;
+        let allowed = MethodSet::ALL.minus(r.forbidden);
+        let refused = methods.minus(allowed);
+        if !refused.is_empty() {
+            return Err(AccountError::MethodNotAllowed {
+                resource: res.clone(),
+                refused,
+                allowed,
+            });
         }
     }
     clean_permissions(catalog, &p)
@@ -124,6 +143,51 @@ mod tests {
         assert_eq!(p["customers"], MethodSet::ALL);
         assert_eq!(p["stock_availables"], set(&[Get, Put, Patch, Head]));
         assert_eq!(p["stocks"], MethodSet::READ);
+    }
+
+    #[test]
+    fn methods_a_resource_forbids_are_refused_with_those_it_allows() {
+        let message = |specs: &[&str]| grants(specs).map(|_| ()).unwrap_err().to_string();
+        assert_eq!(
+            message(&["stocks=POST"]),
+            "stocks does not allow POST; it allows GET, HEAD"
+        );
+        assert_eq!(
+            message(&["customers=GET", "stocks=get,delete,post"]),
+            "stocks does not allow POST, DELETE; it allows GET, HEAD"
+        );
+        assert_eq!(
+            message(&["stock_availables=GET", "stock_availables=POST"]),
+            "stock_availables does not allow POST; it allows GET, PUT, PATCH, HEAD"
+        );
+        assert_eq!(
+            message(&["warehouses=DELETE"]),
+            "warehouses does not allow DELETE; it allows GET, PUT, POST, PATCH, HEAD"
+        );
+        // Every forbidden pair of the catalog, alone or next to an allowed method.
+        let c = catalog();
+        let mut pairs = 0;
+        for r in c.resources() {
+            for m in r.forbidden.iter() {
+                for spec in [format!("{}={m}", r.api), format!("{}=GET,{m}", r.api)] {
+                    let refused = grants(&[spec.as_str()]);
+                    assert!(
+                        matches!(&refused, Err(AccountError::MethodNotAllowed { resource, refused, allowed })
+                            if *resource == r.api
+                                && *refused == MethodSet::from_iter([m])
+                                && *allowed == MethodSet::ALL.minus(r.forbidden)),
+                        "{spec}: {refused:?}"
+                    );
+                }
+                pairs += 1;
+            }
+        }
+        assert_eq!(
+            pairs, 15,
+            "search 4, stock_availables 2, stock_movements 4, stocks 4, warehouses 1"
+        );
+        // ALL still means what the resource allows.
+        assert_eq!(grants(&["stocks=ALL"]).unwrap()["stocks"], MethodSet::READ);
     }
 
     #[test]

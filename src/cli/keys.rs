@@ -14,7 +14,8 @@ pub struct Grant {
     /// GET and HEAD on every resource.
     #[arg(long, env = "SHOPWS_KEY_READ_ONLY", conflicts_with = "allow")]
     pub read_only: bool,
-    /// RESOURCE=METHOD,METHOD (repeatable), e.g. --allow customers=GET,HEAD
+    /// RESOURCE=METHOD,METHOD (repeatable), e.g. --allow customers=GET,HEAD; ALL: every
+    /// method the resource allows (naming one it does not allow is an error).
     #[arg(
         long,
         env = "SHOPWS_KEY_ALLOW",
