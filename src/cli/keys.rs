@@ -4,7 +4,7 @@ use clap::{Args, Subcommand};
 
 use super::{open_store, pepper, seed_if_empty, Global};
 use crate::accounts::{self, NewKey, Permissions};
-use crate::catalog::{Catalog, Method, MethodSet};
+use crate::catalog::Catalog;
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct Grant {
@@ -14,7 +14,8 @@ pub struct Grant {
     /// GET and HEAD on every resource.
     #[arg(long, env = "SHOPWS_KEY_READ_ONLY", conflicts_with = "allow")]
     pub read_only: bool,
-    /// RESOURCE=METHOD,METHOD (repeatable), e.g. --allow customers=GET,HEAD
+    /// RESOURCE=METHOD,METHOD (repeatable), e.g. --allow customers=GET,HEAD; ALL: every
+    /// method the resource allows (naming one it does not allow is an error).
     #[arg(
         long,
         env = "SHOPWS_KEY_ALLOW",
@@ -141,23 +142,7 @@ fn permissions(c: &Catalog, g: &Grant) -> anyhow::Result<Permissions> {
     if g.allow.is_empty() {
         anyhow::bail!("say which permissions: --all, --read-only or --allow RESOURCE=METHOD,…");
     }
-    let mut p = Permissions::new();
-    for spec in &g.allow {
-        let (res, methods) = spec
-            .split_once('=')
-            .ok_or_else(|| anyhow::anyhow!("--allow takes RESOURCE=METHOD,METHOD (got {spec})"))?;
-        let set = p.entry(res.trim().to_string()).or_insert(MethodSet::EMPTY);
-        for m in methods.split(',') {
-            let m = m.trim().to_ascii_uppercase();
-            if m == "ALL" || m == "*" {
-                *set = MethodSet::ALL;
-                continue;
-            }
-            let method = Method::parse(&m).ok_or_else(|| anyhow::anyhow!("unknown method {m}"))?;
-            set.insert(method);
-        }
-    }
-    Ok(accounts::clean_permissions(c, &p)?)
+    Ok(accounts::parse_grants(c, &g.allow)?)
 }
 
 fn print_account(a: &accounts::Account) {

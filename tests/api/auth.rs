@@ -133,6 +133,48 @@ fn permission_matrix_one_key_per_method() {
 }
 
 #[test]
+fn grants_a_resource_cannot_honour_are_refused() {
+    let shop = TestShop::start();
+    let keys = || shop.cli(&["key", "list"]).lines().count();
+    let before = keys();
+    for (grant, message) in [
+        (
+            "stocks=POST",
+            "stocks does not allow POST; it allows GET, HEAD",
+        ),
+        (
+            "search=GET,PUT,DELETE",
+            "search does not allow PUT, DELETE; it allows GET, HEAD",
+        ),
+        (
+            "stock_availables=post",
+            "stock_availables does not allow POST; it allows GET, PUT, PATCH, HEAD",
+        ),
+        (
+            "warehouses=DELETE",
+            "warehouses does not allow DELETE; it allows GET, PUT, POST, PATCH, HEAD",
+        ),
+    ] {
+        let err = shop.cli_fails(&["key", "add", "--allow", "customers=GET", "--allow", grant]);
+        assert!(err.contains(message), "{grant}: {err}");
+    }
+    assert_eq!(keys(), before, "no key was created");
+
+    let k = shop.key(&["--allow", "stocks=GET"]);
+    let err = shop.cli_fails(&["key", "set-permissions", &k, "--allow", "stocks=GET,PUT"]);
+    assert!(
+        err.contains("stocks does not allow PUT; it allows GET, HEAD"),
+        "{err}"
+    );
+    let shown = shop.cli(&["key", "show", &k]);
+    assert!(shown.contains("permissions: stocks=GET\n"), "{shown}");
+    // ALL is every method the resource allows.
+    shop.cli(&["key", "set-permissions", &k, "--allow", "stocks=ALL"]);
+    let shown = shop.cli(&["key", "show", &k]);
+    assert!(shown.contains("permissions: stocks=GET,HEAD\n"), "{shown}");
+}
+
+#[test]
 fn expired_keys_answer_like_inactive_ones() {
     let shop = TestShop::start();
     let expired = shop.key(&[

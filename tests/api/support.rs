@@ -167,6 +167,21 @@ impl TestShop {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Runs the CLI on this shop's database expecting it to fail; returns stderr.
+    pub fn cli_fails(&self, args: &[&str]) -> String {
+        let out = Command::new(bin())
+            .args(args)
+            .env("SHOPWS_DATABASE", &self.db)
+            .output()
+            .expect("run shopws");
+        assert!(
+            !out.status.success(),
+            "shopws {args:?} should fail: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
     /// Creates a key with the given grant flags and returns it.
     pub fn key(&self, grant: &[&str]) -> String {
         let mut args = vec!["key", "add"];
