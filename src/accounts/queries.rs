@@ -246,8 +246,15 @@ fn policy_from(row: &[Value]) -> Policy {
             .and_then(|v| u32::try_from(v).ok())
             .filter(|v| *v > 0)
     };
+    let stored = row[1].to_text();
+    // Fail closed: a stored allowlist that no longer parses must not open the key to every
+    // address. 0.0.0.0 is never a client's source address, so nothing matches.
+    let ip_allowlist = parse_allowlist(&stored).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "unreadable IP allowlist: the key is refused everywhere");
+        vec![ipnet::IpNet::from(std::net::IpAddr::from([0, 0, 0, 0]))]
+    });
     Policy {
-        ip_allowlist: parse_allowlist(&row[1].to_text()).unwrap_or_default(),
+        ip_allowlist,
         rate_per_sec: positive(&row[2]),
         burst: positive(&row[3]),
     }
