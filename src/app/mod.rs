@@ -4,6 +4,7 @@
 //! This is the only module that knows both HTTP faces; `http` and `backoffice` never import
 //! each other.
 
+mod lenient;
 mod server;
 
 use std::sync::Arc;

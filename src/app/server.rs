@@ -17,6 +17,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
+use super::lenient::{self, LenientIo};
+
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
     /// How long a client may take to send a request head, and how long an idle keep-alive
@@ -50,6 +52,8 @@ pub async fn serve_until(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(opts.header_timeout)
+        // Above the limit `lenient` enforces itself, so the refusal carries a document.
+        .max_headers(lenient::MAX_HEADERS + 28)
         .keep_alive(true);
     tokio::pin!(stop);
     loop {
@@ -73,7 +77,8 @@ pub async fn serve_until(
         // Small responses and the last chunk of a large one go out at once instead of
         // waiting for the client's delayed ACK (40 ms stalls).
         let _ = socket.set_nodelay(true);
-        let conn = builder.serve_connection(TokioIo::new(socket), service(router.clone(), peer));
+        let io = TokioIo::new(LenientIo::new(socket));
+        let conn = builder.serve_connection(io, service(router.clone(), peer));
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             let _ = conn.await;

@@ -223,3 +223,65 @@ fn a_body_that_does_not_arrive_gets_408() {
     assert!(text.contains("1006"), "{text}");
     assert!(t.elapsed() < Duration::from_secs(5));
 }
+
+/// One request on a fresh connection, raw bytes in; the whole answer out.
+fn raw(shop: &TestShop, head: &[u8]) -> String {
+    let mut s = shop.connect();
+    s.write_all(head).expect("send");
+    let (answer, _) = read_to_close(&mut s);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn query_characters_apache_accepts_are_accepted() {
+    let shop = TestShop::start();
+    let auth = format!("authorization: Basic {}\r\n", basic(&shop.key));
+    let get = |target: &str| {
+        raw(
+            &shop,
+            format!("GET {target} HTTP/1.1\r\nhost: x\r\n{auth}connection: close\r\n\r\n")
+                .as_bytes(),
+        )
+    };
+    // As PrestaShop's documentation writes filters, typed raw.
+    let gt = get("/api/products?filter[id]=>[5]&display=[id]");
+    assert!(gt.starts_with("HTTP/1.1 200"), "{gt}");
+    let encoded = get("/api/products?filter[id]=%3E[5]&display=[id]");
+    assert_eq!(
+        gt.split("\r\n\r\n").nth(1),
+        encoded.split("\r\n\r\n").nth(1)
+    );
+    assert!(!gt.contains("<id><![CDATA[5]]>"), "5 is not > 5");
+    let quoted = get("/api/products?filter[name]=\"x\"&display=[id]");
+    assert!(quoted.starts_with("HTTP/1.1 200"), "{quoted}");
+    // What is still refused gets PrestaShop's error document.
+    let long = get(&format!("/api/products?x={}", "a".repeat(70_000)));
+    assert!(long.starts_with("HTTP/1.1 414"), "{}", &long[..40]);
+    assert!(long.contains("<code><![CDATA[1007]]></code>"));
+    let mut many = format!("GET /api/ HTTP/1.1\r\nhost: x\r\n{auth}");
+    for i in 0..120 {
+        many.push_str(&format!("x-h{i}: v\r\n"));
+    }
+    many.push_str("\r\n");
+    let many = raw(&shop, many.as_bytes());
+    assert!(many.starts_with("HTTP/1.1 431"), "{}", &many[..40]);
+    assert!(many.contains("<code><![CDATA[1008]]></code>"));
+    let spaced = get("/api/products?filter[name]=[a b]");
+    assert!(spaced.starts_with("HTTP/1.1 400"), "{spaced}");
+    assert!(spaced.contains("<code><![CDATA[1009]]></code>"));
+    // A keep-alive connection: body bytes are never rewritten, the next line is.
+    let mut s = shop.connect();
+    // The body's own `<`, `>` and `"` must reach the decoder unchanged.
+    let body = "<prestashop><tag><id_lang>1</id_lang><name>a\"b</name></tag></prestashop>";
+    write!(
+        s,
+        "POST /api/tags HTTP/1.1\r\nhost: x\r\n{auth}content-length: {}\r\n\r\n{body}GET /api/tags?filter[name]=[a\"b]&display=[name] HTTP/1.1\r\nhost: x\r\n{auth}connection: close\r\n\r\n",
+        body.len()
+    )
+    .expect("send");
+    let (answer, _) = read_to_close(&mut s);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert_eq!(answer.matches("HTTP/1.1 200").count(), 1, "{answer}");
+    assert!(answer.contains("<![CDATA[a\"b]]>"), "{answer}");
+}

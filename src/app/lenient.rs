@@ -1,0 +1,463 @@
+//! What Apache accepts in a request line and hyper does not.
+//!
+//! PrestaShop's own documentation writes filters as `filter[id]=>[5]`, and curl users type
+//! them so: raw `<`, `>` and `"` in the query, which Apache passes to PHP and hyper's parser
+//! refuses with an empty 400. This reader sits between the socket and hyper and
+//! percent-encodes those bytes in request lines only (PHP decodes them back, so do we). It
+//! follows the connection's framing to know where request lines are: heads up to the blank
+//! line, then `Content-Length` bytes of body. A request with `Transfer-Encoding` (or a
+//! framing it cannot follow) ends the rewriting for the rest of that connection: bytes then
+//! pass unchanged, so a body is never altered.
+//!
+//! Requests still refused (a request line over 64 KiB, more than 100 header lines or 64 KiB
+//! of headers, a request line that is not `METHOD TARGET VERSION`) get PrestaShop's error
+//! document instead of hyper's empty answer.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+
+use crate::engine::{ApiError, Format};
+
+/// Longest request line taken (Apache: 8 KiB; hyper's URI type: 64 KiB).
+const MAX_LINE: usize = 64 * 1024;
+/// Header lines (Apache's LimitRequestFields) and header bytes per request.
+pub const MAX_HEADERS: usize = 100;
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// In a request line (or the empty lines allowed before one).
+    Line,
+    Headers,
+    /// This many body bytes to pass unchanged.
+    Body(u64),
+    /// Rewriting is over for this connection.
+    Passthrough,
+    /// The request was answered here; hyper sees the end of the stream.
+    Refused,
+}
+
+/// Follows request framing and rewrites request lines; independent of any socket.
+#[derive(Debug)]
+pub struct Framing {
+    state: State,
+    line_len: usize,
+    spaces: usize,
+    headers: usize,
+    head_bytes: usize,
+    /// The current header line, up to what is needed to read its name and value.
+    header: Vec<u8>,
+    content_length: Option<u64>,
+    other_framing: bool,
+}
+
+impl Default for Framing {
+    fn default() -> Self {
+        Framing {
+            state: State::Line,
+            line_len: 0,
+            spaces: 0,
+            headers: 0,
+            head_bytes: 0,
+            header: Vec::new(),
+            content_length: None,
+            other_framing: false,
+        }
+    }
+}
+
+/// Why a request is answered here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    LineTooLong,
+    TooManyHeaders,
+    BadLine,
+}
+
+impl Refusal {
+    fn error(self) -> ApiError {
+        match self {
+            Refusal::LineTooLong => ApiError::new(
+                414,
+                1007,
+                format!("The request line is longer than {MAX_LINE} bytes"),
+            ),
+            Refusal::TooManyHeaders => ApiError::new(
+                431,
+                1008,
+                format!(
+                    "More than {MAX_HEADERS} header lines or {MAX_HEAD_BYTES} bytes of headers"
+                ),
+            ),
+            Refusal::BadLine => ApiError::new(
+                400,
+                1009,
+                "The request line is not METHOD TARGET HTTP-VERSION",
+            ),
+        }
+    }
+
+    /// A complete HTTP answer with PrestaShop's XML error document.
+    pub fn response(self) -> Vec<u8> {
+        let e = self.error();
+        let body = crate::http::error::document(&e, Format::Xml);
+        let reason = match e.status {
+            414 => "URI Too Long",
+            431 => "Request Header Fields Too Large",
+            _ => "Bad Request",
+        };
+        let mut out = format!(
+            "HTTP/1.1 {} {reason}\r\ncontent-type: {}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            e.status,
+            Format::Xml.content_type(),
+            body.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(&body);
+        out
+    }
+}
+
+impl Framing {
+    /// Appends `input`, rewritten, to `out`. Stops at a refusal, which it returns.
+    pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) -> Option<Refusal> {
+        let mut i = 0;
+        while i < input.len() {
+            match self.state {
+                State::Passthrough => {
+                    out.extend_from_slice(&input[i..]);
+                    return None;
+                }
+                State::Refused => return None,
+                State::Body(n) => {
+                    let k = (input.len() - i).min(usize::try_from(n).unwrap_or(usize::MAX));
+                    out.extend_from_slice(&input[i..i + k]);
+                    i += k;
+                    let left = n - k as u64;
+                    self.state = if left == 0 {
+                        State::Line
+                    } else {
+                        State::Body(left)
+                    };
+                }
+                State::Line => {
+                    let b = input[i];
+                    i += 1;
+                    if let Some(r) = self.line_byte(b, out) {
+                        self.state = State::Refused;
+                        return Some(r);
+                    }
+                }
+                State::Headers => {
+                    let b = input[i];
+                    i += 1;
+                    out.push(b);
+                    if let Some(r) = self.header_byte(b) {
+                        self.state = State::Refused;
+                        return Some(r);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn line_byte(&mut self, b: u8, out: &mut Vec<u8>) -> Option<Refusal> {
+        match b {
+            b'\n' => {
+                let empty = self.line_len == 0;
+                out.push(b);
+                if empty {
+                    // Empty lines before a request are allowed (RFC 9112 §2.2).
+                    return None;
+                }
+                if self.spaces != 2 {
+                    return Some(Refusal::BadLine);
+                }
+                self.start_headers();
+                None
+            }
+            b'\r' => {
+                out.push(b);
+                None
+            }
+            _ => {
+                self.line_len += 1;
+                if self.line_len > MAX_LINE {
+                    return Some(Refusal::LineTooLong);
+                }
+                match b {
+                    b' ' => {
+                        self.spaces += 1;
+                        out.push(b);
+                    }
+                    b'<' => out.extend_from_slice(b"%3C"),
+                    b'>' => out.extend_from_slice(b"%3E"),
+                    b'"' => out.extend_from_slice(b"%22"),
+                    0x7f => out.extend_from_slice(b"%7F"),
+                    // Control characters: refused, as Apache's strict parsing does.
+                    0..0x20 => return Some(Refusal::BadLine),
+                    _ => out.push(b),
+                }
+                None
+            }
+        }
+    }
+
+    fn start_headers(&mut self) {
+        self.state = State::Headers;
+        self.line_len = 0;
+        self.spaces = 0;
+        self.headers = 0;
+        self.head_bytes = 0;
+        self.header.clear();
+        self.content_length = None;
+        self.other_framing = false;
+    }
+
+    fn header_byte(&mut self, b: u8) -> Option<Refusal> {
+        self.head_bytes += 1;
+        if self.head_bytes > MAX_HEAD_BYTES {
+            return Some(Refusal::TooManyHeaders);
+        }
+        if b != b'\n' {
+            if self.header.len() < 256 {
+                self.header.push(b);
+            }
+            return None;
+        }
+        let line = std::mem::take(&mut self.header);
+        let line = line.strip_suffix(b"\r").unwrap_or(&line);
+        if !line.is_empty() {
+            self.headers += 1;
+            if self.headers > MAX_HEADERS {
+                return Some(Refusal::TooManyHeaders);
+            }
+            self.header_line(line);
+            return None;
+        }
+        // End of the head: where does the next request line start?
+        self.state = match (self.other_framing, self.content_length) {
+            (true, _) => State::Passthrough,
+            (false, Some(n)) if n > 0 => State::Body(n),
+            (false, _) => State::Line,
+        };
+        None
+    }
+
+    fn header_line(&mut self, line: &[u8]) {
+        let Some(colon) = line.iter().position(|&c| c == b':') else {
+            return;
+        };
+        let name = &line[..colon];
+        let value = std::str::from_utf8(&line[colon + 1..]).map(str::trim);
+        // Lines are kept up to 256 bytes: a longer length cannot be read back.
+        let cut = line.len() >= 256;
+        if name.eq_ignore_ascii_case(b"content-length") && cut {
+            self.other_framing = true;
+        } else if name.eq_ignore_ascii_case(b"content-length") {
+            match value.ok().and_then(|v| {
+                (!v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()))
+                    .then(|| v.parse::<u64>().ok())
+                    .flatten()
+            }) {
+                // A second, different length or one cut short: hyper refuses the request
+                // or frames it its own way; stop rewriting rather than guess.
+                Some(n) if self.content_length.is_none_or(|c| c == n) => {
+                    self.content_length = Some(n)
+                }
+                _ => self.other_framing = true,
+            }
+        } else if name.eq_ignore_ascii_case(b"transfer-encoding")
+            || name.eq_ignore_ascii_case(b"upgrade")
+        {
+            self.other_framing = true;
+        }
+    }
+}
+
+/// A socket whose incoming request lines pass through [`Framing`].
+pub struct LenientIo {
+    inner: TcpStream,
+    framing: Framing,
+    /// Rewritten bytes hyper has not taken yet.
+    pending: Vec<u8>,
+    taken: usize,
+    scratch: Vec<u8>,
+}
+
+impl LenientIo {
+    pub fn new(inner: TcpStream) -> Self {
+        LenientIo {
+            inner,
+            framing: Framing::default(),
+            pending: Vec::new(),
+            taken: 0,
+            scratch: Vec::new(),
+        }
+    }
+}
+
+impl AsyncRead for LenientIo {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        loop {
+            if this.taken < this.pending.len() {
+                let n = buf.remaining().min(this.pending.len() - this.taken);
+                buf.put_slice(&this.pending[this.taken..this.taken + n]);
+                this.taken += n;
+                return Poll::Ready(Ok(()));
+            }
+            if this.framing.state == State::Refused {
+                return Poll::Ready(Ok(()));
+            }
+            if this.framing.state == State::Passthrough {
+                return Pin::new(&mut this.inner).poll_read(cx, buf);
+            }
+            this.scratch.resize(buf.remaining().clamp(1, 16 * 1024), 0);
+            let mut raw = ReadBuf::new(&mut this.scratch);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut raw) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Ready(Ok(())) => {}
+            }
+            let got = raw.filled().len();
+            if got == 0 {
+                return Poll::Ready(Ok(()));
+            }
+            this.pending.clear();
+            this.taken = 0;
+            if let Some(refusal) = this.framing.feed(&this.scratch[..got], &mut this.pending) {
+                // The head is incomplete for hyper, which then writes nothing: the answer
+                // is ours, in one non-blocking write to an idle socket.
+                this.pending.clear();
+                let _ = this.inner.try_write(&refusal.response());
+                tracing::debug!(?refusal, "request refused before parsing");
+                return Poll::Ready(Ok(()));
+            }
+        }
+    }
+}
+
+impl AsyncWrite for LenientIo {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(chunks: &[&[u8]]) -> (Vec<u8>, Option<Refusal>) {
+        let mut f = Framing::default();
+        let mut out = Vec::new();
+        for c in chunks {
+            if let Some(r) = f.feed(c, &mut out) {
+                return (out, Some(r));
+            }
+        }
+        (out, None)
+    }
+
+    #[test]
+    fn request_lines_are_encoded_and_bodies_left_alone() {
+        let req: &[u8] =
+            b"GET /api/products?filter[id]=>[5]&f[n]=\"a<b\" HTTP/1.1\r\nhost: x\r\n\r\n";
+        let (out, r) = run(&[req]);
+        assert_eq!(r, None);
+        assert_eq!(
+            out,
+            b"GET /api/products?filter[id]=%3E[5]&f[n]=%22a%3Cb%22 HTTP/1.1\r\nhost: x\r\n\r\n"
+        );
+        // A body with the same characters, then a second request on the connection.
+        let two: &[u8] =
+            b"POST /api/x HTTP/1.1\r\nContent-Length: 7\r\n\r\n<a>\"</aGET /y?<> HTTP/1.1\r\n\r\n";
+        let (out, r) = run(&[two]);
+        assert_eq!(r, None);
+        assert_eq!(
+            out,
+            b"POST /api/x HTTP/1.1\r\nContent-Length: 7\r\n\r\n<a>\"</aGET /y?%3C%3E HTTP/1.1\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn framing_survives_any_split_of_the_input() {
+        let input: &[u8] =
+            b"\r\nPOST /a?< HTTP/1.1\r\ncontent-length: 3\r\n\r\n<>\"GET /b?> HTTP/1.1\r\n\r\n";
+        let (whole, _) = run(&[input]);
+        for cut in 0..input.len() {
+            let (a, b) = input.split_at(cut);
+            assert_eq!(run(&[a, b]).0, whole, "cut at {cut}");
+        }
+        let bytes: Vec<&[u8]> = input.chunks(1).collect();
+        assert_eq!(run(&bytes).0, whole);
+    }
+
+    #[test]
+    fn other_framings_end_the_rewriting() {
+        let chunked: &[u8] = b"POST /a HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n3\r\n<>\"\r\n0\r\n\r\nGET /b?< HTTP/1.1\r\n\r\n";
+        let (out, r) = run(&[chunked]);
+        assert_eq!(r, None);
+        assert_eq!(out, chunked, "passed unchanged");
+        let twice: &[u8] =
+            b"POST /a HTTP/1.1\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\nxyGET /b?< HTTP/1.1\r\n\r\n";
+        assert_eq!(run(&[twice]).0, twice);
+    }
+
+    #[test]
+    fn refusals() {
+        let long = [
+            b"GET /?".as_slice(),
+            &vec![b'a'; MAX_LINE],
+            b" HTTP/1.1\r\n\r\n",
+        ]
+        .concat();
+        assert_eq!(run(&[&long]).1, Some(Refusal::LineTooLong));
+        let mut many = b"GET / HTTP/1.1\r\n".to_vec();
+        for i in 0..=MAX_HEADERS {
+            many.extend_from_slice(format!("x-{i}: v\r\n").as_bytes());
+        }
+        many.extend_from_slice(b"\r\n");
+        assert_eq!(run(&[&many]).1, Some(Refusal::TooManyHeaders));
+        assert_eq!(
+            run(&[b"GET /a b HTTP/1.1\r\n\r\n"]).1,
+            Some(Refusal::BadLine)
+        );
+        let doc = String::from_utf8(Refusal::LineTooLong.response()).unwrap_or_default();
+        assert!(doc.starts_with("HTTP/1.1 414 URI Too Long\r\n"));
+        assert!(doc.contains("<code><![CDATA[1007]]></code>"));
+    }
+}
