@@ -8,13 +8,14 @@ use std::sync::Arc;
 use axum::http::HeaderMap;
 
 use super::pages::{Chrome, Flash};
+use super::session;
 use super::web::*;
 use super::BackOffice;
-use super::{session, users};
 use crate::audit::{Actor, Entry as AuditEntry};
+use crate::employees;
 
 pub struct Auth {
-    pub user: users::User,
+    pub user: employees::User,
     pub session: session::Session,
     /// The cookie value (only ever compared or replaced, never logged).
     pub token: String,
@@ -62,7 +63,7 @@ pub async fn current(st: &Arc<BackOffice>, headers: &HeaderMap, peer: &SocketAdd
     blocking(move || {
         let store = st.engine.store.as_ref();
         let s = session::load(store, &token).ok()??;
-        let u = users::get(store, s.user_id).ok()??;
+        let u = employees::get(store, s.user_id).ok()??;
         Some(Auth {
             user: u,
             session: s,
@@ -200,7 +201,7 @@ pub async fn sudo(
         if let Ok(Some(wait)) = throttle::locked(store, &subject, throttle::ACCOUNT_LIMIT) {
             return Err(SudoRefusal::Locked(wait));
         }
-        if !users::verify(store, uid, &password).unwrap_or(false) {
+        if !employees::verify(store, uid, &password).unwrap_or(false) {
             let _ = throttle::fail(store, &subject, throttle::ACCOUNT_LIMIT);
             return Err(SudoRefusal::Wrong);
         }

@@ -11,10 +11,11 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 
 use super::guard::{self, EmployeePost};
 use super::pages::{Chrome, Flash, Login};
+use super::session;
 use super::web::*;
 use super::BackOffice;
-use super::{session, users};
 use crate::audit::{Actor, Entry as AuditEntry};
+use crate::employees;
 
 pub async fn index(
     State(st): State<Arc<BackOffice>>,
@@ -99,7 +100,7 @@ pub async fn login(
                 return Some(Outcome::Locked(wait));
             }
         }
-        match users::authenticate(store, &email2, &password) {
+        match employees::authenticate(store, &email2, &password) {
             Ok(Some(u)) => {
                 let _ = throttle::clear(store, &acct_subject);
                 let token = session::create(store, u.id, &ip, &ua).ok()?;

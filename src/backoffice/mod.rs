@@ -12,7 +12,6 @@ mod login;
 mod pages;
 pub mod session;
 mod settings;
-pub mod users;
 mod web;
 
 use std::sync::Arc;
