@@ -15,7 +15,7 @@ use crate::audit::{Actor, Entry as AuditEntry};
 use crate::employees;
 
 pub struct Auth {
-    pub user: employees::User,
+    pub user: employees::Employee,
     pub session: session::Session,
     /// The cookie value (only ever compared or replaced, never logged).
     pub token: String,

@@ -369,6 +369,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_session_records_the_login() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("t.db");
+        let s =
+            crate::storage::sqlite::SqliteStore::open(&path.to_string_lossy(), 1).expect("open");
+        let id = crate::employees::create(
+            &s,
+            "ops@example.com",
+            "a long enough password",
+            crate::employees::ROLE_ADMIN,
+        )
+        .expect("employee");
+        assert!(crate::employees::list(&s).expect("list")[0]
+            .last_login_at
+            .is_none());
+        let token = create(&s, id, "127.0.0.1", "test").expect("session");
+        assert!(crate::employees::list(&s).expect("list")[0]
+            .last_login_at
+            .is_some());
+        let loaded = load(&s, &token).expect("load").expect("live");
+        assert_eq!(loaded.user_id, id);
+        assert!(loaded.sudo(), "logging in counts as typing the password");
+        destroy(&s, &token).expect("destroy");
+        assert!(load(&s, &token).expect("load").is_none());
+    }
+
+    #[test]
     fn repeated_lockouts_double() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("t.db");
