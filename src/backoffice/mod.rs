@@ -12,6 +12,7 @@ mod login;
 mod pages;
 pub mod session;
 mod settings;
+mod throttle;
 mod web;
 
 use std::sync::Arc;

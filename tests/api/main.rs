@@ -9,5 +9,6 @@ mod backoffice;
 mod catalog;
 mod errors;
 mod listing;
+mod login_throttle;
 mod prices;
 mod writes;
