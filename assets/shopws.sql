@@ -74,3 +74,10 @@ CREATE TABLE IF NOT EXISTS "shopws_login_throttle" (
   "locked_until" INTEGER NOT NULL DEFAULT 0,
   "lockouts" INTEGER NOT NULL DEFAULT 0
 );
+
+-- Addresses (IPv6: their /64) an employee logged in from: exempt from the per-account
+-- slowdown for 30 days, so an attacker guessing from elsewhere cannot lock the employee out.
+CREATE TABLE IF NOT EXISTS "shopws_login_known" (
+  "subject" TEXT PRIMARY KEY,
+  "last_ok" INTEGER NOT NULL
+);

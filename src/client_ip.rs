@@ -2,7 +2,7 @@
 //! proxy — the nearest untrusted address in `Forwarded` / `X-Forwarded-For`. Anyone can send
 //! those headers, so they are believed only from proxies the operator named.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 use axum::http::HeaderMap;
 use ipnet::IpNet;
@@ -55,6 +55,30 @@ impl TrustedProxies {
     }
 }
 
+/// What a client is counted by in throttles: its IPv4 address, or the /64 of its IPv6 address
+/// (one host usually holds a whole /64, so counting addresses would let it rotate through
+/// billions); an IPv4-mapped IPv6 address counts as the IPv4 address.
+pub fn network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+/// [`network`] as text: `203.0.113.7`, `2001:db8:1:2::/64`.
+pub fn network_label(ip: IpAddr) -> String {
+    match network(ip) {
+        v4 @ IpAddr::V4(_) => v4.to_string(),
+        v6 => format!("{v6}/64"),
+    }
+}
+
 /// `203.0.113.7`, `"[2001:db8::1]:4711"`, `203.0.113.7:80` → the address.
 fn parse_node(s: &str) -> Option<IpAddr> {
     let s = s.trim().trim_matches('"');
@@ -97,5 +121,24 @@ mod tests {
         assert_eq!(trusted.client(&peer, &fwd).to_string(), "2001:db8::1");
         let outsider: SocketAddr = "198.51.100.9:1".parse().expect("addr");
         assert_eq!(trusted.client(&outsider, &h), outsider.ip());
+    }
+
+    #[test]
+    fn throttles_count_ipv6_per_64() {
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        assert_eq!(network_label(ip("203.0.113.7")), "203.0.113.7");
+        assert_eq!(network_label(ip("::ffff:203.0.113.7")), "203.0.113.7");
+        assert_eq!(
+            network_label(ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd")),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            network(ip("2001:db8:1:2::1")),
+            network(ip("2001:db8:1:2:ffff:ffff:ffff:ffff"))
+        );
+        assert_ne!(
+            network(ip("2001:db8:1:2::1")),
+            network(ip("2001:db8:1:3::1"))
+        );
     }
 }

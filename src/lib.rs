@@ -3,7 +3,8 @@
 //! Layers, outermost first: [`cli`] (the binary's verbs) → [`http`] (routing, keys, headers,
 //! error documents) → [`engine`] (catalog-driven reads and writes, XML/JSON output) →
 //! [`storage`] (backends behind one trait). [`catalog`] is the data describing every
-//! resource; [`accounts`] holds webservice keys and permissions.
+//! resource; [`accounts`] holds webservice keys and permissions; [`employees`] the back-office
+//! accounts (password policy, Argon2id hashes), used by the CLI and the back office alike.
 
 pub mod accounts;
 pub mod app;
@@ -13,6 +14,7 @@ pub mod catalog;
 pub mod cli;
 pub mod client_ip;
 pub mod clock;
+pub mod employees;
 pub mod engine;
 pub mod http;
 pub mod storage;

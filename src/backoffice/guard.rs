@@ -2,22 +2,26 @@
 //! state change passes (same origin, CSRF token, role, and for the riskiest changes a recent
 //! password).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::http::HeaderMap;
 
 use super::pages::{Chrome, Flash};
+use super::session;
+use super::throttle::{Attempt, Refusal};
 use super::web::*;
 use super::BackOffice;
-use super::{session, users};
 use crate::audit::{Actor, Entry as AuditEntry};
+use crate::employees;
 
 pub struct Auth {
-    pub user: users::User,
+    pub user: employees::Employee,
     pub session: session::Session,
     /// The cookie value (only ever compared or replaced, never logged).
     pub token: String,
+    /// The client's address, and as text for the audit log.
+    pub addr: IpAddr,
     pub ip: String,
     pub user_agent: String,
 }
@@ -58,15 +62,17 @@ impl Auth {
 pub async fn current(st: &Arc<BackOffice>, headers: &HeaderMap, peer: &SocketAddr) -> Option<Auth> {
     let token = cookie(headers, &cookie_name(st, session::COOKIE))?.to_string();
     let st = st.clone();
-    let (ip, user_agent) = (client_ip(st.as_ref(), peer, headers), user_agent(headers));
+    let addr = client_addr(st.as_ref(), peer, headers);
+    let (ip, user_agent) = (addr.to_string(), user_agent(headers));
     blocking(move || {
         let store = st.engine.store.as_ref();
         let s = session::load(store, &token).ok()??;
-        let u = users::get(store, s.user_id).ok()??;
+        let u = employees::get(store, s.user_id).ok()??;
         Some(Auth {
             user: u,
             session: s,
             token,
+            addr,
             ip,
             user_agent,
         })
@@ -140,7 +146,7 @@ pub async fn post(
 pub enum SudoRefusal {
     Missing,
     Wrong,
-    Locked(i64),
+    Locked(Refusal),
 }
 
 impl SudoRefusal {
@@ -151,10 +157,7 @@ impl SudoRefusal {
                     .into()
             }
             SudoRefusal::Wrong => "The password is not correct.".into(),
-            SudoRefusal::Locked(wait) => format!(
-                "Too many failed attempts. Try again in {} minutes.",
-                wait / 60 + 1
-            ),
+            SudoRefusal::Locked(refusal) => refusal.message(),
         }
     }
 }
@@ -189,20 +192,24 @@ pub async fn sudo(
         return Err(SudoRefusal::Missing);
     }
     let st2 = st.clone();
-    let (uid, token, subject) = (
-        auth.user.id,
-        auth.token.clone(),
-        format!("user:{}|{}", auth.user.email, auth.ip),
-    );
+    let (uid, token) = (auth.user.id, auth.token.clone());
+    let attempt = Attempt::reauth(&auth.user.email, auth.addr);
     let outcome = blocking(move || {
         let store = st2.engine.store.as_ref();
-        use session::throttle;
-        if let Ok(Some(wait)) = throttle::locked(store, &subject, throttle::ACCOUNT_LIMIT) {
-            return Err(SudoRefusal::Locked(wait));
-        }
-        if !users::verify(store, uid, &password).unwrap_or(false) {
-            let _ = throttle::fail(store, &subject, throttle::ACCOUNT_LIMIT);
+        // Counted before the password is checked, forgiven when it is right.
+        let reservation = match attempt.reserve(store) {
+            Ok(Ok(r)) => r,
+            Ok(Err(refusal)) => return Err(SudoRefusal::Locked(refusal)),
+            Err(e) => {
+                tracing::error!(error = %e, "login throttle unavailable");
+                return Err(SudoRefusal::Wrong);
+            }
+        };
+        if !employees::verify(store, uid, &password).unwrap_or(false) {
             return Err(SudoRefusal::Wrong);
+        }
+        if let Err(e) = reservation.succeeded(store) {
+            tracing::warn!(error = %e, "could not forgive a re-authentication");
         }
         session::reauthenticate(store, &token)
             .ok()

@@ -1,5 +1,5 @@
-//! Logging in and out. The login form carries a pre-session token (login CSRF); failures are
-//! throttled per e-mail and address, and per address.
+//! Logging in and out. The login form carries a pre-session token (login CSRF); attempts are
+//! throttled per e-mail and address, per address and per e-mail ([`super::throttle`]).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -11,10 +11,12 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 
 use super::guard::{self, EmployeePost};
 use super::pages::{Chrome, Flash, Login};
+use super::session;
+use super::throttle::{Attempt, Refusal};
 use super::web::*;
 use super::BackOffice;
-use super::{session, users};
 use crate::audit::{Actor, Entry as AuditEntry};
+use crate::employees;
 
 pub async fn index(
     State(st): State<Arc<BackOffice>>,
@@ -47,7 +49,7 @@ fn login_page(st: &BackOffice, flashes: Vec<Flash>, email: String, status: Statu
 enum Outcome {
     In(String),
     Refused,
-    Locked(i64),
+    Held(Refusal),
 }
 
 pub async fn login(
@@ -63,14 +65,12 @@ pub async fn login(
     }
     let email = field(&f, "email").trim().to_lowercase();
     let password = field(&f, "password").to_string();
-    let (ip, ua) = (client_ip(&st, &peer, &headers), user_agent(&headers));
+    let addr = client_addr(&st, &peer, &headers);
+    let (ip, ua) = (addr.to_string(), user_agent(&headers));
     let (st2, email2) = (st.clone(), email.clone());
     let outcome = blocking(move || {
-        use session::throttle;
         let store = st2.engine.store.as_ref();
-        let ip_subject = format!("ip:{ip}");
-        let acct_subject = format!("user:{email2}|{ip}");
-        let note = |action: &str, result: &str| {
+        let note = |action: &str, details: &str, result: &str| {
             let _ = store.write(&mut |tx| {
                 crate::audit::record(
                     tx,
@@ -84,32 +84,36 @@ pub async fn login(
                         target_type: "",
                         target_id: 0,
                         target_hint: "",
-                        details: "",
+                        details,
                         result,
                     },
                 )
             });
         };
-        for (subject, limit) in [
-            (&ip_subject, throttle::IP_LIMIT),
-            (&acct_subject, throttle::ACCOUNT_LIMIT),
-        ] {
-            if let Ok(Some(wait)) = throttle::locked(store, subject, limit) {
-                note("login.locked", "denied");
-                return Some(Outcome::Locked(wait));
+        // Counted before the password is checked, so parallel guesses cannot overtake the
+        // count; forgiven below when the password is right.
+        let reservation = match Attempt::login(&email2, addr).reserve(store) {
+            Ok(Ok(r)) => r,
+            Ok(Err(refusal)) => {
+                note("login.locked", refusal.limit.describe(), "denied");
+                return Some(Outcome::Held(refusal));
             }
-        }
-        match users::authenticate(store, &email2, &password) {
+            Err(e) => {
+                tracing::error!(error = %e, "login throttle unavailable");
+                return None;
+            }
+        };
+        match employees::authenticate(store, &email2, &password) {
             Ok(Some(u)) => {
-                let _ = throttle::clear(store, &acct_subject);
+                if let Err(e) = reservation.succeeded(store) {
+                    tracing::warn!(error = %e, "could not forgive a successful login");
+                }
                 let token = session::create(store, u.id, &ip, &ua).ok()?;
-                note("login.ok", "ok");
+                note("login.ok", "", "ok");
                 Some(Outcome::In(token))
             }
             _ => {
-                let _ = throttle::fail(store, &ip_subject, throttle::IP_LIMIT);
-                let _ = throttle::fail(store, &acct_subject, throttle::ACCOUNT_LIMIT);
-                note("login.failed", "denied");
+                note("login.failed", "", "denied");
                 Some(Outcome::Refused)
             }
         }
@@ -130,21 +134,15 @@ pub async fn login(
             email,
             StatusCode::UNAUTHORIZED,
         ),
-        Some(Outcome::Locked(wait)) => {
+        Some(Outcome::Held(refusal)) => {
             let mut r = login_page(
                 &st,
-                vec![(
-                    "error",
-                    format!(
-                        "Too many failed attempts. Try again in {} minutes.",
-                        wait / 60 + 1
-                    ),
-                )],
+                vec![("error", refusal.message())],
                 email,
                 StatusCode::TOO_MANY_REQUESTS,
             );
             r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(wait.max(1)));
+                .insert(header::RETRY_AFTER, HeaderValue::from(refusal.wait.max(1)));
             r
         }
         None => internal(),

@@ -12,7 +12,7 @@ mod login;
 mod pages;
 pub mod session;
 mod settings;
-pub mod users;
+mod throttle;
 mod web;
 
 use std::sync::Arc;
@@ -20,7 +20,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::Router;
 
 use web::Resp;
@@ -40,7 +40,8 @@ pub struct BackOffice {
     pub proxies: Arc<TrustedProxies>,
 }
 
-/// The back office's routes under `prefix` (e.g. `/admin`), with its security headers.
+/// The back office's routes under `prefix` (e.g. `/admin`), with its security headers on
+/// every answer, unknown paths under the prefix included.
 pub fn router(state: Arc<BackOffice>) -> Router {
     let p = state.prefix.trim_end_matches('/').to_string();
     let p = p.as_str();
@@ -78,6 +79,9 @@ pub fn router(state: Arc<BackOffice>) -> Router {
             post(account::revoke),
         )
         .route(&format!("{p}/static/{{file}}"), get(asset))
+        // Anything else under the prefix is ours too: a 404 with the headers above, not the
+        // webservice's fallback.
+        .route(&format!("{p}/{{*rest}}"), any(not_found))
         .layer(axum::middleware::map_response_with_state(
             state.clone(),
             security_headers,
@@ -112,6 +116,13 @@ async fn security_headers(State(st): State<Arc<BackOffice>>, mut r: Resp) -> Res
         set(h, "cache-control", "no-store");
     }
     r
+}
+
+async fn not_found() -> Resp {
+    web::plain(
+        StatusCode::NOT_FOUND,
+        "404 Not Found: no such back-office page",
+    )
 }
 
 const CSS: &str = include_str!("../../assets/admin/admin.css");

@@ -250,158 +250,34 @@ pub fn destroy(store: &dyn Store, token: &str) -> StorageResult<()> {
     })
 }
 
-/// Login throttling: 5 failures per e-mail and address in 15 minutes lock for 15 minutes,
-/// each repeated lock-out twice as long (up to a day); 20 failures from one address answer
-/// 429.
-pub mod throttle {
-    use super::*;
-
-    const WINDOW: i64 = 15 * 60;
-    pub const ACCOUNT_LIMIT: i64 = 5;
-    pub const IP_LIMIT: i64 = 20;
-
-    /// A repeated lock-out lasts twice as long as the previous one, up to a day.
-    const MAX_LOCK: i64 = 24 * 60 * 60;
-
-    struct Row {
-        failures: i64,
-        start: i64,
-        until: i64,
-        lockouts: i64,
-    }
-
-    fn get(store: &dyn Store, subject: &str) -> StorageResult<Row> {
-        let mut out = Row {
-            failures: 0,
-            start: 0,
-            until: 0,
-            lockouts: 0,
-        };
-        store.read(&mut |r| {
-            if let Some(row) = r
-                .select(&Select {
-                    table: "shopws_login_throttle",
-                    columns: &["failures", "window_start", "locked_until", "lockouts"],
-                    key: vec![("subject", Value::from(subject))],
-                    order: &[],
-                })?
-                .first()
-            {
-                out = Row {
-                    failures: row[0].as_i64().unwrap_or(0),
-                    start: row[1].as_i64().unwrap_or(0),
-                    until: row[2].as_i64().unwrap_or(0),
-                    lockouts: row[3].as_i64().unwrap_or(0),
-                };
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-
-    /// Seconds to wait before trying again, if the subject is locked.
-    pub fn locked(store: &dyn Store, subject: &str, limit: i64) -> StorageResult<Option<i64>> {
-        let r = get(store, subject)?;
-        let now = crate::clock::unix();
-        if r.until > now {
-            return Ok(Some(r.until - now));
-        }
-        if r.failures >= limit && now - r.start < WINDOW && r.until == 0 {
-            return Ok(Some(WINDOW - (now - r.start)));
-        }
-        Ok(None)
-    }
-
-    pub fn fail(store: &dyn Store, subject: &str, limit: i64) -> StorageResult<()> {
-        let r = get(store, subject)?;
-        let now = crate::clock::unix();
-        let (mut failures, start) = if now - r.start > WINDOW || (r.until > 0 && r.until <= now) {
-            (1, now)
-        } else {
-            (r.failures + 1, r.start)
-        };
-        // A day without a lock-out forgives the earlier ones.
-        let mut lockouts = if r.until > 0 && now - r.until > MAX_LOCK {
-            0
-        } else {
-            r.lockouts
-        };
-        let mut until = if r.until > now { r.until } else { 0 };
-        if failures >= limit && until == 0 {
-            lockouts += 1;
-            let secs = (WINDOW << (lockouts - 1).clamp(0, 10)).min(MAX_LOCK);
-            until = now + secs;
-            failures = limit;
-        }
-        store.write(&mut |tx| {
-            tx.delete(
-                "shopws_login_throttle",
-                &[("subject", Value::from(subject))],
-            )?;
-            tx.insert(
-                "shopws_login_throttle",
-                &[
-                    ("subject", Value::from(subject)),
-                    ("failures", Value::Int(failures)),
-                    ("window_start", Value::Int(start)),
-                    ("locked_until", Value::Int(until)),
-                    ("lockouts", Value::Int(lockouts)),
-                ],
-            )?;
-            Ok(())
-        })
-    }
-
-    pub fn clear(store: &dyn Store, subject: &str) -> StorageResult<()> {
-        store.write(&mut |tx| {
-            tx.delete(
-                "shopws_login_throttle",
-                &[("subject", Value::from(subject))],
-            )?;
-            Ok(())
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::throttle::*;
     use super::*;
 
     #[test]
-    fn repeated_lockouts_double() {
+    fn a_session_records_the_login() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("t.db");
         let s =
             crate::storage::sqlite::SqliteStore::open(&path.to_string_lossy(), 1).expect("open");
-        let subject = "user:a@example.com|127.0.0.1";
-        for _ in 0..ACCOUNT_LIMIT {
-            assert_eq!(locked(&s, subject, ACCOUNT_LIMIT).expect("read"), None);
-            fail(&s, subject, ACCOUNT_LIMIT).expect("fail");
-        }
-        let first = locked(&s, subject, ACCOUNT_LIMIT)
-            .expect("read")
-            .unwrap_or(0);
-        assert!((890..=900).contains(&first), "{first}");
-        // The lock runs out; five more failures lock twice as long.
-        s.write(&mut |tx| {
-            tx.update(
-                "shopws_login_throttle",
-                &[("locked_until", Value::Int(crate::clock::unix() - 1))],
-                &[("subject", Value::from(subject))],
-            )?;
-            Ok(())
-        })
-        .expect("age");
-        assert_eq!(locked(&s, subject, ACCOUNT_LIMIT).expect("read"), None);
-        for _ in 0..ACCOUNT_LIMIT {
-            fail(&s, subject, ACCOUNT_LIMIT).expect("fail");
-        }
-        let second = locked(&s, subject, ACCOUNT_LIMIT)
-            .expect("read")
-            .unwrap_or(0);
-        assert!((1790..=1800).contains(&second), "{second}");
-        clear(&s, subject).expect("clear");
-        assert_eq!(locked(&s, subject, ACCOUNT_LIMIT).expect("read"), None);
+        let id = crate::employees::create(
+            &s,
+            "ops@example.com",
+            "a long enough password",
+            crate::employees::ROLE_ADMIN,
+        )
+        .expect("employee");
+        assert!(crate::employees::list(&s).expect("list")[0]
+            .last_login_at
+            .is_none());
+        let token = create(&s, id, "127.0.0.1", "test").expect("session");
+        assert!(crate::employees::list(&s).expect("list")[0]
+            .last_login_at
+            .is_some());
+        let loaded = load(&s, &token).expect("load").expect("live");
+        assert_eq!(loaded.user_id, id);
+        assert!(loaded.sudo(), "logging in counts as typing the password");
+        destroy(&s, &token).expect("destroy");
+        assert!(load(&s, &token).expect("load").is_none());
     }
 }

@@ -1,6 +1,6 @@
 //! Small HTTP helpers of the back office: cookies, responses, forms, origin checks.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
@@ -150,8 +150,8 @@ pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static)
 }
 
 /// The client's address (behind a trusted proxy, the one it forwarded).
-pub fn client_ip(st: &BackOffice, peer: &SocketAddr, headers: &HeaderMap) -> String {
-    st.proxies.client(peer, headers).to_string()
+pub fn client_addr(st: &BackOffice, peer: &SocketAddr, headers: &HeaderMap) -> IpAddr {
+    st.proxies.client(peer, headers)
 }
 
 pub fn user_agent(headers: &HeaderMap) -> String {

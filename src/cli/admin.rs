@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal};
 use clap::{Subcommand, ValueEnum};
 
 use super::{open_store, seed_if_empty, Global};
-use crate::backoffice::users;
+use crate::employees;
 
 #[derive(Subcommand, Debug)]
 pub enum AdminAction {
@@ -36,8 +36,8 @@ pub enum Role {
 impl Role {
     fn as_str(self) -> &'static str {
         match self {
-            Role::Admin => users::ROLE_ADMIN,
-            Role::Viewer => users::ROLE_VIEWER,
+            Role::Admin => employees::ROLE_ADMIN,
+            Role::Viewer => employees::ROLE_VIEWER,
         }
     }
 }
@@ -62,7 +62,7 @@ pub fn run(g: &Global, action: AdminAction) -> anyhow::Result<()> {
     match action {
         AdminAction::Create { email, role } => {
             let password = read_password()?;
-            let id = users::create(store.as_ref(), &email, &password, role.as_str())?;
+            let id = employees::create(store.as_ref(), &email, &password, role.as_str())?;
             println!(
                 "created employee #{id} ({}, {})",
                 email.trim().to_lowercase(),
@@ -71,7 +71,7 @@ pub fn run(g: &Global, action: AdminAction) -> anyhow::Result<()> {
         }
         AdminAction::Passwd { email } => {
             let password = read_password()?;
-            let id = users::set_password(store.as_ref(), &email, &password)?;
+            let id = employees::set_password(store.as_ref(), &email, &password)?;
             println!(
                 "password changed for employee #{id} ({}); their sessions are closed",
                 email.trim().to_lowercase()
@@ -82,7 +82,7 @@ pub fn run(g: &Global, action: AdminAction) -> anyhow::Result<()> {
                 "{:<5} {:<32} {:<7} {:<9} LAST LOGIN",
                 "ID", "E-MAIL", "ROLE", "STATUS"
             );
-            for u in users::list(store.as_ref())? {
+            for u in employees::list(store.as_ref())? {
                 println!(
                     "{:<5} {:<32} {:<7} {:<9} {}",
                     u.id,

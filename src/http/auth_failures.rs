@@ -5,12 +5,13 @@
 //! IPv6 clients are counted per /64 (one host usually holds a whole /64), IPv4-mapped IPv6
 //! addresses as the IPv4 address.
 
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use moka::sync::Cache;
 
+use crate::client_ip::network;
 use crate::engine::error::ApiError;
 
 /// A bucket full again after this long without failures; idle entries are dropped then.
@@ -50,7 +51,7 @@ impl AuthFailures {
         if self.per_minute == 0 {
             return Ok(());
         }
-        let Some(tat) = self.tats.get(&subject(ip)) else {
+        let Some(tat) = self.tats.get(&network(ip)) else {
             return Ok(());
         };
         let tat = *tat.lock().unwrap_or_else(PoisonError::into_inner);
@@ -71,7 +72,7 @@ impl AuthFailures {
         let now = Instant::now();
         let cell = self
             .tats
-            .get_with(subject(ip), || Arc::new(Mutex::new(now)));
+            .get_with(network(ip), || Arc::new(Mutex::new(now)));
         let mut tat = cell.lock().unwrap_or_else(PoisonError::into_inner);
         let limit = now + self.tolerance;
         let was_blocked = *tat > limit;
@@ -86,19 +87,6 @@ impl AuthFailures {
 /// refusals of a valid key.
 pub fn is_key_failure(e: &ApiError) -> bool {
     e.status == 401 && matches!(e.errors.first().and_then(|x| x.code), Some(17 | 18 | 20))
-}
-
-fn subject(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => {
-                let s = v6.segments();
-                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-            }
-        },
-    }
 }
 
 #[cfg(test)]

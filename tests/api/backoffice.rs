@@ -12,14 +12,14 @@ struct Admin<'a> {
     csrf: String,
 }
 
-fn client() -> reqwest::blocking::Client {
+pub(crate) fn client() -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
 }
 
-fn create_admin(shop: &TestShop, email: &str, password: &str) {
+pub(crate) fn create_admin(shop: &TestShop, email: &str, password: &str) {
     let mut child = Command::new(bin())
         .args(["admin", "create", "--email", email])
         .env("SHOPWS_DATABASE", &shop.db)
@@ -38,13 +38,13 @@ fn create_admin(shop: &TestShop, email: &str, password: &str) {
 }
 
 /// Direct access to the test database, to age sessions the way time would.
-fn sql(shop: &TestShop, statement: &str) {
+pub(crate) fn sql(shop: &TestShop, statement: &str) {
     let path = shop.db.trim_start_matches("sqlite:");
     let conn = rusqlite::Connection::open(path).expect("open database");
     conn.execute_batch(statement).expect("sql");
 }
 
-fn hidden(body: &str, name: &str) -> String {
+pub(crate) fn hidden(body: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     body.split(&marker)
         .nth(1)
@@ -53,7 +53,7 @@ fn hidden(body: &str, name: &str) -> String {
         .to_string()
 }
 
-fn set_cookie(r: &reqwest::blocking::Response, name: &str) -> Option<String> {
+pub(crate) fn set_cookie(r: &reqwest::blocking::Response, name: &str) -> Option<String> {
     r.headers()
         .get_all("set-cookie")
         .iter()
@@ -1017,6 +1017,83 @@ fn security_headers_on_every_admin_route() {
         .send()
         .expect("post");
     assert_eq!(r.status().as_u16(), 403);
+}
+
+#[test]
+fn unknown_admin_paths_are_404_with_security_headers() {
+    let shop = TestShop::start();
+    create_admin(&shop, "boss@example.com", "a long enough password");
+    let admin = Admin::login(&shop, "boss@example.com", "a long enough password").expect("login");
+    let anonymous = client();
+    for (method, path) in [
+        ("GET", "/admin/nope"),
+        ("GET", "/admin/webservice/keys/1/nope"),
+        ("GET", "/admin/static/"),
+        ("POST", "/admin/nope"),
+        ("HEAD", "/admin/nope/"),
+    ] {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        for (who, r) in [
+            (
+                "anonymous",
+                anonymous
+                    .request(m.clone(), format!("{}{path}", shop.url))
+                    .send()
+                    .expect("request"),
+            ),
+            (
+                "employee",
+                admin
+                    .http
+                    .request(m.clone(), format!("{}{path}", shop.url))
+                    .header("Cookie", &admin.cookie)
+                    .send()
+                    .expect("request"),
+            ),
+        ] {
+            let at = format!("{method} {path} ({who})");
+            assert_eq!(r.status().as_u16(), 404, "{at}");
+            let get = |k: &str| {
+                r.headers()
+                    .get(k)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            assert!(
+                get("content-security-policy").starts_with("default-src 'none'"),
+                "{at}"
+            );
+            assert!(
+                get("content-security-policy").contains("frame-ancestors 'none'"),
+                "{at}"
+            );
+            assert_eq!(get("x-frame-options"), "DENY", "{at}");
+            assert_eq!(get("x-content-type-options"), "nosniff", "{at}");
+            assert_eq!(get("referrer-policy"), "no-referrer", "{at}");
+            assert_eq!(get("cross-origin-opener-policy"), "same-origin", "{at}");
+            assert_eq!(get("cross-origin-resource-policy"), "same-origin", "{at}");
+            assert!(get("permissions-policy").contains("camera=()"), "{at}");
+            assert_eq!(get("cache-control"), "no-store", "{at}");
+            assert!(get("access-control-allow-origin").is_empty(), "{at}");
+        }
+    }
+    // A known path with another method: 405, with the same headers.
+    let r = anonymous
+        .get(format!("{}/admin/login", shop.url))
+        .send()
+        .expect("get");
+    assert_eq!(r.status().as_u16(), 405);
+    assert!(r.headers().contains_key("content-security-policy"));
+    // The webservice still answers everything outside the prefix.
+    assert_eq!(shop.get("/api/customers").status, 200);
+    let outside = shop.get("/administration");
+    assert!(
+        outside.header("x-frame-options").is_none(),
+        "not the back office's: {} {}",
+        outside.status,
+        outside.body
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod backoffice;
 mod catalog;
 mod errors;
 mod listing;
+mod login_throttle;
 mod prices;
 mod server;
 mod writes;

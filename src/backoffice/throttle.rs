@@ -1,0 +1,582 @@
+//! Login throttling, counted in the database so that every node sees the same counts.
+//!
+//! Three limits, each counted on a subject:
+//! - **e-mail and address** (`user:EMAIL|NET`): 5 failures in 15 minutes lock the pair for 15
+//!   minutes, each repeated lock-out twice as long (up to a day). Wrong re-authentication
+//!   passwords count here too.
+//! - **address** (`ip:NET`): 20 failures in 15 minutes, whatever the e-mail, lock the address
+//!   the same way.
+//! - **e-mail**, from every address together (`account:EMAIL`): past 10 failures, each further
+//!   one makes the next attempt wait twice as long as the last (1 s, 2 s, 4 s… at most a
+//!   minute), until 15 minutes pass without a failure. A slowdown, never a lock-out: the right
+//!   password passes after the wait, and addresses the employee logged in from during the last
+//!   30 days are exempt, so guessing from elsewhere cannot keep the employee out.
+//!
+//! `NET` is the client's address, an IPv6 one by its /64 ([`crate::client_ip::network`]).
+//!
+//! An attempt is counted *before* the password is checked, in the same transaction as the
+//! check that it is allowed ([`Attempt::reserve`]), and forgiven when the password was right
+//! ([`Reservation::succeeded`]): parallel requests get no more guesses than the limits allow.
+
+use std::net::IpAddr;
+
+use crate::client_ip::network_label;
+use crate::storage::{Select, StorageResult, Store, Tx, Value};
+
+/// Failures per e-mail and address before the pair is locked.
+pub const PAIR_LIMIT: i64 = 5;
+/// Failures per address, whatever the e-mail, before the address is locked.
+pub const ADDRESS_LIMIT: i64 = 20;
+/// Failures per e-mail, from every address, before attempts are slowed down.
+pub const ACCOUNT_FREE: i64 = 10;
+
+/// Failures are counted over this long.
+const WINDOW: i64 = 15 * 60;
+/// A repeated lock-out lasts twice as long as the previous one, up to a day; a day without a
+/// lock-out forgives the earlier ones.
+const MAX_LOCK: i64 = 24 * 60 * 60;
+/// The per-account slowdown never makes anyone wait longer than this.
+const MAX_DELAY: i64 = 60;
+/// How long an address the employee logged in from stays exempt from the slowdown.
+const KNOWN_FOR: i64 = 30 * 24 * 60 * 60;
+
+const TABLE: &str = "shopws_login_throttle";
+const KNOWN: &str = "shopws_login_known";
+
+/// Which limit a subject is counted against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    Pair,
+    Address,
+    Account,
+}
+
+impl Limit {
+    /// For the audit log.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Limit::Pair => "e-mail and address",
+            Limit::Address => "address",
+            Limit::Account => "e-mail, all addresses",
+        }
+    }
+}
+
+/// An attempt that may not be made yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal {
+    /// The limit that holds it back (the one with the longest wait).
+    pub limit: Limit,
+    /// Seconds to wait (at least 1).
+    pub wait: i64,
+}
+
+impl Refusal {
+    pub fn message(&self) -> String {
+        let when = if self.wait < 60 {
+            let s = self.wait.max(1);
+            format!("{s} second{}", if s == 1 { "" } else { "s" })
+        } else {
+            format!("{} minutes", (self.wait + 59) / 60)
+        };
+        format!("Too many failed attempts. Try again in {when}.")
+    }
+}
+
+/// One subject's counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Row {
+    failures: i64,
+    /// Pair and address: when the window began. Account: the last failure.
+    start: i64,
+    /// Pair and address: the end of the last lock-out. Account: the next attempt's time.
+    until: i64,
+    lockouts: i64,
+}
+
+fn cap(limit: Limit) -> i64 {
+    match limit {
+        Limit::Pair => PAIR_LIMIT,
+        Limit::Address => ADDRESS_LIMIT,
+        Limit::Account => ACCOUNT_FREE,
+    }
+}
+
+fn lock_secs(lockouts: i64) -> i64 {
+    (WINDOW << (lockouts - 1).clamp(0, 10)).min(MAX_LOCK)
+}
+
+fn delay_secs(over: i64) -> i64 {
+    (1_i64 << over.clamp(0, 10)).min(MAX_DELAY)
+}
+
+impl Row {
+    fn wait(&self, now: i64) -> Option<i64> {
+        (self.until > now).then(|| self.until - now)
+    }
+
+    /// The counts after one more failure (the attempt is allowed: [`Row::wait`] was `None`).
+    fn counted(&self, limit: Limit, now: i64) -> Row {
+        let cap = cap(limit);
+        if limit == Limit::Account {
+            let failures = if now - self.start > WINDOW {
+                1
+            } else {
+                self.failures + 1
+            };
+            let until = if failures >= cap {
+                now + delay_secs(failures - cap)
+            } else {
+                0
+            };
+            return Row {
+                failures,
+                start: now,
+                until,
+                lockouts: 0,
+            };
+        }
+        // A new window after 15 minutes, or once a lock-out has run out.
+        let ended = self.until > 0 && self.until <= now && self.failures >= cap;
+        let (mut failures, start) = if now - self.start > WINDOW || ended {
+            (1, now)
+        } else {
+            (self.failures + 1, self.start)
+        };
+        let mut lockouts = if self.until > 0 && now - self.until > MAX_LOCK {
+            0
+        } else {
+            self.lockouts
+        };
+        let mut until = self.until;
+        if failures >= cap {
+            lockouts += 1;
+            until = now + lock_secs(lockouts);
+            failures = cap;
+        }
+        Row {
+            failures,
+            start,
+            until,
+            lockouts,
+        }
+    }
+
+    /// The counts once an attempt counted as a failure turned out to be the right password.
+    fn forgiven(&self, limit: Limit, now: i64) -> Row {
+        let mut r = *self;
+        r.failures = (r.failures - 1).max(0);
+        if r.until > now && r.failures < cap(limit) {
+            // The lock (or delay) was set by counting this attempt: lift it.
+            r.until = now;
+            if limit != Limit::Account {
+                r.lockouts = (r.lockouts - 1).max(0);
+            }
+        }
+        r
+    }
+}
+
+fn read(tx: &mut dyn Tx, subject: &str) -> StorageResult<Row> {
+    let rows = tx.select(&Select {
+        table: TABLE,
+        columns: &["failures", "window_start", "locked_until", "lockouts"],
+        key: vec![("subject", Value::from(subject))],
+        order: &[],
+    })?;
+    Ok(rows
+        .first()
+        .map(|row| Row {
+            failures: row[0].as_i64().unwrap_or(0),
+            start: row[1].as_i64().unwrap_or(0),
+            until: row[2].as_i64().unwrap_or(0),
+            lockouts: row[3].as_i64().unwrap_or(0),
+        })
+        .unwrap_or_default())
+}
+
+fn write(tx: &mut dyn Tx, subject: &str, r: &Row) -> StorageResult<()> {
+    tx.delete(TABLE, &[("subject", Value::from(subject))])?;
+    tx.insert(
+        TABLE,
+        &[
+            ("subject", Value::from(subject)),
+            ("failures", Value::Int(r.failures)),
+            ("window_start", Value::Int(r.start)),
+            ("locked_until", Value::Int(r.until)),
+            ("lockouts", Value::Int(r.lockouts)),
+        ],
+    )?;
+    Ok(())
+}
+
+/// A password about to be checked for an e-mail, from an address.
+pub struct Attempt {
+    subjects: Vec<(Limit, String)>,
+    /// Names the address for the e-mail, to exempt it from the slowdown once logged in from.
+    known: String,
+}
+
+impl Attempt {
+    /// Logging in: every limit.
+    pub fn login(email: &str, ip: IpAddr) -> Attempt {
+        let net = network_label(ip);
+        Attempt {
+            subjects: vec![
+                (Limit::Pair, format!("user:{email}|{net}")),
+                (Limit::Address, format!("ip:{net}")),
+                (Limit::Account, format!("account:{email}")),
+            ],
+            known: format!("{email}|{net}"),
+        }
+    }
+
+    /// Typing the password again while logged in: the e-mail-and-address limit, shared with
+    /// logging in.
+    pub fn reauth(email: &str, ip: IpAddr) -> Attempt {
+        let mut a = Attempt::login(email, ip);
+        a.subjects.truncate(1);
+        a
+    }
+
+    /// Counts the attempt as a failure, unless a limit holds it back (then nothing is
+    /// counted). Check the password only with the reservation in hand.
+    pub fn reserve(&self, store: &dyn Store) -> StorageResult<Result<Reservation, Refusal>> {
+        self.reserve_at(store, crate::clock::unix())
+    }
+
+    fn reserve_at(
+        &self,
+        store: &dyn Store,
+        now: i64,
+    ) -> StorageResult<Result<Reservation, Refusal>> {
+        let mut out = Err(Refusal {
+            limit: Limit::Pair,
+            wait: 1,
+        });
+        store.write(&mut |tx| {
+            let (rows, refusal) = self.look(tx, now)?;
+            if let Some(r) = refusal {
+                out = Err(r);
+                return Ok(());
+            }
+            for (limit, subject, row) in &rows {
+                write(tx, subject, &row.counted(*limit, now))?;
+            }
+            out = Ok(Reservation {
+                counted: rows.into_iter().map(|(l, s, _)| (l, s)).collect(),
+                known: self.known.clone(),
+            });
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The subjects the attempt counts against (the slowdown skipped for a known address)
+    /// with their rows, and the longest wait among them.
+    #[allow(clippy::type_complexity)]
+    fn look(
+        &self,
+        tx: &mut dyn Tx,
+        now: i64,
+    ) -> StorageResult<(Vec<(Limit, String, Row)>, Option<Refusal>)> {
+        let known = self.known_at(tx, now)?;
+        let mut rows = Vec::new();
+        let mut refusal: Option<Refusal> = None;
+        for (limit, subject) in &self.subjects {
+            if *limit == Limit::Account && known {
+                continue;
+            }
+            let row = read(tx, subject)?;
+            if let Some(wait) = row.wait(now) {
+                if refusal.is_none_or(|r| wait > r.wait) {
+                    refusal = Some(Refusal {
+                        limit: *limit,
+                        wait,
+                    });
+                }
+            }
+            rows.push((*limit, subject.clone(), row));
+        }
+        Ok((rows, refusal))
+    }
+
+    fn known_at(&self, tx: &mut dyn Tx, now: i64) -> StorageResult<bool> {
+        if !self.subjects.iter().any(|(l, _)| *l == Limit::Account) {
+            return Ok(false);
+        }
+        let rows = tx.select(&Select {
+            table: KNOWN,
+            columns: &["last_ok"],
+            key: vec![("subject", Value::from(self.known.as_str()))],
+            order: &[],
+        })?;
+        Ok(rows
+            .first()
+            .and_then(|r| r[0].as_i64())
+            .is_some_and(|t| now - t <= KNOWN_FOR))
+    }
+}
+
+/// An attempt counted as a failure until [`Reservation::succeeded`] says otherwise.
+#[must_use = "a right password must be forgiven"]
+pub struct Reservation {
+    counted: Vec<(Limit, String)>,
+    known: String,
+}
+
+impl Reservation {
+    /// The password was right: the failure counted in advance is taken back, the e-mail and
+    /// address pair starts afresh, and after a login the address is exempt from the slowdown.
+    pub fn succeeded(self, store: &dyn Store) -> StorageResult<()> {
+        self.succeeded_at(store, crate::clock::unix())
+    }
+
+    fn succeeded_at(self, store: &dyn Store, now: i64) -> StorageResult<()> {
+        let login = self.counted.iter().any(|(l, _)| *l != Limit::Pair);
+        store.write(&mut |tx| {
+            for (limit, subject) in &self.counted {
+                if *limit == Limit::Pair {
+                    tx.delete(TABLE, &[("subject", Value::from(subject.as_str()))])?;
+                } else {
+                    let row = read(tx, subject)?;
+                    write(tx, subject, &row.forgiven(*limit, now))?;
+                }
+            }
+            if login {
+                tx.delete(KNOWN, &[("subject", Value::from(self.known.as_str()))])?;
+                tx.insert(
+                    KNOWN,
+                    &[
+                        ("subject", Value::from(self.known.as_str())),
+                        ("last_ok", Value::Int(now)),
+                    ],
+                )?;
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, crate::storage::sqlite::SqliteStore) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("t.db");
+        let s =
+            crate::storage::sqlite::SqliteStore::open(&path.to_string_lossy(), 1).expect("open");
+        (dir, s)
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
+    const T0: i64 = 1_800_000_000;
+
+    /// `n` wrong passwords at `now`; how many were let through to the password check.
+    fn fail(s: &dyn Store, a: &Attempt, n: usize, now: i64) -> usize {
+        (0..n)
+            .filter(|_| a.reserve_at(s, now).expect("reserve").is_ok())
+            .count()
+    }
+
+    /// What would hold an attempt back now, without counting it.
+    fn refusal(s: &dyn Store, a: &Attempt, now: i64) -> Option<Refusal> {
+        let mut out = None;
+        s.write(&mut |tx| {
+            out = a.look(tx, now)?.1;
+            Ok(())
+        })
+        .expect("look");
+        out
+    }
+
+    fn known(s: &dyn Store, a: &Attempt, now: i64) -> bool {
+        let mut known = false;
+        s.write(&mut |tx| {
+            known = a.known_at(tx, now)?;
+            Ok(())
+        })
+        .expect("look");
+        known
+    }
+
+    #[test]
+    fn the_pair_locks_after_five_and_repeated_lockouts_double() {
+        let (_d, s) = store();
+        let a = Attempt::login("a@example.com", ip("198.51.100.1"));
+        assert_eq!(fail(&s, &a, 8, T0), 5, "five guesses, then locked");
+        let r = refusal(&s, &a, T0 + 10).expect("locked");
+        assert_eq!((r.limit, r.wait), (Limit::Pair, 900 - 10));
+        // The lock runs out; five more failures lock twice as long.
+        let t1 = T0 + 901;
+        assert_eq!(fail(&s, &a, 6, t1), 5);
+        assert_eq!(refusal(&s, &a, t1).map(|r| r.wait), Some(1800));
+        // A day without a lock-out forgives the earlier ones.
+        let t2 = t1 + 1800 + MAX_LOCK + 1;
+        assert_eq!(fail(&s, &a, 5, t2), 5);
+        assert_eq!(refusal(&s, &a, t2).map(|r| r.wait), Some(900));
+        // The same e-mail from another address is not locked.
+        let elsewhere = Attempt::login("a@example.com", ip("198.51.100.2"));
+        assert_eq!(refusal(&s, &elsewhere, t2), None);
+    }
+
+    #[test]
+    fn the_right_password_is_forgiven() {
+        let (_d, s) = store();
+        let a = Attempt::login("a@example.com", ip("198.51.100.1"));
+        assert_eq!(fail(&s, &a, 4, T0), 4);
+        // The fifth attempt locks the pair when it is counted, but it is the right password.
+        let r = a.reserve_at(&s, T0).expect("reserve").expect("allowed");
+        assert!(refusal(&s, &Attempt::login("a@example.com", ip("198.51.100.1")), T0).is_some());
+        r.succeeded_at(&s, T0).expect("forgive");
+        assert_eq!(fail(&s, &a, 10, T0 + 1), 5, "a fresh start for the pair");
+    }
+
+    #[test]
+    fn an_address_locks_after_twenty_whatever_the_e_mail_ipv6_by_64() {
+        let (_d, s) = store();
+        for i in 0..20 {
+            let a = Attempt::login(
+                &format!("u{i}@example.com"),
+                ip(&format!("2001:db8::{i:x}")),
+            );
+            assert_eq!(fail(&s, &a, 1, T0), 1, "{i}");
+        }
+        let same = Attempt::login("x@example.com", ip("2001:db8::ffff:1"));
+        let r = refusal(&s, &same, T0).expect("the /64 is locked");
+        assert_eq!((r.limit, r.wait), (Limit::Address, 900));
+        let other = Attempt::login("x@example.com", ip("2001:db8:0:1::1"));
+        assert_eq!(refusal(&s, &other, T0), None, "another /64");
+        // A right password from the address takes its own count back.
+        let (_d2, s2) = store();
+        for i in 0..19 {
+            let a = Attempt::login(&format!("u{i}@example.com"), ip("192.0.2.1"));
+            fail(&s2, &a, 1, T0);
+        }
+        let ok = Attempt::login("ops@example.com", ip("192.0.2.1"));
+        for _ in 0..3 {
+            let r = ok.reserve_at(&s2, T0).expect("reserve").expect("allowed");
+            r.succeeded_at(&s2, T0).expect("forgive");
+        }
+        assert_eq!(
+            fail(
+                &s2,
+                &Attempt::login("z@example.com", ip("192.0.2.1")),
+                3,
+                T0
+            ),
+            1
+        );
+    }
+
+    #[test]
+    fn the_account_slows_down_across_addresses_but_does_not_lock() {
+        let (_d, s) = store();
+        let from = |i: usize| Attempt::login("ops@example.com", ip(&format!("203.0.113.{i}")));
+        // Two guesses from each of five addresses: the free ones.
+        for i in 0..5 {
+            assert_eq!(fail(&s, &from(i), 2, T0), 2);
+        }
+        // Now every attempt waits for the previous one: 1 s, then 2 s, 4 s…
+        let r = refusal(&s, &from(50), T0).expect("slowed");
+        assert_eq!((r.limit, r.wait), (Limit::Account, 1));
+        assert_eq!(fail(&s, &from(6), 5, T0 + 1), 1);
+        assert_eq!(refusal(&s, &from(7), T0 + 1).map(|r| r.wait), Some(2));
+        assert_eq!(fail(&s, &from(8), 5, T0 + 3), 1);
+        assert_eq!(refusal(&s, &from(9), T0 + 3).map(|r| r.wait), Some(4));
+        // Never more than a minute.
+        let mut t = T0 + 7;
+        for i in 10..30 {
+            let r = refusal(&s, &from(i), t).map(|r| r.wait).unwrap_or(0);
+            assert!(r <= MAX_DELAY, "{r}");
+            t += r;
+            assert_eq!(fail(&s, &from(i), 1, t), 1);
+        }
+        assert_eq!(refusal(&s, &from(99), t).map(|r| r.wait), Some(MAX_DELAY));
+        // The right password after the wait passes, from any address.
+        let r = from(100)
+            .reserve_at(&s, t + MAX_DELAY)
+            .expect("reserve")
+            .expect("after the wait");
+        r.succeeded_at(&s, t + MAX_DELAY).expect("forgive");
+        // Quiet for 15 minutes: back to normal.
+        let later = t + MAX_DELAY + WINDOW + 1;
+        assert_eq!(fail(&s, &from(101), 1, later), 1);
+        assert_eq!(refusal(&s, &from(102), later), None);
+    }
+
+    #[test]
+    fn addresses_logged_in_from_are_not_slowed_down() {
+        let (_d, s) = store();
+        let usual = Attempt::login("ops@example.com", ip("2001:db8:5:6::10"));
+        let r = usual.reserve_at(&s, T0).expect("reserve").expect("allowed");
+        r.succeeded_at(&s, T0).expect("login");
+        for i in 0..12 {
+            let a = Attempt::login("ops@example.com", ip(&format!("203.0.113.{i}")));
+            fail(&s, &a, 1, T0 + 1);
+        }
+        let stranger = Attempt::login("ops@example.com", ip("192.0.2.1"));
+        assert_eq!(
+            refusal(&s, &stranger, T0 + 1).map(|r| r.limit),
+            Some(Limit::Account)
+        );
+        // The same /64, another address: known.
+        let home = Attempt::login("ops@example.com", ip("2001:db8:5:6::99"));
+        assert_eq!(refusal(&s, &home, T0 + 1), None);
+        // Thirty days later it has to log in again to be known.
+        let much_later = T0 + KNOWN_FOR + 2;
+        for i in 0..12 {
+            let a = Attempt::login("ops@example.com", ip(&format!("203.0.113.{i}")));
+            fail(&s, &a, 1, much_later);
+        }
+        assert_eq!(
+            refusal(&s, &home, much_later).map(|r| r.limit),
+            Some(Limit::Account)
+        );
+        // A re-authentication does not make an address known.
+        let (_d2, s2) = store();
+        let r = Attempt::reauth("ops@example.com", ip("192.0.2.7"))
+            .reserve_at(&s2, T0)
+            .expect("reserve")
+            .expect("allowed");
+        r.succeeded_at(&s2, T0).expect("forgive");
+        assert!(!known(
+            &s2,
+            &Attempt::login("ops@example.com", ip("192.0.2.7")),
+            T0
+        ));
+        assert!(known(&s, &usual, T0 + 1));
+    }
+
+    #[test]
+    fn re_authentication_shares_the_pair_limit_only() {
+        let (_d, s) = store();
+        let re = Attempt::reauth("ops@example.com", ip("198.51.100.1"));
+        assert_eq!(fail(&s, &re, 7, T0), 5);
+        let login = Attempt::login("ops@example.com", ip("198.51.100.1"));
+        assert_eq!(refusal(&s, &login, T0).map(|r| r.limit), Some(Limit::Pair));
+        // Nothing counted against the address or the account.
+        let other = Attempt::login("dev@example.com", ip("198.51.100.1"));
+        assert_eq!(refusal(&s, &other, T0), None);
+    }
+
+    #[test]
+    fn messages() {
+        let m = |wait| {
+            Refusal {
+                limit: Limit::Pair,
+                wait,
+            }
+            .message()
+        };
+        assert_eq!(m(1), "Too many failed attempts. Try again in 1 second.");
+        assert_eq!(m(8), "Too many failed attempts. Try again in 8 seconds.");
+        assert_eq!(m(900), "Too many failed attempts. Try again in 15 minutes.");
+        assert_eq!(m(890), "Too many failed attempts. Try again in 15 minutes.");
+        assert_eq!(m(61), "Too many failed attempts. Try again in 2 minutes.");
+    }
+}
