@@ -69,6 +69,10 @@ pub struct AssocStorage {
     /// Extra columns written with every item (":shop", ":now" or a literal).
     #[serde(default)]
     pub constants: BTreeMap<String, serde_json::Value>,
+    /// Parallel to `columns`: the scale of each DECIMAL column (from the schema), which its
+    /// values are rendered with (`79.000000`).
+    #[serde(skip)]
+    pub decimals: Vec<Option<usize>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

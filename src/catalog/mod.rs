@@ -19,6 +19,7 @@ pub use value::Value;
 
 const RESOURCES_JSON: &str = include_str!("../../assets/catalog/resources.json");
 const STORAGE_JSON: &str = include_str!("../../assets/catalog/storage.json");
+const SCHEMA_SQL: &str = include_str!("../../assets/catalog/schema.sql");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
@@ -208,16 +209,23 @@ impl Catalog {
     pub fn embedded() -> Result<&'static Catalog, &'static CatalogError> {
         static CATALOG: OnceLock<Result<Catalog, CatalogError>> = OnceLock::new();
         CATALOG
-            .get_or_init(|| Catalog::parse(RESOURCES_JSON, STORAGE_JSON))
+            .get_or_init(|| Catalog::parse(RESOURCES_JSON, STORAGE_JSON, SCHEMA_SQL))
             .as_ref()
     }
 
-    pub fn parse(resources_json: &str, storage_json: &str) -> Result<Catalog, CatalogError> {
+    /// `schema_sql` is the SQLite schema: the scales of its DECIMAL columns are what
+    /// association values (which have no field definition) are rendered with.
+    pub fn parse(
+        resources_json: &str,
+        storage_json: &str,
+        schema_sql: &str,
+    ) -> Result<Catalog, CatalogError> {
         let file: model::CatalogFile = serde_json::from_str(resources_json)?;
         let mut ext: extension::ExtensionFile = serde_json::from_str(storage_json)?;
+        let scales = decimal_columns(schema_sql);
         let mut resources = Vec::new();
         for def in file.resources {
-            resources.push(Arc::new(build_resource(def, &mut ext)));
+            resources.push(Arc::new(build_resource(def, &mut ext, &scales)));
         }
         if let Some(k) = ext.computed.keys().chain(ext.associations.keys()).next() {
             return Err(CatalogError::Unknown(k.clone()));
@@ -249,7 +257,42 @@ impl Catalog {
     }
 }
 
-fn build_resource(def: model::ResourceDef, ext: &mut extension::ExtensionFile) -> Resource {
+/// (table, column) → scale of every `DECIMAL(p,s)` column of the schema.
+type Scales = HashMap<(String, String), usize>;
+
+/// Reads the column scales out of the generated schema: `CREATE TABLE "t" (` opens a table,
+/// each `"column" DECIMAL(p,s)` line inside it is a decimal column.
+fn decimal_columns(schema_sql: &str) -> Scales {
+    let mut out = HashMap::new();
+    let mut table: Option<&str> = None;
+    for line in schema_sql.lines() {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("CREATE TABLE \"") {
+            table = rest.split('"').next();
+            continue;
+        }
+        if line.starts_with(')') {
+            table = None;
+            continue;
+        }
+        let (Some(t), Some(rest)) = (table, line.strip_prefix('"')) else {
+            continue;
+        };
+        let Some((column, ty)) = rest.split_once('"') else {
+            continue;
+        };
+        if let Some(scale) = decimal_scale(&ty.trim_start().to_ascii_lowercase()) {
+            out.insert((t.to_string(), column.to_string()), scale);
+        }
+    }
+    out
+}
+
+fn build_resource(
+    def: model::ResourceDef,
+    ext: &mut extension::ExtensionFile,
+    scales: &Scales,
+) -> Resource {
     let table = def.table.clone().unwrap_or_default();
     let lang = def.lang_table.clone().map(|t| LangTable {
         table: t,
@@ -270,7 +313,18 @@ fn build_resource(def: model::ResourceDef, ext: &mut extension::ExtensionFile) -
         .associations
         .into_iter()
         .map(|a| {
-            let storage = ext.associations.remove(&format!("{}.{}", def.api, a.name));
+            let storage = ext
+                .associations
+                .remove(&format!("{}.{}", def.api, a.name))
+                .map(|mut st| {
+                    st.decimals = st
+                        .columns
+                        .0
+                        .iter()
+                        .map(|(_, col)| scales.get(&(st.table.clone(), col.clone())).copied())
+                        .collect();
+                    st
+                });
             Association {
                 node_type: a.resource,
                 api: if a.virtual_entity {
@@ -415,11 +469,11 @@ fn build_field(
     }
 }
 
-/// `decimal(20,6)` → 6
+/// `decimal(20,6)` → 6 (also with what follows the type on a schema line)
 fn decimal_scale(mysql_type: &str) -> Option<usize> {
     let rest = mysql_type.strip_prefix("decimal(")?;
     let (_, scale) = rest.split_once(',')?;
-    scale.trim_end_matches(')').trim().parse().ok()
+    scale.split(')').next()?.trim().parse().ok()
 }
 
 #[cfg(test)]
@@ -441,5 +495,27 @@ mod tests {
         assert!(c
             .get("products")
             .is_some_and(|p| p.association("categories").is_some_and(|a| a.writable())));
+    }
+
+    #[test]
+    fn association_columns_know_their_decimal_scale() {
+        let c = Catalog::embedded().expect("catalog");
+        let rows = c
+            .get("orders")
+            .and_then(|o| o.association("order_rows"))
+            .and_then(|a| a.storage.as_ref())
+            .expect("order_rows storage");
+        let scale = |name: &str| {
+            rows.columns
+                .0
+                .iter()
+                .position(|(n, _)| n == name)
+                .and_then(|i| rows.decimals[i])
+        };
+        assert_eq!(scale("product_price"), Some(6));
+        assert_eq!(scale("unit_price_tax_incl"), Some(6));
+        assert_eq!(scale("product_quantity"), None);
+        assert_eq!(scale("id"), None);
+        assert_eq!(rows.decimals.len(), rows.columns.0.len());
     }
 }

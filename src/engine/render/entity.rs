@@ -46,8 +46,13 @@ pub struct RenderCtx<'a> {
 /// The value as PrestaShop prints it, borrowed when it can be, else written into `scratch`
 /// (the hot path allocates nothing per field).
 pub fn text<'a>(f: &Field, v: &'a Value, scratch: &'a mut String) -> &'a str {
+    scaled(f.decimals, v, scratch)
+}
+
+/// A value printed with a DECIMAL column's scale, if it has one.
+fn scaled<'a>(decimals: Option<usize>, v: &'a Value, scratch: &'a mut String) -> &'a str {
     use std::fmt::Write;
-    match (v, f.decimals) {
+    match (v, decimals) {
         (Value::Text(s), None) => s,
         (Value::Null, _) => "",
         (Value::Int(i), None) => {
@@ -61,7 +66,7 @@ pub fn text<'a>(f: &Field, v: &'a Value, scratch: &'a mut String) -> &'a str {
             scratch
         }
         _ => {
-            *scratch = value_text(f, v);
+            *scratch = format_value(decimals, v);
             scratch
         }
     }
@@ -69,7 +74,11 @@ pub fn text<'a>(f: &Field, v: &'a Value, scratch: &'a mut String) -> &'a str {
 
 /// The value as PrestaShop prints it: decimals with the column's scale, NULL as empty.
 pub fn value_text(f: &Field, v: &Value) -> String {
-    match (v, f.decimals) {
+    format_value(f.decimals, v)
+}
+
+fn format_value(decimals: Option<usize>, v: &Value) -> String {
+    match (v, decimals) {
         (Value::Null, _) => String::new(),
         (Value::Real(x), Some(d)) => format!("{x:.d$}"),
         (Value::Int(i), Some(d)) => format!("{:.d$}", *i as f64),
@@ -226,6 +235,11 @@ fn xml_association(
         .as_ref()
         .map(|s| s.columns.0.iter().map(|(n, _)| n.as_str()).collect())
         .unwrap_or_default();
+    let decimals = |ci: usize| {
+        a.storage
+            .as_ref()
+            .and_then(|s| s.decimals.get(ci).copied().flatten())
+    };
     let sub_links: Vec<Option<&String>> = cols
         .iter()
         .map(|&ci| {
@@ -270,7 +284,7 @@ fn xml_association(
                 xml::attr(out, rc.ws);
                 xml::attr(out, pre);
                 if let Some(v) = id_col.and_then(|i| item.get(i)) {
-                    let t = text_plain(v, scratch);
+                    let t = scaled(None, v, scratch);
                     xml::attr(out, t);
                 }
                 out.push(b'"');
@@ -286,7 +300,10 @@ fn xml_association(
         xml::push(out, ">\n");
         for (n, &ci) in cols.iter().enumerate() {
             let sub = names.get(ci).copied().unwrap_or("id");
-            let v = item.get(ci).map(|v| text_plain(v, scratch)).unwrap_or("");
+            let v = item
+                .get(ci)
+                .map(|v| scaled(decimals(ci), v, scratch))
+                .unwrap_or("");
             xml::push(out, "\t<");
             xml::push(out, sub);
             if let Some(res) = sub_links[n] {
@@ -314,36 +331,21 @@ fn xml_association(
     xml::push(out, ">\n");
 }
 
-/// A value's text without field formatting (association sub-fields).
-fn text_plain<'a>(v: &'a Value, scratch: &'a mut String) -> &'a str {
-    match v {
-        Value::Text(s) => s,
-        Value::Null => "",
-        Value::Int(i) => {
-            scratch.clear();
-            scratch.push_str(itoa::Buffer::new().format(*i));
-            scratch
-        }
-        Value::Real(_) => {
-            *scratch = v.to_text();
-            scratch
-        }
-    }
-}
-
-/// A JSON scalar typed as PrestaShop 9 under PHP 8 emits it.
-fn json_value(out: &mut Vec<u8>, f: Option<&Field>, v: &Value) {
-    let text_kind = f.is_some_and(|f| {
-        f.decimals.is_some()
-            || matches!(f.kind, FieldType::Bool | FieldType::Float | FieldType::Date)
-    });
+/// A JSON scalar typed as PrestaShop 9 under PHP 8 emits it. `decimals`: the scale of an
+/// association column, whose values are text like the fields'.
+fn json_value(out: &mut Vec<u8>, f: Option<&Field>, decimals: Option<usize>, v: &Value) {
+    let text_kind = decimals.is_some()
+        || f.is_some_and(|f| {
+            f.decimals.is_some()
+                || matches!(f.kind, FieldType::Bool | FieldType::Float | FieldType::Date)
+        });
     match v {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Int(i) if !text_kind => json::int(out, *i),
         _ => {
             let s = match f {
                 Some(f) => value_text(f, v),
-                None => v.to_text(),
+                None => format_value(decimals, v),
             };
             json::string(out, &s);
         }
@@ -383,7 +385,7 @@ pub fn json(
         sep(out);
         json::key(out, &f.name);
         match cell {
-            Cell::One(v) => json_value(out, Some(f), v),
+            Cell::One(v) => json_value(out, Some(f), None, v),
             Cell::Langs(vals) if rc.langs.len() == 1 => json::string(
                 out,
                 &vals.first().map(|v| value_text(f, v)).unwrap_or_default(),
@@ -427,6 +429,8 @@ pub fn json(
                 .as_ref()
                 .map(|s| s.columns.0.iter().map(|(n, _)| n.as_str()).collect())
                 .unwrap_or_default();
+            let decimals: &[Option<usize>] =
+                a.storage.as_ref().map_or(&[], |s| s.decimals.as_slice());
             json::key(out, &a.name);
             out.push(b'[');
             for (ii, item) in e.assocs[*k].iter().enumerate() {
@@ -439,7 +443,12 @@ pub fn json(
                         out.push(b',');
                     }
                     json::key(out, names.get(ci).copied().unwrap_or("id"));
-                    json_value(out, None, item.get(ci).unwrap_or(&Value::Null));
+                    json_value(
+                        out,
+                        None,
+                        decimals.get(ci).copied().flatten(),
+                        item.get(ci).unwrap_or(&Value::Null),
+                    );
                 }
                 out.push(b'}');
             }
