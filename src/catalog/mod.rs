@@ -43,6 +43,9 @@ pub enum Storage {
     Lang(String),
     /// Read from another table (a PHP getter in PrestaShop).
     Lookup(Lookup),
+    /// Column of the `_lang` table read by a PHP getter, one value per language; never
+    /// written (currencies' `names`).
+    LangGetter(String),
     /// Computed by a resource module, or not stored at all.
     Virtual,
 }
@@ -98,6 +101,14 @@ pub struct Field {
 impl Field {
     pub fn is_id(&self) -> bool {
         self.name == "id"
+    }
+
+    /// What PrestaShop's getter returns when its lookup finds nothing (`0`, `false`, `""`).
+    pub fn absent(&self) -> Option<&serde_json::Value> {
+        match &self.storage {
+            Storage::Lookup(l) => l.absent.as_ref(),
+            _ => None,
+        }
     }
 }
 
@@ -227,7 +238,13 @@ impl Catalog {
         for def in file.resources {
             resources.push(Arc::new(build_resource(def, &mut ext, &scales)));
         }
-        if let Some(k) = ext.computed.keys().chain(ext.associations.keys()).next() {
+        if let Some(k) = ext
+            .computed
+            .keys()
+            .chain(ext.associations.keys())
+            .chain(ext.lang_getters.keys())
+            .next()
+        {
             return Err(CatalogError::Unknown(k.clone()));
         }
         resources.sort_by(|a, b| a.api.cmp(&b.api));
@@ -390,11 +407,13 @@ fn build_field(
         _ => FieldType::Unknown,
     };
     let lookup = ext.computed.remove(&format!("{api}.{}", f.name));
-    let storage = match (&lookup, &f.db) {
-        (Some(l), _) => Storage::Lookup(l.clone()),
-        (None, Some(db)) if db.table == table => Storage::Main(db.column.clone()),
-        (None, Some(db)) => Storage::Lang(db.column.clone()),
-        (None, None) => Storage::Virtual,
+    let lang_getter = ext.lang_getters.remove(&format!("{api}.{}", f.name));
+    let storage = match (lookup, lang_getter, &f.db) {
+        (Some(l), _, _) => Storage::Lookup(l),
+        (None, Some(c), _) => Storage::LangGetter(c),
+        (None, None, Some(db)) if db.table == table => Storage::Main(db.column.clone()),
+        (None, None, Some(db)) => Storage::Lang(db.column.clone()),
+        (None, None, None) => Storage::Virtual,
     };
     let setter_false = matches!(f.setter, Some(serde_json::Value::Bool(false)));
     let setter_fn = match &f.setter {

@@ -114,7 +114,7 @@ pub fn query(r: &Resource, p: &Projection, langs: &[i64]) -> Query {
                 plan.select.push(Col::Main(c.clone()));
                 slots.push(Slot::One(at));
             }
-            Storage::Lang(c) => {
+            Storage::Lang(c) | Storage::LangGetter(c) => {
                 for li in 0..langs.len() {
                     plan.select.push(Col::Lang(c.clone(), li));
                 }

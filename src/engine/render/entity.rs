@@ -45,8 +45,11 @@ pub struct RenderCtx<'a> {
 
 /// The value as PrestaShop prints it, borrowed when it can be, else written into `scratch`
 /// (the hot path allocates nothing per field).
-pub fn text<'a>(f: &Field, v: &'a Value, scratch: &'a mut String) -> &'a str {
-    scaled(f.decimals, v, scratch)
+pub fn text<'a>(f: &'a Field, v: &'a Value, scratch: &'a mut String) -> &'a str {
+    match (v, f.absent()) {
+        (Value::Null, Some(absent)) => php_text(absent, scratch),
+        _ => scaled(f.decimals, v, scratch),
+    }
 }
 
 /// A value printed with a DECIMAL column's scale, if it has one.
@@ -72,9 +75,35 @@ fn scaled<'a>(decimals: Option<usize>, v: &'a Value, scratch: &'a mut String) ->
     }
 }
 
+/// A getter's literal result as PHP prints it in XML: `false` → empty, `0` → `0`.
+fn php_text<'a>(v: &'a serde_json::Value, scratch: &'a mut String) -> &'a str {
+    match v {
+        serde_json::Value::Bool(true) => "1",
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Number(n) => {
+            *scratch = n.to_string();
+            scratch
+        }
+        _ => "",
+    }
+}
+
+/// PHP's truthiness of a getter's literal result.
+fn php_falsy(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Null | serde_json::Value::Bool(false) => true,
+        serde_json::Value::Number(n) => n.as_f64() == Some(0.0),
+        serde_json::Value::String(s) => falsy(s),
+        _ => false,
+    }
+}
+
 /// The value as PrestaShop prints it: decimals with the column's scale, NULL as empty.
 pub fn value_text(f: &Field, v: &Value) -> String {
-    format_value(f.decimals, v)
+    match (v, f.absent()) {
+        (Value::Null, Some(absent)) => php_text(absent, &mut String::new()).to_string(),
+        _ => format_value(f.decimals, v),
+    }
 }
 
 fn format_value(decimals: Option<usize>, v: &Value) -> String {
@@ -339,6 +368,12 @@ fn json_value(out: &mut Vec<u8>, f: Option<&Field>, decimals: Option<usize>, v: 
             f.decimals.is_some()
                 || matches!(f.kind, FieldType::Bool | FieldType::Float | FieldType::Date)
         });
+    if let (Value::Null, Some(absent)) = (v, f.and_then(Field::absent)) {
+        // A getter that found nothing: what PrestaShop's getter returns (`0`, `false`…).
+        // Writing a JSON value into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, absent);
+        return;
+    }
     match v {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Int(i) if !text_kind => json::int(out, *i),
@@ -354,7 +389,8 @@ fn json_value(out: &mut Vec<u8>, f: Option<&Field>, decimals: Option<usize>, v: 
 
 fn json_is_falsy(f: &Field, c: &Cell) -> bool {
     match c {
-        Cell::One(v) => v.is_null() || falsy(&value_text(f, v)),
+        Cell::One(Value::Null) => f.absent().is_none_or(php_falsy),
+        Cell::One(v) => falsy(&value_text(f, v)),
         Cell::Langs(vals) => vals.is_empty(),
     }
 }
