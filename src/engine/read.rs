@@ -271,6 +271,7 @@ pub fn list(
         ws: &ctx.ws,
         langs: &ctx.langs,
         format: req.format,
+        json_numbers: e.settings.json_numbers,
     };
     let json = req.format == Format::Json;
     let mut st = ListState {
@@ -465,6 +466,7 @@ pub fn one(e: &Engine, r: &Resource, id: i64, req: &Request, ctx: &Ctx) -> ApiRe
         ws: &ctx.ws,
         langs: &ctx.langs,
         format: req.format,
+        json_numbers: e.settings.json_numbers,
     };
     Ok(Reply::doc(
         200,

@@ -22,6 +22,58 @@ fn xml_text(shop: &TestShop, path: &str, name: &str) -> Option<String> {
 }
 
 #[test]
+fn column_values_are_strings_and_only_ids_are_numbers() {
+    let shop = TestShop::start();
+    // The single form (falsy values dropped): demo product 1.
+    let p = &get_json(&shop, "/api/products/1?output_format=JSON")["product"];
+    assert_eq!(p["id"], json!(1));
+    assert_eq!(p["id_manufacturer"], json!("1"));
+    assert_eq!(p["id_category_default"], json!("4"));
+    assert_eq!(p["minimal_quantity"], json!("1"));
+    assert_eq!(p["price"], json!("23.900000"));
+    assert_eq!(p["active"], json!("1"));
+    assert_eq!(p["date_add"], json!("2025-01-01 00:00:00"));
+    assert_eq!(p["id_default_combination"], json!("1"));
+    assert_eq!(p["position_in_category"], json!("1"));
+    assert_eq!(
+        p["name"][0],
+        json!({"id": 1, "value": "Hummingbird printed t-shirt"})
+    );
+    // Association items: their `id` a number, every other value a string.
+    let a = &p["associations"];
+    assert_eq!(a["categories"][0], json!({"id": 2}));
+    assert_eq!(
+        a["product_features"][0],
+        json!({"id": 1, "id_feature_value": "4"})
+    );
+    assert_eq!(
+        a["stock_availables"][0],
+        json!({"id": 1, "id_product_attribute": "0"})
+    );
+    // Lists keep every value, zeros as "0".
+    let s = &get_json(
+        &shop,
+        "/api/stock_availables?display=full&filter[id_product]=1&filter[id_product_attribute]=0&output_format=JSON",
+    )["stock_availables"][0];
+    assert_eq!(s["id"], json!(1));
+    assert_eq!(s["quantity"], json!("2400"));
+    assert_eq!(s["id_product_attribute"], json!("0"));
+    assert_eq!(s["depends_on_stock"], json!("0"));
+    // A minimum list is ids only, as numbers.
+    let l = get_json(&shop, "/api/products?limit=1&output_format=JSON");
+    assert_eq!(l, json!({"products": [{"id": 1}]}));
+    // The display-wrapped single form is typed the same way.
+    let w = get_json(
+        &shop,
+        "/api/customers/1?display=[id,id_default_group,newsletter]&output_format=JSON",
+    );
+    assert_eq!(
+        w,
+        json!({"customers": [{"id": 1, "id_default_group": "3", "newsletter": "1"}]})
+    );
+}
+
+#[test]
 fn getters_give_what_prestashop_returns_when_they_find_nothing() {
     let shop = TestShop::start();
     // Demo product 15 has no manufacturer and, like 8, no combinations.
@@ -32,7 +84,7 @@ fn getters_give_what_prestashop_returns_when_they_find_nothing() {
     assert_eq!(
         l["products"],
         json!([
-            {"id": 1, "id_default_combination": 1, "manufacturer_name": "Studio Design"},
+            {"id": 1, "id_default_combination": "1", "manufacturer_name": "Studio Design"},
             {"id": 15, "id_default_combination": 0, "manufacturer_name": false},
         ])
     );
@@ -111,7 +163,7 @@ fn order_rows_print_prices_with_their_scale() {
     let rows = get_json(&shop, "/api/orders/2?output_format=JSON")["order"]["associations"]
         ["order_rows"]
         .clone();
-    let prices: Vec<(Value, Value, Value)> = rows
+    let prices: Vec<(Value, Value, Value, Value)> = rows
         .as_array()
         .map(|a| {
             a.iter()
@@ -120,6 +172,7 @@ fn order_rows_print_prices_with_their_scale() {
                         r["id"].clone(),
                         r["product_price"].clone(),
                         r["unit_price_tax_incl"].clone(),
+                        r["product_quantity"].clone(),
                     )
                 })
                 .collect()
@@ -128,8 +181,8 @@ fn order_rows_print_prices_with_their_scale() {
     assert_eq!(
         prices,
         vec![
-            (json!(3), json!("79.000000"), json!("79.000000")),
-            (json!(4), json!("11.900000"), json!("11.900000")),
+            (json!(3), json!("79.000000"), json!("79.000000"), json!("2")),
+            (json!(4), json!("11.900000"), json!("11.900000"), json!("1")),
         ]
     );
     // The same text as the order line itself.
@@ -143,4 +196,26 @@ fn order_rows_print_prices_with_their_scale() {
     ] {
         assert!(r.body.contains(line), "{line}: {}", r.body);
     }
+}
+
+#[test]
+fn json_numbers_switch_gives_integers_as_numbers() {
+    let shop = TestShop::start_with(&["--json-numbers"]);
+    let p = &get_json(&shop, "/api/products/1?output_format=JSON")["product"];
+    assert_eq!(p["id"], json!(1));
+    assert_eq!(p["id_manufacturer"], json!(1));
+    assert_eq!(p["id_default_combination"], json!(1));
+    // Decimals, booleans and dates stay strings.
+    assert_eq!(p["price"], json!("23.900000"));
+    assert_eq!(p["active"], json!("1"));
+    assert_eq!(
+        p["associations"]["product_features"][0],
+        json!({"id": 1, "id_feature_value": 4})
+    );
+    let s = &get_json(&shop, "/api/stock_availables/1?output_format=JSON")["stock_available"];
+    assert_eq!(s["quantity"], json!(2400));
+    let row = &get_json(&shop, "/api/orders/2?output_format=JSON")["order"]["associations"]
+        ["order_rows"][0];
+    assert_eq!(row["product_quantity"], json!(2));
+    assert_eq!(row["product_price"], json!("79.000000"));
 }

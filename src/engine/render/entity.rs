@@ -41,6 +41,9 @@ pub struct RenderCtx<'a> {
     pub ws: &'a str,
     pub langs: &'a [i64],
     pub format: Format,
+    /// JSON integers as numbers, as PrestaShop 9.0 under PHP 8.1 leaks them, instead of the
+    /// strings of PrestaShop ≤ 1.7 and 8.2+ (protocol §5.7).
+    pub json_numbers: bool,
 }
 
 /// The value as PrestaShop prints it, borrowed when it can be, else written into `scratch`
@@ -360,31 +363,41 @@ fn xml_association(
     xml::push(out, ">\n");
 }
 
-/// A JSON scalar typed as PrestaShop 9 under PHP 8 emits it. `decimals`: the scale of an
-/// association column, whose values are text like the fields'.
-fn json_value(out: &mut Vec<u8>, f: Option<&Field>, decimals: Option<usize>, v: &Value) {
-    let text_kind = decimals.is_some()
-        || f.is_some_and(|f| {
-            f.decimals.is_some()
-                || matches!(f.kind, FieldType::Bool | FieldType::Float | FieldType::Date)
-        });
-    if let (Value::Null, Some(absent)) = (v, f.and_then(Field::absent)) {
-        // A getter that found nothing: what PrestaShop's getter returns (`0`, `false`…).
+/// A column's JSON value (protocol §5.7): `null` for NULL, a number where `number` says so
+/// (the entity's `id`, the `id` of association items, integers under `--json-numbers`), else
+/// the text PrestaShop ≤ 1.7 and 8.2+ send, as a string.
+fn json_scalar(
+    out: &mut Vec<u8>,
+    v: &Value,
+    number: bool,
+    decimals: Option<usize>,
+    scratch: &mut String,
+) {
+    match v {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Int(i) if number => json::int(out, *i),
+        _ => json::string(out, scaled(decimals, v, scratch)),
+    }
+}
+
+/// A field's JSON value. A getter that found nothing gives what PrestaShop's getter returns
+/// (`0`, `false`…); with `numbers`, integers are numbers except where PrestaShop 9.0 keeps
+/// text (decimals, booleans, dates).
+fn json_field(out: &mut Vec<u8>, f: &Field, v: &Value, numbers: bool, scratch: &mut String) {
+    if let (Value::Null, Some(absent)) = (v, f.absent()) {
         // Writing a JSON value into a Vec cannot fail.
         let _ = serde_json::to_writer(&mut *out, absent);
         return;
     }
-    match v {
-        Value::Null => out.extend_from_slice(b"null"),
-        Value::Int(i) if !text_kind => json::int(out, *i),
-        _ => {
-            let s = match f {
-                Some(f) => value_text(f, v),
-                None => format_value(decimals, v),
-            };
-            json::string(out, &s);
-        }
-    }
+    let text_kind = f.decimals.is_some()
+        || matches!(f.kind, FieldType::Bool | FieldType::Float | FieldType::Date);
+    json_scalar(
+        out,
+        v,
+        f.is_id() || (numbers && !text_kind),
+        f.decimals,
+        scratch,
+    );
 }
 
 fn json_is_falsy(f: &Field, c: &Cell) -> bool {
@@ -405,6 +418,7 @@ pub fn json(
     filter_falsy: bool,
 ) {
     out.push(b'{');
+    let mut scratch = String::new();
     let mut first = true;
     let mut sep = |out: &mut Vec<u8>| {
         if !first {
@@ -421,7 +435,7 @@ pub fn json(
         sep(out);
         json::key(out, &f.name);
         match cell {
-            Cell::One(v) => json_value(out, Some(f), None, v),
+            Cell::One(v) => json_field(out, f, v, rc.json_numbers, &mut scratch),
             Cell::Langs(vals) if rc.langs.len() == 1 => json::string(
                 out,
                 &vals.first().map(|v| value_text(f, v)).unwrap_or_default(),
@@ -478,12 +492,15 @@ pub fn json(
                     if cn > 0 {
                         out.push(b',');
                     }
-                    json::key(out, names.get(ci).copied().unwrap_or("id"));
-                    json_value(
+                    let name = names.get(ci).copied().unwrap_or("id");
+                    let scale = decimals.get(ci).copied().flatten();
+                    json::key(out, name);
+                    json_scalar(
                         out,
-                        None,
-                        decimals.get(ci).copied().flatten(),
                         item.get(ci).unwrap_or(&Value::Null),
+                        name == "id" || (rc.json_numbers && scale.is_none()),
+                        scale,
+                        &mut scratch,
                     );
                 }
                 out.push(b'}');
