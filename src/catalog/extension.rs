@@ -11,6 +11,10 @@ pub struct ExtensionFile {
     pub computed: BTreeMap<String, Lookup>,
     #[serde(default)]
     pub associations: BTreeMap<String, AssocStorage>,
+    /// i18n fields whose PHP getter reads a column of the resource's `_lang` table (one value
+    /// per language) and that have no setter: `resource.field` -> column.
+    #[serde(default)]
+    pub lang_getters: BTreeMap<String, String>,
     #[serde(default)]
     pub restrictions: BTreeMap<String, Restriction>,
     /// Resources whose lists only show rows of the request's shops (`id_shop` column).
@@ -32,6 +36,10 @@ pub struct Lookup {
     pub map: BTreeMap<String, String>,
     #[serde(default)]
     pub otherwise: Option<String>,
+    /// What PrestaShop's getter returns when nothing is found (`0`, `false`, `""`); without
+    /// it the value is NULL.
+    #[serde(default)]
+    pub absent: Option<serde_json::Value>,
 }
 
 impl Lookup {
@@ -69,6 +77,10 @@ pub struct AssocStorage {
     /// Extra columns written with every item (":shop", ":now" or a literal).
     #[serde(default)]
     pub constants: BTreeMap<String, serde_json::Value>,
+    /// Parallel to `columns`: the scale of each DECIMAL column (from the schema), which its
+    /// values are rendered with (`79.000000`).
+    #[serde(skip)]
+    pub decimals: Vec<Option<usize>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -19,6 +19,7 @@ pub use value::Value;
 
 const RESOURCES_JSON: &str = include_str!("../../assets/catalog/resources.json");
 const STORAGE_JSON: &str = include_str!("../../assets/catalog/storage.json");
+const SCHEMA_SQL: &str = include_str!("../../assets/catalog/schema.sql");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
@@ -42,6 +43,9 @@ pub enum Storage {
     Lang(String),
     /// Read from another table (a PHP getter in PrestaShop).
     Lookup(Lookup),
+    /// Column of the `_lang` table read by a PHP getter, one value per language; never
+    /// written (currencies' `names`).
+    LangGetter(String),
     /// Computed by a resource module, or not stored at all.
     Virtual,
 }
@@ -97,6 +101,14 @@ pub struct Field {
 impl Field {
     pub fn is_id(&self) -> bool {
         self.name == "id"
+    }
+
+    /// What PrestaShop's getter returns when its lookup finds nothing (`0`, `false`, `""`).
+    pub fn absent(&self) -> Option<&serde_json::Value> {
+        match &self.storage {
+            Storage::Lookup(l) => l.absent.as_ref(),
+            _ => None,
+        }
     }
 }
 
@@ -208,18 +220,31 @@ impl Catalog {
     pub fn embedded() -> Result<&'static Catalog, &'static CatalogError> {
         static CATALOG: OnceLock<Result<Catalog, CatalogError>> = OnceLock::new();
         CATALOG
-            .get_or_init(|| Catalog::parse(RESOURCES_JSON, STORAGE_JSON))
+            .get_or_init(|| Catalog::parse(RESOURCES_JSON, STORAGE_JSON, SCHEMA_SQL))
             .as_ref()
     }
 
-    pub fn parse(resources_json: &str, storage_json: &str) -> Result<Catalog, CatalogError> {
+    /// `schema_sql` is the SQLite schema: the scales of its DECIMAL columns are what
+    /// association values (which have no field definition) are rendered with.
+    pub fn parse(
+        resources_json: &str,
+        storage_json: &str,
+        schema_sql: &str,
+    ) -> Result<Catalog, CatalogError> {
         let file: model::CatalogFile = serde_json::from_str(resources_json)?;
         let mut ext: extension::ExtensionFile = serde_json::from_str(storage_json)?;
+        let scales = decimal_columns(schema_sql);
         let mut resources = Vec::new();
         for def in file.resources {
-            resources.push(Arc::new(build_resource(def, &mut ext)));
+            resources.push(Arc::new(build_resource(def, &mut ext, &scales)));
         }
-        if let Some(k) = ext.computed.keys().chain(ext.associations.keys()).next() {
+        if let Some(k) = ext
+            .computed
+            .keys()
+            .chain(ext.associations.keys())
+            .chain(ext.lang_getters.keys())
+            .next()
+        {
             return Err(CatalogError::Unknown(k.clone()));
         }
         resources.sort_by(|a, b| a.api.cmp(&b.api));
@@ -249,7 +274,42 @@ impl Catalog {
     }
 }
 
-fn build_resource(def: model::ResourceDef, ext: &mut extension::ExtensionFile) -> Resource {
+/// (table, column) → scale of every `DECIMAL(p,s)` column of the schema.
+type Scales = HashMap<(String, String), usize>;
+
+/// Reads the column scales out of the generated schema: `CREATE TABLE "t" (` opens a table,
+/// each `"column" DECIMAL(p,s)` line inside it is a decimal column.
+fn decimal_columns(schema_sql: &str) -> Scales {
+    let mut out = HashMap::new();
+    let mut table: Option<&str> = None;
+    for line in schema_sql.lines() {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("CREATE TABLE \"") {
+            table = rest.split('"').next();
+            continue;
+        }
+        if line.starts_with(')') {
+            table = None;
+            continue;
+        }
+        let (Some(t), Some(rest)) = (table, line.strip_prefix('"')) else {
+            continue;
+        };
+        let Some((column, ty)) = rest.split_once('"') else {
+            continue;
+        };
+        if let Some(scale) = decimal_scale(&ty.trim_start().to_ascii_lowercase()) {
+            out.insert((t.to_string(), column.to_string()), scale);
+        }
+    }
+    out
+}
+
+fn build_resource(
+    def: model::ResourceDef,
+    ext: &mut extension::ExtensionFile,
+    scales: &Scales,
+) -> Resource {
     let table = def.table.clone().unwrap_or_default();
     let lang = def.lang_table.clone().map(|t| LangTable {
         table: t,
@@ -270,7 +330,18 @@ fn build_resource(def: model::ResourceDef, ext: &mut extension::ExtensionFile) -
         .associations
         .into_iter()
         .map(|a| {
-            let storage = ext.associations.remove(&format!("{}.{}", def.api, a.name));
+            let storage = ext
+                .associations
+                .remove(&format!("{}.{}", def.api, a.name))
+                .map(|mut st| {
+                    st.decimals = st
+                        .columns
+                        .0
+                        .iter()
+                        .map(|(_, col)| scales.get(&(st.table.clone(), col.clone())).copied())
+                        .collect();
+                    st
+                });
             Association {
                 node_type: a.resource,
                 api: if a.virtual_entity {
@@ -336,11 +407,13 @@ fn build_field(
         _ => FieldType::Unknown,
     };
     let lookup = ext.computed.remove(&format!("{api}.{}", f.name));
-    let storage = match (&lookup, &f.db) {
-        (Some(l), _) => Storage::Lookup(l.clone()),
-        (None, Some(db)) if db.table == table => Storage::Main(db.column.clone()),
-        (None, Some(db)) => Storage::Lang(db.column.clone()),
-        (None, None) => Storage::Virtual,
+    let lang_getter = ext.lang_getters.remove(&format!("{api}.{}", f.name));
+    let storage = match (lookup, lang_getter, &f.db) {
+        (Some(l), _, _) => Storage::Lookup(l),
+        (None, Some(c), _) => Storage::LangGetter(c),
+        (None, None, Some(db)) if db.table == table => Storage::Main(db.column.clone()),
+        (None, None, Some(db)) => Storage::Lang(db.column.clone()),
+        (None, None, None) => Storage::Virtual,
     };
     let setter_false = matches!(f.setter, Some(serde_json::Value::Bool(false)));
     let setter_fn = match &f.setter {
@@ -415,11 +488,11 @@ fn build_field(
     }
 }
 
-/// `decimal(20,6)` → 6
+/// `decimal(20,6)` → 6 (also with what follows the type on a schema line)
 fn decimal_scale(mysql_type: &str) -> Option<usize> {
     let rest = mysql_type.strip_prefix("decimal(")?;
     let (_, scale) = rest.split_once(',')?;
-    scale.trim_end_matches(')').trim().parse().ok()
+    scale.split(')').next()?.trim().parse().ok()
 }
 
 #[cfg(test)]
@@ -441,5 +514,27 @@ mod tests {
         assert!(c
             .get("products")
             .is_some_and(|p| p.association("categories").is_some_and(|a| a.writable())));
+    }
+
+    #[test]
+    fn association_columns_know_their_decimal_scale() {
+        let c = Catalog::embedded().expect("catalog");
+        let rows = c
+            .get("orders")
+            .and_then(|o| o.association("order_rows"))
+            .and_then(|a| a.storage.as_ref())
+            .expect("order_rows storage");
+        let scale = |name: &str| {
+            rows.columns
+                .0
+                .iter()
+                .position(|(n, _)| n == name)
+                .and_then(|i| rows.decimals[i])
+        };
+        assert_eq!(scale("product_price"), Some(6));
+        assert_eq!(scale("unit_price_tax_incl"), Some(6));
+        assert_eq!(scale("product_quantity"), None);
+        assert_eq!(scale("id"), None);
+        assert_eq!(rows.decimals.len(), rows.columns.0.len());
     }
 }

@@ -34,6 +34,11 @@ pub struct ServeArgs {
     /// entities). `--json-ps-quirks false` emits clean JSON.
     #[arg(long, env = "SHOPWS_JSON_PS_QUIRKS", default_value_t = true, action = clap::ArgAction::Set)]
     pub json_ps_quirks: bool,
+    /// JSON integer columns as numbers (`"quantity":2400`), as PrestaShop 9.0 on PHP 8.1
+    /// sends them. Default: strings (`"quantity":"2400"`), as PrestaShop 1.7 and 8.2+ do;
+    /// the entity's `id` is a number either way.
+    #[arg(long, env = "SHOPWS_JSON_NUMBERS")]
+    pub json_numbers: bool,
     /// Path of the back office.
     #[arg(long, env = "SHOPWS_ADMIN_PATH", default_value = "/admin")]
     pub admin_path: String,
@@ -156,6 +161,7 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
             Settings {
                 base_url: base.clone(),
                 json_ps_quirks: a.json_ps_quirks,
+                json_numbers: a.json_numbers,
                 buffer_limit: 1024 * 1024,
             },
         ));

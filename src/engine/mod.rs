@@ -30,6 +30,9 @@ pub struct Settings {
     pub base_url: String,
     /// PrestaShop's JSON quirks (empty list `[]`, falsy values dropped from single entities).
     pub json_ps_quirks: bool,
+    /// JSON integers as numbers (PrestaShop 9.0 under PHP 8.1) instead of strings (≤ 1.7 and
+    /// 8.2+, the default; protocol §5.7).
+    pub json_numbers: bool,
     /// Responses larger than this are streamed (without `Content-Sha1`).
     pub buffer_limit: usize,
 }

@@ -115,7 +115,7 @@ pub fn query(r: &Resource, p: &Projection, langs: &[i64]) -> Query {
                 plan.select.push(Col::Main(c.clone()));
                 slots.push(Slot::One(at));
             }
-            Storage::Lang(c) => {
+            Storage::Lang(c) | Storage::LangGetter(c) => {
                 for li in 0..langs.len() {
                     plan.select.push(Col::Lang(c.clone(), li));
                 }
@@ -271,6 +271,7 @@ pub fn list(
         ws: &ctx.ws,
         langs: &ctx.langs,
         format: req.format,
+        json_numbers: e.settings.json_numbers,
     };
     let json = req.format == Format::Json;
     let mut st = ListState {
@@ -482,6 +483,7 @@ pub fn one(e: &Engine, r: &Resource, id: i64, req: &Request, ctx: &Ctx) -> ApiRe
         ws: &ctx.ws,
         langs: &ctx.langs,
         format: req.format,
+        json_numbers: e.settings.json_numbers,
     };
     Ok(Reply::doc(
         200,

@@ -8,6 +8,7 @@ mod auth;
 mod backoffice;
 mod catalog;
 mod errors;
+mod json;
 mod listing;
 mod login_throttle;
 mod prices;

@@ -64,6 +64,12 @@ impl Resp {
     }
 }
 
+/// A JSON column value in PrestaShop's string form (`"2400"`) as a number; `None` for anything
+/// else, a JSON number included.
+pub fn int_str(v: &serde_json::Value) -> Option<i64> {
+    v.as_str().and_then(|s| s.parse().ok())
+}
+
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_shopws"))
 }

@@ -42,7 +42,7 @@ pub fn is_text(f: &Field) -> bool {
 fn target(f: &Field) -> Option<Target> {
     match &f.storage {
         Storage::Main(c) => Some(Target::Main(c.clone())),
-        Storage::Lang(c) => Some(Target::AnyLang(c.clone())),
+        Storage::Lang(c) | Storage::LangGetter(c) => Some(Target::AnyLang(c.clone())),
         Storage::Lookup(l) => Some(Target::Lookup(l.clone())),
         Storage::Virtual => None,
     }

@@ -37,7 +37,7 @@ pub fn parse(raw: Option<&str>, r: &Resource, dates: bool) -> ApiResult<Vec<Orde
         let col = field.and_then(|f| match &f.storage {
             Storage::Main(c) => Some(Col::Main(c.clone())),
             // The first selected language decides (PrestaShop took an arbitrary one).
-            Storage::Lang(c) => Some(Col::Lang(c.clone(), 0)),
+            Storage::Lang(c) | Storage::LangGetter(c) => Some(Col::Lang(c.clone(), 0)),
             Storage::Lookup(l) => Some(Col::Lookup(l.clone())),
             Storage::Virtual => None,
         });

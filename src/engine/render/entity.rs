@@ -41,13 +41,24 @@ pub struct RenderCtx<'a> {
     pub ws: &'a str,
     pub langs: &'a [i64],
     pub format: Format,
+    /// JSON integers as numbers, as PrestaShop 9.0 under PHP 8.1 leaks them, instead of the
+    /// strings of PrestaShop ≤ 1.7 and 8.2+ (protocol §5.7).
+    pub json_numbers: bool,
 }
 
 /// The value as PrestaShop prints it, borrowed when it can be, else written into `scratch`
 /// (the hot path allocates nothing per field).
-pub fn text<'a>(f: &Field, v: &'a Value, scratch: &'a mut String) -> &'a str {
+pub fn text<'a>(f: &'a Field, v: &'a Value, scratch: &'a mut String) -> &'a str {
+    match (v, f.absent()) {
+        (Value::Null, Some(absent)) => php_text(absent, scratch),
+        _ => scaled(f.decimals, v, scratch),
+    }
+}
+
+/// A value printed with a DECIMAL column's scale, if it has one.
+fn scaled<'a>(decimals: Option<usize>, v: &'a Value, scratch: &'a mut String) -> &'a str {
     use std::fmt::Write;
-    match (v, f.decimals) {
+    match (v, decimals) {
         (Value::Text(s), None) => s,
         (Value::Null, _) => "",
         (Value::Int(i), None) => {
@@ -61,15 +72,45 @@ pub fn text<'a>(f: &Field, v: &'a Value, scratch: &'a mut String) -> &'a str {
             scratch
         }
         _ => {
-            *scratch = value_text(f, v);
+            *scratch = format_value(decimals, v);
             scratch
         }
     }
 }
 
+/// A getter's literal result as PHP prints it in XML: `false` → empty, `0` → `0`.
+fn php_text<'a>(v: &'a serde_json::Value, scratch: &'a mut String) -> &'a str {
+    match v {
+        serde_json::Value::Bool(true) => "1",
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Number(n) => {
+            *scratch = n.to_string();
+            scratch
+        }
+        _ => "",
+    }
+}
+
+/// PHP's truthiness of a getter's literal result.
+fn php_falsy(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Null | serde_json::Value::Bool(false) => true,
+        serde_json::Value::Number(n) => n.as_f64() == Some(0.0),
+        serde_json::Value::String(s) => falsy(s),
+        _ => false,
+    }
+}
+
 /// The value as PrestaShop prints it: decimals with the column's scale, NULL as empty.
 pub fn value_text(f: &Field, v: &Value) -> String {
-    match (v, f.decimals) {
+    match (v, f.absent()) {
+        (Value::Null, Some(absent)) => php_text(absent, &mut String::new()).to_string(),
+        _ => format_value(f.decimals, v),
+    }
+}
+
+fn format_value(decimals: Option<usize>, v: &Value) -> String {
+    match (v, decimals) {
         (Value::Null, _) => String::new(),
         (Value::Real(x), Some(d)) => format!("{x:.d$}"),
         (Value::Int(i), Some(d)) => format!("{:.d$}", *i as f64),
@@ -226,6 +267,11 @@ fn xml_association(
         .as_ref()
         .map(|s| s.columns.0.iter().map(|(n, _)| n.as_str()).collect())
         .unwrap_or_default();
+    let decimals = |ci: usize| {
+        a.storage
+            .as_ref()
+            .and_then(|s| s.decimals.get(ci).copied().flatten())
+    };
     let sub_links: Vec<Option<&String>> = cols
         .iter()
         .map(|&ci| {
@@ -270,7 +316,7 @@ fn xml_association(
                 xml::attr(out, rc.ws);
                 xml::attr(out, pre);
                 if let Some(v) = id_col.and_then(|i| item.get(i)) {
-                    let t = text_plain(v, scratch);
+                    let t = scaled(None, v, scratch);
                     xml::attr(out, t);
                 }
                 out.push(b'"');
@@ -286,7 +332,10 @@ fn xml_association(
         xml::push(out, ">\n");
         for (n, &ci) in cols.iter().enumerate() {
             let sub = names.get(ci).copied().unwrap_or("id");
-            let v = item.get(ci).map(|v| text_plain(v, scratch)).unwrap_or("");
+            let v = item
+                .get(ci)
+                .map(|v| scaled(decimals(ci), v, scratch))
+                .unwrap_or("");
             xml::push(out, "\t<");
             xml::push(out, sub);
             if let Some(res) = sub_links[n] {
@@ -314,45 +363,47 @@ fn xml_association(
     xml::push(out, ">\n");
 }
 
-/// A value's text without field formatting (association sub-fields).
-fn text_plain<'a>(v: &'a Value, scratch: &'a mut String) -> &'a str {
+/// A column's JSON value (protocol §5.7): `null` for NULL, a number where `number` says so
+/// (the entity's `id`, the `id` of association items, integers under `--json-numbers`), else
+/// the text PrestaShop ≤ 1.7 and 8.2+ send, as a string.
+fn json_scalar(
+    out: &mut Vec<u8>,
+    v: &Value,
+    number: bool,
+    decimals: Option<usize>,
+    scratch: &mut String,
+) {
     match v {
-        Value::Text(s) => s,
-        Value::Null => "",
-        Value::Int(i) => {
-            scratch.clear();
-            scratch.push_str(itoa::Buffer::new().format(*i));
-            scratch
-        }
-        Value::Real(_) => {
-            *scratch = v.to_text();
-            scratch
-        }
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Int(i) if number => json::int(out, *i),
+        _ => json::string(out, scaled(decimals, v, scratch)),
     }
 }
 
-/// A JSON scalar typed as PrestaShop 9 under PHP 8 emits it.
-fn json_value(out: &mut Vec<u8>, f: Option<&Field>, v: &Value) {
-    let text_kind = f.is_some_and(|f| {
-        f.decimals.is_some()
-            || matches!(f.kind, FieldType::Bool | FieldType::Float | FieldType::Date)
-    });
-    match v {
-        Value::Null => out.extend_from_slice(b"null"),
-        Value::Int(i) if !text_kind => json::int(out, *i),
-        _ => {
-            let s = match f {
-                Some(f) => value_text(f, v),
-                None => v.to_text(),
-            };
-            json::string(out, &s);
-        }
+/// A field's JSON value. A getter that found nothing gives what PrestaShop's getter returns
+/// (`0`, `false`…); with `numbers`, integers are numbers except where PrestaShop 9.0 keeps
+/// text (decimals, booleans, dates).
+fn json_field(out: &mut Vec<u8>, f: &Field, v: &Value, numbers: bool, scratch: &mut String) {
+    if let (Value::Null, Some(absent)) = (v, f.absent()) {
+        // Writing a JSON value into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, absent);
+        return;
     }
+    let text_kind = f.decimals.is_some()
+        || matches!(f.kind, FieldType::Bool | FieldType::Float | FieldType::Date);
+    json_scalar(
+        out,
+        v,
+        f.is_id() || (numbers && !text_kind),
+        f.decimals,
+        scratch,
+    );
 }
 
 fn json_is_falsy(f: &Field, c: &Cell) -> bool {
     match c {
-        Cell::One(v) => v.is_null() || falsy(&value_text(f, v)),
+        Cell::One(Value::Null) => f.absent().is_none_or(php_falsy),
+        Cell::One(v) => falsy(&value_text(f, v)),
         Cell::Langs(vals) => vals.is_empty(),
     }
 }
@@ -367,6 +418,7 @@ pub fn json(
     filter_falsy: bool,
 ) {
     out.push(b'{');
+    let mut scratch = String::new();
     let mut first = true;
     let mut sep = |out: &mut Vec<u8>| {
         if !first {
@@ -383,7 +435,7 @@ pub fn json(
         sep(out);
         json::key(out, &f.name);
         match cell {
-            Cell::One(v) => json_value(out, Some(f), v),
+            Cell::One(v) => json_field(out, f, v, rc.json_numbers, &mut scratch),
             Cell::Langs(vals) if rc.langs.len() == 1 => json::string(
                 out,
                 &vals.first().map(|v| value_text(f, v)).unwrap_or_default(),
@@ -427,6 +479,8 @@ pub fn json(
                 .as_ref()
                 .map(|s| s.columns.0.iter().map(|(n, _)| n.as_str()).collect())
                 .unwrap_or_default();
+            let decimals: &[Option<usize>] =
+                a.storage.as_ref().map_or(&[], |s| s.decimals.as_slice());
             json::key(out, &a.name);
             out.push(b'[');
             for (ii, item) in e.assocs[*k].iter().enumerate() {
@@ -438,8 +492,16 @@ pub fn json(
                     if cn > 0 {
                         out.push(b',');
                     }
-                    json::key(out, names.get(ci).copied().unwrap_or("id"));
-                    json_value(out, None, item.get(ci).unwrap_or(&Value::Null));
+                    let name = names.get(ci).copied().unwrap_or("id");
+                    let scale = decimals.get(ci).copied().flatten();
+                    json::key(out, name);
+                    json_scalar(
+                        out,
+                        item.get(ci).unwrap_or(&Value::Null),
+                        name == "id" || (rc.json_numbers && scale.is_none()),
+                        scale,
+                        &mut scratch,
+                    );
                 }
                 out.push(b'}');
             }

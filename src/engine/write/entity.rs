@@ -61,6 +61,7 @@ fn answer(
         ws: &ctx.ws,
         langs: &ctx.langs,
         format: req.format,
+        json_numbers: e.settings.json_numbers,
     };
     let plural = req.params.contains("display");
     let body = match req.format {

@@ -227,6 +227,8 @@ pub(super) fn stage(
                 }
                 st.langs.push((col.clone(), vals));
             }
+            // No setter: PrestaShop sets a property nothing saves.
+            Storage::LangGetter(_) => {}
             Storage::Lookup(_) | Storage::Virtual => {
                 if let Some(InputValue::Text(t)) = given {
                     st.setters.push((f.name.clone(), t.clone()));

@@ -446,6 +446,7 @@ mod tests {
             r#where: Default::default(),
             map: Default::default(),
             otherwise: None,
+            absent: None,
         })
     }
 
