@@ -118,6 +118,10 @@ fn demo_key(store: &dyn Store, g: &Global, base: &str) -> anyhow::Result<()> {
 }
 
 pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
+    // The back office at the root would shadow the webservice.
+    if a.admin_path.trim_matches('/').is_empty() {
+        anyhow::bail!("--admin-path must name a path below the root, e.g. /admin");
+    }
     let catalog = Catalog::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
     let trusted = accounts::parse_allowlist(a.trusted_proxies.as_deref().unwrap_or(""))
         .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
