@@ -308,3 +308,189 @@ pub(super) fn now_fields(r: &Resource, st: &mut Staged, ctx: &Ctx, create: bool)
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::catalog::Catalog;
+    use crate::engine::shop::{ShopInfo, ShopRow};
+    use crate::engine::write::body;
+    use crate::storage::Context;
+
+    fn ctx() -> Ctx {
+        let info = ShopInfo {
+            installed_langs: vec![1, 2],
+            active_langs: vec![1, 2],
+            default_lang: 1,
+            default_shop: 1,
+            shops: vec![ShopRow {
+                id: 1,
+                group: 1,
+                active: true,
+                name: "Shop".into(),
+                webservice: true,
+                webservice_overridden: false,
+            }],
+            shop_name: "Shop".into(),
+            webservice_enabled: true,
+            settings: Vec::new(),
+            urls: Vec::new(),
+        };
+        Ctx {
+            info: Arc::new(info),
+            langs: vec![1, 2],
+            ws: "http://x/api/".into(),
+            db: Context {
+                shop: 1,
+                shop_group: 1,
+                shops: vec![1],
+                default_lang: 1,
+                now: "2026-01-02 03:04:05".into(),
+            },
+        }
+    }
+
+    fn resource(name: &str) -> &'static Resource {
+        Catalog::embedded().unwrap().get(name).unwrap()
+    }
+
+    fn entity(xml: &str) -> InputEntity {
+        body::parse_xml(xml.as_bytes())
+            .unwrap()
+            .entities
+            .into_iter()
+            .next()
+            .unwrap()
+    }
+
+    fn refused(r: Result<Staged, ApiError>) -> (u16, Vec<Option<u32>>) {
+        let e = r.err().expect("refused");
+        (e.status, e.errors.iter().map(|x| x.code).collect())
+    }
+
+    #[test]
+    fn a_create_fills_defaults_zero_values_and_every_language() {
+        let r = resource("manufacturers");
+        let ent = entity(
+            "<prestashop><manufacturer><name>Acme</name><active>1</active>\
+             <description><language id=\"2\">Zwei</language></description>\
+             </manufacturer></prestashop>",
+        );
+        let c = ctx();
+        let mut st = stage(r, &ent, Mode::Create, None, &c).unwrap();
+        assert_eq!(st.get("name"), Some(&Value::Text("Acme".into())));
+        assert_eq!(st.get("active"), Some(&Value::Int(1)));
+        let (_, description) = st.langs.iter().find(|(c, _)| c == "description").unwrap();
+        assert_eq!(description.get(&2).map(String::as_str), Some("Zwei"));
+        assert_eq!(
+            description.get(&1).map(String::as_str),
+            Some(""),
+            "every language gets a row"
+        );
+        now_fields(r, &mut st, &c, true);
+        assert_eq!(
+            st.get("date_add"),
+            Some(&Value::Text("2026-01-02 03:04:05".into()))
+        );
+        assert_eq!(st.get("date_upd"), st.get("date_add"));
+    }
+
+    #[test]
+    fn required_read_only_and_invalid_fields_are_refused_with_prestashop_codes() {
+        let c = ctx();
+        let r = resource("manufacturers");
+        let missing =
+            entity("<prestashop><manufacturer><active>1</active></manufacturer></prestashop>");
+        assert_eq!(
+            refused(stage(r, &missing, Mode::Create, None, &c)),
+            (400, vec![Some(41)])
+        );
+        let bad =
+            entity("<prestashop><manufacturer><name>a&lt;b</name></manufacturer></prestashop>");
+        assert_eq!(
+            refused(stage(r, &bad, Mode::Create, None, &c)),
+            (400, vec![Some(85)])
+        );
+        let products = resource("products");
+        let ro = entity(
+            "<prestashop><product><manufacturer_name>x</manufacturer_name></product></prestashop>",
+        );
+        assert_eq!(
+            refused(stage(products, &ro, Mode::Create, None, &c)).1,
+            vec![Some(93)]
+        );
+    }
+
+    #[test]
+    fn a_put_keeps_protected_columns_and_a_patch_only_what_was_sent() {
+        let c = ctx();
+        let r = resource("customers");
+        let mut main = HashMap::new();
+        main.insert(
+            "date_add".to_string(),
+            Value::Text("2020-01-01 00:00:00".into()),
+        );
+        main.insert("passwd".to_string(), Value::Text("$2y$10$stored".into()));
+        main.insert("note".to_string(), Value::Text("kept?".into()));
+        let cur = Current {
+            main,
+            langs: HashMap::new(),
+        };
+        let put = entity(
+            "<prestashop><customer><id>5</id><firstname>Ada</firstname><lastname>L</lastname>\
+             <email>ada@example.com</email></customer></prestashop>",
+        );
+        let st = stage(r, &put, Mode::Replace, Some(&cur), &c).unwrap();
+        assert_eq!(
+            st.get("date_add"),
+            Some(&Value::Text("2020-01-01 00:00:00".into())),
+            "creation date kept"
+        );
+        assert_eq!(st.get("passwd"), Some(&Value::Text("$2y$10$stored".into())));
+        assert_eq!(
+            st.get("note"),
+            Some(&Value::Text(String::new())),
+            "PUT empties omitted fields"
+        );
+        let patch =
+            entity("<prestashop><customer><id>5</id><note>hi</note></customer></prestashop>");
+        let st = stage(r, &patch, Mode::Patch, Some(&cur), &c).unwrap();
+        assert_eq!(
+            st.main,
+            vec![("note".to_string(), Value::Text("hi".into()))]
+        );
+    }
+
+    #[test]
+    fn link_rewrites_come_from_the_name_when_missing() {
+        let c = ctx();
+        let r = resource("categories");
+        let ent = entity(
+            "<prestashop><category><id_parent>2</id_parent><active>1</active>\
+             <name><language id=\"1\">Été 2026 Sale!</language><language id=\"2\">Sommer</language></name>\
+             </category></prestashop>",
+        );
+        let st = stage(r, &ent, Mode::Create, None, &c).unwrap();
+        let (_, slugs) = st.langs.iter().find(|(c, _)| c == "link_rewrite").unwrap();
+        assert_eq!(slugs.get(&1).map(String::as_str), Some("ete-2026-sale"));
+        assert_eq!(slugs.get(&2).map(String::as_str), Some("sommer"));
+    }
+
+    #[test]
+    fn typed_values_follow_the_field_type() {
+        let r = resource("products");
+        let price = r.field("price").unwrap();
+        assert_eq!(typed(price, "1,5"), Value::Real(1.5));
+        assert_eq!(typed(price, ""), Value::Real(0.0));
+        let qty = r.field("minimal_quantity").unwrap();
+        assert_eq!(typed(qty, " 3 "), Value::Int(3));
+        assert_eq!(
+            typed(qty, "x"),
+            Value::Text("x".into()),
+            "left for the validator"
+        );
+    }
+}
