@@ -367,7 +367,7 @@ mod tests {
     }
 
     fn refused(r: Result<Staged, ApiError>) -> (u16, Vec<Option<u32>>) {
-        let e = r.err().expect("refused");
+        let e = r.expect_err("refused");
         (e.status, e.errors.iter().map(|x| x.code).collect())
     }
 
