@@ -231,24 +231,29 @@ fn may_send_body(
         .get_str("ps_method")
         .and_then(Method::parse)
         .or_else(|| Method::parse(real.as_str()));
-    let allowed = match wanted {
-        _ if form && *real == HttpMethod::POST && !params.contains("ps_method") => {
-            [Method::Post, Method::Put, Method::Patch, Method::Delete]
-                .iter()
-                .any(|m| granted.contains(*m))
-        }
-        Some(m) if r.forbidden.contains(m) => {
-            return Err(ApiError::method_forbidden(m.as_str(), resource))
-        }
-        Some(m) => granted.contains(m),
-        None => true,
+    let Some(wanted) = wanted else {
+        // Not a method PrestaShop knows: the engine answers #23 without the body.
+        return Ok(());
     };
-    if allowed {
-        Ok(())
-    } else {
-        let m = wanted.map(Method::as_str).unwrap_or(real.as_str());
-        Err(ApiError::method_not_allowed_for_key(m, resource))
+    // A form-encoded POST may name its method in its body: any writing method may follow.
+    let candidates: &[Method] =
+        if form && *real == HttpMethod::POST && !params.contains("ps_method") {
+            &[Method::Post, Method::Put, Method::Patch, Method::Delete]
+        } else {
+            std::slice::from_ref(&wanted)
+        };
+    if candidates
+        .iter()
+        .any(|m| !r.forbidden.contains(*m) && granted.contains(*m))
+    {
+        return Ok(());
     }
+    // The engine's answer for the method the request names.
+    Err(if r.forbidden.contains(wanted) {
+        ApiError::method_forbidden(wanted.as_str(), resource)
+    } else {
+        ApiError::method_not_allowed_for_key(wanted.as_str(), resource)
+    })
 }
 
 /// The body, within `--max-body` bytes and the body timeout.

@@ -285,3 +285,44 @@ fn query_characters_apache_accepts_are_accepted() {
     assert_eq!(answer.matches("HTTP/1.1 200").count(), 1, "{answer}");
     assert!(answer.contains("<![CDATA[a\"b]]>"), "{answer}");
 }
+
+#[test]
+fn refusals_before_the_body_are_the_engines_own() {
+    let shop = TestShop::start();
+    for ctype in ["text/xml", "application/x-www-form-urlencoded"] {
+        // A method the resource forbids: #101 even for a key with every permission.
+        let r = shop.req(
+            "POST",
+            "/api/stock_movements",
+            Some(&shop.key.clone()),
+            Some("xml=<prestashop/>"),
+            &[("content-type", ctype)],
+        );
+        assert_eq!((r.status, r.codes()), (405, vec![101]), "{ctype}");
+        let r = shop.req(
+            "POST",
+            "/api/productz",
+            Some(&shop.key.clone()),
+            Some("<prestashop/>"),
+            &[("content-type", ctype)],
+        );
+        assert_eq!(r.status, 400, "{ctype}: unknown resource");
+    }
+    let reader = shop.key(&["--allow", "customers=GET"]);
+    let r = shop.req(
+        "PUT",
+        "/api/customers",
+        Some(&reader),
+        Some("<prestashop/>"),
+        &[],
+    );
+    assert_eq!((r.status, r.codes()), (405, vec![25]));
+    let r = shop.req(
+        "POST",
+        "/api/products",
+        Some(&reader),
+        Some("<prestashop/>"),
+        &[],
+    );
+    assert_eq!((r.status, r.codes()), (401, vec![26]));
+}
