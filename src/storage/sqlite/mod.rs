@@ -237,6 +237,25 @@ impl Reader for Conn<'_> {
         }
         Ok(out)
     }
+
+    fn max(
+        &mut self,
+        table: &str,
+        column: &str,
+        key: &[(&str, Value)],
+    ) -> StorageResult<Option<Value>> {
+        let names: Vec<&str> = key.iter().map(|(k, _)| *k).collect();
+        let mut stmt = prepare(self.0, &sql::max(table, column, &names))?;
+        let v = stmt
+            .query_row(params_from_iter(key.iter().map(|(_, v)| v)), |r| {
+                r.get_ref(0).map(from_ref)
+            })
+            .map_err(map_err)?;
+        Ok(match v {
+            Value::Null => None,
+            v => Some(v),
+        })
+    }
 }
 
 fn insert_sql(verb: &str, table: &str, values: &[(&str, Value)]) -> String {
@@ -352,3 +371,6 @@ impl Store for SqliteStore {
         format!("sqlite:{}", self.path)
     }
 }
+
+#[cfg(test)]
+mod tests;
