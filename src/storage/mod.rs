@@ -40,6 +40,18 @@ pub trait Reader {
 
     /// A plain keyed select on any table (configuration, accounts, link tables).
     fn select(&mut self, q: &Select) -> StorageResult<Vec<Vec<Value>>>;
+
+    /// The largest `column` among the rows of `table` matching `key` (every pair equal),
+    /// `None` when no row matches. With an index on the key columns followed by `column`
+    /// (`category_product (id_category, position)`) a backend answers it with one index probe,
+    /// however many rows match: the way to find a last position, never reading the rows to
+    /// take their maximum. Names come from the catalog or shopws's schema, as for writes.
+    fn max(
+        &mut self,
+        table: &str,
+        column: &str,
+        key: &[(&str, Value)],
+    ) -> StorageResult<Option<Value>>;
 }
 
 /// Writes inside one transaction. Table and column names must come from the catalog or from

@@ -13,4 +13,5 @@ mod listing;
 mod login_throttle;
 mod prices;
 mod server;
+mod write_load;
 mod writes;

@@ -112,18 +112,17 @@ pub fn default_category(tx: &mut dyn Tx, product: i64) -> StorageResult<i64> {
         .map_or(0, |r| super::int(&r[0])))
 }
 
-/// Links a product to a category after the products already there (positions from 1).
+/// Links a product to a category after the products already there (positions from 1). The
+/// last position is one probe of the (id_category, position) index, not a read of the
+/// category's rows: linking costs the same in a category of ten products or of a million.
 pub fn link_last(tx: &mut dyn Tx, category: i64, product: i64) -> StorageResult<()> {
     let last = tx
-        .select(&Select {
-            table: "category_product",
-            columns: &["position"],
-            key: vec![("id_category", Value::Int(category))],
-            order: &[],
-        })?
-        .iter()
-        .filter_map(|r| r[0].as_i64())
-        .max()
+        .max(
+            "category_product",
+            "position",
+            &[("id_category", Value::Int(category))],
+        )?
+        .and_then(|v| v.as_i64())
         .unwrap_or(0);
     tx.insert_ignore(
         "category_product",

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{params_from_iter, Connection, ToSql};
+use rusqlite::{params_from_iter, CachedStatement, Connection, ToSql};
 
 use super::plan::{Context, ListPlan, Select};
 use super::{AssocRows, Reader, StorageError, StorageResult, Store, Tx, Value, Visit};
@@ -64,11 +64,16 @@ fn map_err(e: rusqlite::Error) -> StorageError {
     StorageError::Other(e.to_string())
 }
 
+/// A cached prepared statement. Its text (placeholders only: values are bound, never part of
+/// it) is logged at `trace` level: `SHOPWS_LOG=shopws::sql=trace` shows every statement a
+/// request runs, ready for `EXPLAIN QUERY PLAN`.
+fn prepare<'c>(c: &'c Connection, sql: &str) -> StorageResult<CachedStatement<'c>> {
+    tracing::trace!(target: "shopws::sql", "{sql}");
+    c.prepare_cached(sql).map_err(map_err)
+}
+
 fn run_cached(c: &Connection, sql: &str) -> StorageResult<()> {
-    c.prepare_cached(sql)
-        .and_then(|mut s| s.execute([]))
-        .map(|_| ())
-        .map_err(map_err)
+    prepare(c, sql)?.execute([]).map(|_| ()).map_err(map_err)
 }
 
 fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
@@ -148,7 +153,7 @@ fn run_list(
     visit: &mut Visit,
 ) -> StorageResult<()> {
     let s = sql::list(plan, ctx);
-    let mut stmt = c.prepare_cached(&s.text).map_err(map_err)?;
+    let mut stmt = prepare(c, &s.text)?;
     let ncols = plan.select.len();
     let mut rows = stmt
         .query(params_from_iter(s.params.iter()))
@@ -171,7 +176,7 @@ impl Reader for Conn<'_> {
 
     fn count(&mut self, plan: &ListPlan, ctx: &Context) -> StorageResult<u64> {
         let s = sql::count(plan, ctx);
-        let mut stmt = self.0.prepare_cached(&s.text).map_err(map_err)?;
+        let mut stmt = prepare(self.0, &s.text)?;
         let n: i64 = stmt
             .query_row(params_from_iter(s.params.iter()), |r| r.get(0))
             .map_err(map_err)?;
@@ -187,7 +192,7 @@ impl Reader for Conn<'_> {
         let mut out = Vec::new();
         for chunk in owners.chunks(500) {
             let s = sql::assoc(assoc, chunk, ctx);
-            let mut stmt = self.0.prepare_cached(&s.text).map_err(map_err)?;
+            let mut stmt = prepare(self.0, &s.text)?;
             let n = assoc.columns.0.len();
             let mut rows = stmt
                 .query(params_from_iter(s.params.iter()))
@@ -217,7 +222,7 @@ impl Reader for Conn<'_> {
             let o: Vec<String> = q.order.iter().map(|c| sql::q(c)).collect();
             text.push_str(&format!(" ORDER BY {}", o.join(", ")));
         }
-        let mut stmt = self.0.prepare_cached(&text).map_err(map_err)?;
+        let mut stmt = prepare(self.0, &text)?;
         let n = q.columns.len();
         let mut rows = stmt
             .query(params_from_iter(params.iter()))
@@ -231,6 +236,25 @@ impl Reader for Conn<'_> {
             out.push(vals);
         }
         Ok(out)
+    }
+
+    fn max(
+        &mut self,
+        table: &str,
+        column: &str,
+        key: &[(&str, Value)],
+    ) -> StorageResult<Option<Value>> {
+        let names: Vec<&str> = key.iter().map(|(k, _)| *k).collect();
+        let mut stmt = prepare(self.0, &sql::max(table, column, &names))?;
+        let v = stmt
+            .query_row(params_from_iter(key.iter().map(|(_, v)| v)), |r| {
+                r.get_ref(0).map(from_ref)
+            })
+            .map_err(map_err)?;
+        Ok(match v {
+            Value::Null => None,
+            v => Some(v),
+        })
     }
 }
 
@@ -262,7 +286,7 @@ fn where_sql(key: &[(&str, Value)]) -> String {
 impl Tx for Conn<'_> {
     fn insert(&mut self, table: &str, values: &[(&str, Value)]) -> StorageResult<i64> {
         let text = insert_sql("INSERT", table, values);
-        let mut stmt = self.0.prepare_cached(&text).map_err(map_err)?;
+        let mut stmt = prepare(self.0, &text)?;
         stmt.execute(params_from_iter(values.iter().map(|(_, v)| v)))
             .map_err(map_err)?;
         Ok(self.0.last_insert_rowid())
@@ -270,7 +294,7 @@ impl Tx for Conn<'_> {
 
     fn insert_ignore(&mut self, table: &str, values: &[(&str, Value)]) -> StorageResult<()> {
         let text = insert_sql("INSERT OR IGNORE", table, values);
-        let mut stmt = self.0.prepare_cached(&text).map_err(map_err)?;
+        let mut stmt = prepare(self.0, &text)?;
         stmt.execute(params_from_iter(values.iter().map(|(_, v)| v)))
             .map_err(map_err)?;
         Ok(())
@@ -295,7 +319,7 @@ impl Tx for Conn<'_> {
             sets.join(", "),
             where_sql(key)
         );
-        let mut stmt = self.0.prepare_cached(&text).map_err(map_err)?;
+        let mut stmt = prepare(self.0, &text)?;
         let n = stmt
             .execute(params_from_iter(
                 set.iter().chain(key.iter()).map(|(_, v)| v),
@@ -306,7 +330,7 @@ impl Tx for Conn<'_> {
 
     fn delete(&mut self, table: &str, key: &[(&str, Value)]) -> StorageResult<u64> {
         let text = format!("DELETE FROM {}{}", sql::q(table), where_sql(key));
-        let mut stmt = self.0.prepare_cached(&text).map_err(map_err)?;
+        let mut stmt = prepare(self.0, &text)?;
         let n = stmt
             .execute(params_from_iter(key.iter().map(|(_, v)| v)))
             .map_err(map_err)?;
@@ -347,3 +371,6 @@ impl Store for SqliteStore {
         format!("sqlite:{}", self.path)
     }
 }
+
+#[cfg(test)]
+mod tests;

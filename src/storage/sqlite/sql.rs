@@ -434,6 +434,23 @@ pub fn assoc(a: &AssocStorage, owners: &[i64], ctx: &Context) -> Sql {
     Sql { text: out, params }
 }
 
+/// `SELECT MAX(column) FROM table WHERE k1 = ? AND …`: SQLite's min/max optimisation answers
+/// it from an index on (k1, …, column) by seeking its last entry under the key, one probe
+/// instead of a scan of the key's rows.
+pub fn max(table: &str, column: &str, key: &[&str]) -> String {
+    let mut out = String::with_capacity(64 + 24 * key.len());
+    out.push_str("SELECT MAX(");
+    push_q(&mut out, column);
+    out.push_str(") FROM ");
+    push_q(&mut out, table);
+    for (i, k) in key.iter().enumerate() {
+        out.push_str(if i == 0 { " WHERE " } else { " AND " });
+        push_q(&mut out, k);
+        out.push_str(" = ?");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,6 +465,19 @@ mod tests {
             otherwise: None,
             absent: None,
         })
+    }
+
+    #[test]
+    fn max_binds_every_key_column() {
+        assert_eq!(
+            max("category_product", "position", &["id_category"]),
+            r#"SELECT MAX("position") FROM "category_product" WHERE "id_category" = ?"#
+        );
+        assert_eq!(
+            max("t", "n", &["a", "b"]),
+            r#"SELECT MAX("n") FROM "t" WHERE "a" = ? AND "b" = ?"#
+        );
+        assert_eq!(max("t", "n", &[]), r#"SELECT MAX("n") FROM "t""#);
     }
 
     #[test]

@@ -1,0 +1,113 @@
+//! Writes under load: positions in large categories, and cheap writes beside slow ones.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crate::support::TestShop;
+
+fn id_of(body: &str) -> i64 {
+    let doc = roxmltree::Document::parse(body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    doc.descendants()
+        .find(|n| n.has_tag_name("id"))
+        .and_then(|n| n.text())
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_new_product_goes_after_the_last_position_of_a_large_category() {
+    let shop = TestShop::start();
+    // Generated product i has default category 3 + i % 8 at position i: category 3 gets
+    // positions 0, 8, …, 2992 — far above its number of products, so "last + 1" and
+    // "count + 1" differ.
+    shop.cli(&["demo", "--products", "3000", "--combinations-every", "0"]);
+    let positions = || -> Vec<(i64, i64)> {
+        let r = shop.get("/api/products?filter[id_category_default]=[3]&display=[id,position_in_category]&limit=0,100000&output_format=JSON");
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()["products"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| {
+                        let pos = p["position_in_category"]
+                            .as_i64()
+                            .or_else(|| p["position_in_category"].as_str()?.parse().ok())?;
+                        Some((p["id"].as_i64()?, pos))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let before = positions();
+    let last = before.iter().map(|p| p.1).max().unwrap_or(0);
+    assert!(last >= 2992, "generated positions: last {last}");
+    assert!(
+        (before.len() as i64) < last,
+        "positions have gaps: {} products, last {last}",
+        before.len()
+    );
+
+    let post = |body: &str| {
+        let r = shop.send("POST", "/api/products", body);
+        assert_eq!(r.status, 201, "{}", r.body);
+        id_of(&r.body)
+    };
+    let first = post("<prestashop><product><price>3</price><id_category_default>3</id_category_default><name>After the last</name></product></prestashop>");
+    let second = post("<prestashop><product><price>3</price><id_category_default>3</id_category_default><name>After that one</name></product></prestashop>");
+    // Linked through associations/categories (default category 4): last in 3 as well.
+    let third = post("<prestashop><product><price>3</price><id_category_default>4</id_category_default><name>Linked</name><associations><categories><category><id>3</id></category><category><id>4</id></category></categories></associations></product></prestashop>");
+    let after = positions();
+    let position_of = |id: i64| after.iter().find(|p| p.0 == id).map(|p| p.1);
+    assert_eq!(position_of(first), Some(last + 1));
+    assert_eq!(position_of(second), Some(last + 2));
+    let in3 = shop.get("/api/categories/3?output_format=JSON");
+    let products: Vec<i64> = in3.json()["category"]["associations"]["products"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["id"].as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        products[products.len().saturating_sub(3)..],
+        [first, second, third],
+        "the category's products end with the new ones, in order"
+    );
+}
+
+#[test]
+fn a_cheap_write_is_not_queued_behind_customer_creations() {
+    let shop = TestShop::start();
+    let done = AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        let creations: Vec<_> = (0..16)
+            .map(|i| {
+                let (shop, done) = (&shop, &done);
+                s.spawn(move || {
+                    let r = shop.send(
+                        "POST",
+                        "/api/customers",
+                        &format!("<prestashop><customer><firstname>Ada</firstname><lastname>Busy</lastname><email>busy{i}@example.com</email><passwd>correct-horse-{i}</passwd></customer></prestashop>"),
+                    );
+                    done.fetch_add(1, Ordering::SeqCst);
+                    r
+                })
+            })
+            .collect();
+        // Every creation is hashing its password (at most one bcrypt per core) or waiting
+        // for its turn to.
+        std::thread::sleep(Duration::from_millis(50));
+        let tag = shop.send(
+            "POST",
+            "/api/tags",
+            "<prestashop><tag><id_lang>1</id_lang><name>quick</name></tag></prestashop>",
+        );
+        let finished = done.load(Ordering::SeqCst);
+        assert_eq!(tag.status, 201, "{}", tag.body);
+        assert!(
+            finished < 8,
+            "the tag waited for {finished} of 16 customer creations"
+        );
+        for c in creations {
+            let r = c.join().expect("customer thread");
+            assert_eq!(r.status, 201, "{}", r.body);
+        }
+    });
+}
