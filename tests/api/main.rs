@@ -11,4 +11,5 @@ mod errors;
 mod listing;
 mod prices;
 mod server;
+mod slow;
 mod writes;
