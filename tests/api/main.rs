@@ -7,6 +7,7 @@ mod support;
 mod auth;
 mod backoffice;
 mod catalog;
+mod crash;
 mod errors;
 mod listing;
 mod prices;
