@@ -10,6 +10,7 @@ mod catalog;
 mod crash;
 mod errors;
 mod listing;
+mod permissions;
 mod prices;
 mod server;
 mod slow;
