@@ -13,7 +13,8 @@ pub struct TestShop {
     /// The server's log (standard error), when started with [`TestShop::start_logged`].
     pub log: Option<PathBuf>,
     child: Child,
-    _dir: tempfile::TempDir,
+    /// The directory of a database this shop created (`None` on a database it was given).
+    _dir: Option<tempfile::TempDir>,
     http: reqwest::blocking::Client,
 }
 
@@ -94,16 +95,39 @@ impl TestShop {
         Self::spawn(extra, true)
     }
 
+    /// Starts `shopws serve` (without `--demo`) on an existing database, e.g. one a killed
+    /// shop left behind; `key` is a key already in it (the first shop's demo key).
+    pub fn start_on(db: &str, key: &str, extra: &[&str]) -> TestShop {
+        let mut shop = Self::launch(db.to_string(), None, false, extra, false);
+        shop.key = key.to_string();
+        shop
+    }
+
     fn spawn(extra: &[&str], logged: bool) -> TestShop {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = format!("sqlite:{}", dir.path().join("shop.db").display());
-        let log = logged.then(|| dir.path().join("server.log"));
+        Self::launch(db, Some(dir), true, extra, logged)
+    }
+
+    fn launch(
+        db: String,
+        dir: Option<tempfile::TempDir>,
+        demo: bool,
+        extra: &[&str],
+        logged: bool,
+    ) -> TestShop {
+        let log = dir
+            .as_ref()
+            .filter(|_| logged)
+            .map(|d| d.path().join("server.log"));
         let stderr = match &log {
             Some(p) => Stdio::from(std::fs::File::create(p).expect("log file")),
             None => Stdio::inherit(),
         };
         let mut child = Command::new(bin())
-            .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+            .arg("serve")
+            .args(demo.then_some("--demo"))
+            .args(["--listen", "127.0.0.1:0"])
             .args(extra)
             .env("SHOPWS_DATABASE", &db)
             .env("SHOPWS_LOG", if logged { "trace" } else { "warn" })

@@ -30,7 +30,18 @@ pub fn parse(raw: Option<&str>, installed: &[i64], active: &[i64]) -> ApiResult<
             let a = bounds[0].trim().parse::<i64>();
             let b = bounds[1].trim().parse::<i64>();
             match (a, b) {
-                (Ok(a), Ok(b)) => (a.min(b)..=a.max(b)).collect(),
+                // The installed ids inside the range, ascending: the range itself is never
+                // built, so `[1,9223372036854775807]` costs no more than `[1,2]`.
+                (Ok(a), Ok(b)) => {
+                    let range = a.min(b)..=a.max(b);
+                    let mut ids: Vec<i64> = installed
+                        .iter()
+                        .copied()
+                        .filter(|id| range.contains(id))
+                        .collect();
+                    ids.sort_unstable();
+                    ids
+                }
                 _ => return Err(ApiError::bad_request(80, "Language ID must be numeric")),
             }
         } else {
@@ -84,6 +95,24 @@ mod tests {
         );
         assert_eq!(
             parse(Some("9"), &inst, &[1]).map_err(|e| e.errors[0].code),
+            Err(Some(81))
+        );
+    }
+
+    #[test]
+    fn a_huge_range_costs_no_more_than_a_small_one() {
+        let inst = [12, 1, 2];
+        assert_eq!(
+            parse(
+                Some("[9223372036854775807,-9223372036854775808]"),
+                &inst,
+                &[1]
+            ),
+            Ok(vec![1, 2, 12])
+        );
+        assert_eq!(parse(Some("[2,99999999999]"), &inst, &[1]), Ok(vec![2, 12]));
+        assert_eq!(
+            parse(Some("[13,99999999999]"), &inst, &[1]).map_err(|e| e.errors[0].code),
             Err(Some(81))
         );
     }

@@ -10,3 +10,6 @@ pub mod sort;
 
 pub use display::Display;
 pub use query::{Param, Params};
+
+#[cfg(test)]
+mod props;

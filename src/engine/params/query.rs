@@ -16,12 +16,15 @@ fn insert(map: &mut Vec<(String, Param)>, keys: &[String], value: String) {
         return;
     };
     let key = if first.is_empty() {
-        map.iter()
-            .filter_map(|(k, _)| k.parse::<usize>().ok())
-            .max()
-            .map(|m| m + 1)
-            .unwrap_or(0)
-            .to_string()
+        let next = match map.iter().filter_map(|(k, _)| k.parse::<u64>().ok()).max() {
+            None => 0,
+            // After the largest index nothing can be appended: PHP drops the value too.
+            Some(m) => match m.checked_add(1) {
+                Some(n) => n,
+                None => return,
+            },
+        };
+        next.to_string()
     } else {
         first.clone()
     };
@@ -122,5 +125,35 @@ pub fn split_path_query(path: &str) -> (&str, Option<&str>) {
     match path.find('&') {
         Some(i) => (&path[..i], Some(&path[i + 1..])),
         None => (path, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &str) -> Param {
+        Param::Str(v.to_string())
+    }
+
+    #[test]
+    fn brackets_nest_and_append() {
+        let p = Params::parse("a[b][c]=1&a[]=2&a[]=3&x.y=4");
+        let a = p.get("a").and_then(Param::as_map).unwrap();
+        assert_eq!(a[0].0, "b");
+        assert_eq!(a[1], ("0".to_string(), s("2")));
+        assert_eq!(a[2], ("1".to_string(), s("3")));
+        assert_eq!(p.get_str("x_y"), Some("4"));
+    }
+
+    #[test]
+    fn nothing_is_appended_after_the_largest_index() {
+        let p = Params::parse("a[18446744073709551615]=1&a[]=2&b[7]=x&b[]=y");
+        assert_eq!(
+            p.get("a").and_then(Param::as_map),
+            Some(&[("18446744073709551615".to_string(), s("1"))][..])
+        );
+        let b = p.get("b").and_then(Param::as_map).unwrap();
+        assert_eq!(b[1], ("8".to_string(), s("y")));
     }
 }

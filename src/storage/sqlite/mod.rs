@@ -1,12 +1,13 @@
-//! The embedded SQLite backend: a few read connections used concurrently and one writer
-//! connection that serialises every write transaction (so writers never see "database is
-//! locked"). WAL mode lets readers run while a write commits.
+//! The embedded SQLite backend: a few read connections used concurrently (`readers`:
+//! more are opened while slow streams hold them all) and one writer connection that
+//! serialises every write transaction (so writers never see "database is locked"). WAL mode
+//! lets readers run while a write commits.
 
+mod readers;
 mod setup;
 mod sql;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
@@ -19,9 +20,8 @@ use crate::catalog::AssocStorage;
 pub use setup::{SeedMode, SEED_TABLES};
 
 pub struct SqliteStore {
-    readers: Vec<Mutex<Connection>>,
+    readers: readers::Readers,
     writer: Mutex<Connection>,
-    next: AtomicUsize,
     path: String,
 }
 
@@ -113,14 +113,11 @@ impl SqliteStore {
         setup::ensure_schema(&writer)?;
         let mut pool = Vec::new();
         for _ in 0..readers.max(1) {
-            let c = Connection::open(path).map_err(map_err)?;
-            configure(&c, true)?;
-            pool.push(Mutex::new(c));
+            pool.push(open_reader(path)?);
         }
         Ok(SqliteStore {
-            readers: pool,
+            readers: readers::Readers::new(pool, path),
             writer: Mutex::new(writer),
-            next: AtomicUsize::new(0),
             path: path.to_string(),
         })
     }
@@ -130,17 +127,12 @@ impl SqliteStore {
         let mut w = lock(&self.writer);
         setup::seed(&mut w, mode)
     }
+}
 
-    fn reader(&self) -> MutexGuard<'_, Connection> {
-        let n = self.readers.len();
-        let start = self.next.fetch_add(1, Ordering::Relaxed);
-        for i in 0..n {
-            if let Ok(g) = self.readers[(start + i) % n].try_lock() {
-                return g;
-            }
-        }
-        lock(&self.readers[start % n])
-    }
+fn open_reader(path: &str) -> StorageResult<Connection> {
+    let c = Connection::open(path).map_err(map_err)?;
+    configure(&c, true)?;
+    Ok(c)
 }
 
 /// A connection seen through the storage traits.
@@ -340,7 +332,7 @@ impl Tx for Conn<'_> {
 
 impl Store for SqliteStore {
     fn read(&self, f: &mut dyn FnMut(&mut dyn Reader) -> StorageResult<()>) -> StorageResult<()> {
-        let c = self.reader();
+        let c = self.readers.get();
         // One read transaction for the whole request: every statement sees the same
         // snapshot, and the WAL read lock is taken once instead of once per statement.
         // BEGIN/COMMIT are cached statements: parsing them anew cost 6% of a small request.

@@ -19,6 +19,8 @@
 //! JSON form.
 
 mod json;
+#[cfg(test)]
+mod props;
 mod xml;
 mod xml_events;
 

@@ -1,0 +1,153 @@
+//! Slow clients: one that sends its request head a byte at a time (slowloris) and one that
+//! reads a large answer a little at a time must not hold up anybody else.
+
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::support::TestShop;
+
+fn basic(key: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(format!("{key}:"))
+}
+
+/// Normal clients for `span`: each request must be answered, and in a few seconds at most.
+fn normal_clients_are_served(shop: &TestShop, span: Duration) -> usize {
+    let end = Instant::now() + span;
+    let mut n = 0;
+    while Instant::now() < end {
+        for path in ["/api/taxes/1", "/api/taxes?display=full", "/api/"] {
+            let t = Instant::now();
+            let r = shop.get(path);
+            assert_eq!(r.status, 200, "{path}: {}", r.body);
+            assert!(
+                t.elapsed() < Duration::from_secs(4),
+                "{path} took {:?} beside the slow clients",
+                t.elapsed()
+            );
+            n += 1;
+        }
+        let t = Instant::now();
+        let r = shop.send(
+            "POST",
+            "/api/tags",
+            &format!(
+                "<prestashop><tag><id_lang>1</id_lang><name>slow {n}</name></tag></prestashop>"
+            ),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        assert!(
+            t.elapsed() < Duration::from_secs(4),
+            "POST took {:?}",
+            t.elapsed()
+        );
+        n += 1;
+    }
+    n
+}
+
+#[test]
+fn a_slowloris_is_dropped_while_others_are_served() {
+    let shop = TestShop::start_with(&["--header-timeout", "2"]);
+    let head = format!(
+        "GET /api/taxes/1 HTTP/1.1\r\nhost: x\r\nauthorization: Basic {}\r\n\r\n",
+        basic(&shop.key)
+    );
+    // A byte every 100 ms: the whole head would take about 9 s.
+    let drips: Vec<_> = (0..16)
+        .map(|_| {
+            let mut s = shop.connect();
+            let head = head.clone().into_bytes();
+            std::thread::spawn(move || {
+                let t = Instant::now();
+                for (i, b) in head.iter().enumerate() {
+                    if s.write_all(&[*b]).is_err() {
+                        return (i, t.elapsed(), Vec::new());
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                let mut answer = Vec::new();
+                let _ = s.read_to_end(&mut answer);
+                (head.len(), t.elapsed(), answer)
+            })
+        })
+        .collect();
+    // A client that takes its time but stays within the limit is answered.
+    let mut s = shop.connect();
+    let (a, b) = head.as_bytes().split_at(head.len() / 2);
+    s.write_all(a).expect("send part");
+    std::thread::sleep(Duration::from_millis(300));
+    s.write_all(b).expect("send the rest");
+    let mut first = [0u8; 12];
+    s.read_exact(&mut first).expect("answer");
+    assert_eq!(&first, b"HTTP/1.1 200");
+    let served = normal_clients_are_served(&shop, Duration::from_secs(3));
+    assert!(served > 4);
+    for d in drips {
+        let (sent, took, answer) = d.join().expect("slowloris");
+        assert!(
+            sent < head.len(),
+            "the slowloris sent its whole head ({took:?}): {}",
+            String::from_utf8_lossy(&answer)
+        );
+        assert!(took < Duration::from_secs(8), "dropped only after {took:?}");
+    }
+}
+
+/// `n` extra configuration rows of about 150 bytes each.
+fn bulk_rows(shop: &TestShop, n: usize) {
+    let mut conn = rusqlite::Connection::open(shop.db_path()).expect("open");
+    let tx = conn.transaction().expect("tx");
+    for i in 0..n {
+        tx.execute(
+            "INSERT INTO configuration (name, value, date_add, date_upd) VALUES (?1, ?2, '2025-01-01 00:00:00', '2025-01-01 00:00:00')",
+            (format!("BULK_{i}"), format!("{i:0>120}")),
+        )
+        .expect("insert");
+    }
+    tx.commit().expect("commit");
+}
+
+#[test]
+fn slow_readers_of_a_large_list_do_not_block_others() {
+    let shop = TestShop::start();
+    bulk_rows(&shop, 60_000);
+    let stop = Arc::new(AtomicBool::new(false));
+    // More slow readers than the server has database readers (4 by default).
+    let readers: Vec<_> = (0..6)
+        .map(|_| {
+            let mut s = shop.connect();
+            let stop = stop.clone();
+            write!(
+                s,
+                "GET /api/configurations?display=full&filter[name]=[BULK]%25 HTTP/1.1\r\nhost: x\r\nauthorization: Basic {}\r\nconnection: close\r\n\r\n",
+                basic(&shop.key)
+            )
+            .expect("send");
+            std::thread::spawn(move || {
+                let mut got = 0;
+                let mut buf = [0u8; 1024];
+                while !stop.load(Ordering::Relaxed) {
+                    match s.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => got += n,
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                got
+            })
+        })
+        .collect();
+    // Every slow reader has its answer started (and the server is waiting on it).
+    std::thread::sleep(Duration::from_millis(1500));
+    let served = normal_clients_are_served(&shop, Duration::from_secs(3));
+    assert!(served > 4);
+    stop.store(true, Ordering::Relaxed);
+    for r in readers {
+        let got = r.join().expect("slow reader");
+        assert!(got > 0, "a slow reader got nothing");
+        assert!(got < 1 << 20, "the slow reader read {got} bytes: not slow");
+    }
+}
