@@ -122,7 +122,56 @@ impl Refusal {
     }
 }
 
+/// What [`Framing::scan`] found.
+#[derive(Debug, PartialEq, Eq)]
+enum Scan {
+    /// Every byte passes unchanged.
+    Clean,
+    /// Bytes from this index on need rewriting (the framing stopped just before it).
+    RewriteFrom(usize),
+    Refused(Refusal),
+}
+
 impl Framing {
+    /// Advances over `input` as long as no byte needs rewriting: the common case, where the
+    /// bytes can stay where they were read.
+    fn scan(&mut self, input: &[u8]) -> Scan {
+        let mut i = 0;
+        while i < input.len() {
+            match self.state {
+                State::Passthrough | State::Refused => return Scan::Clean,
+                State::Body(n) => {
+                    let k = (input.len() - i).min(usize::try_from(n).unwrap_or(usize::MAX));
+                    i += k;
+                    let left = n - k as u64;
+                    self.state = if left == 0 {
+                        State::Line
+                    } else {
+                        State::Body(left)
+                    };
+                }
+                State::Line => {
+                    if matches!(input[i], b'<' | b'>' | b'"' | 0x7f) {
+                        return Scan::RewriteFrom(i);
+                    }
+                    if let Some(r) = self.line_state(input[i]) {
+                        self.state = State::Refused;
+                        return Scan::Refused(r);
+                    }
+                    i += 1;
+                }
+                State::Headers => {
+                    if let Some(r) = self.header_byte(input[i]) {
+                        self.state = State::Refused;
+                        return Scan::Refused(r);
+                    }
+                    i += 1;
+                }
+            }
+        }
+        Scan::Clean
+    }
+
     /// Appends `input`, rewritten, to `out`. Stops at a refusal, which it returns.
     pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) -> Option<Refusal> {
         let mut i = 0;
@@ -167,43 +216,38 @@ impl Framing {
     }
 
     fn line_byte(&mut self, b: u8, out: &mut Vec<u8>) -> Option<Refusal> {
+        let refused = self.line_state(b);
+        if refused.is_none() {
+            match b {
+                b'<' => out.extend_from_slice(b"%3C"),
+                b'>' => out.extend_from_slice(b"%3E"),
+                b'"' => out.extend_from_slice(b"%22"),
+                0x7f => out.extend_from_slice(b"%7F"),
+                _ => out.push(b),
+            }
+        }
+        refused
+    }
+
+    /// The request line's bookkeeping for one byte (output aside).
+    fn line_state(&mut self, b: u8) -> Option<Refusal> {
         match b {
+            // Empty lines before a request are allowed (RFC 9112 §2.2).
+            b'\n' if self.line_len == 0 => None,
+            b'\n' if self.spaces != 2 => Some(Refusal::BadLine),
             b'\n' => {
-                let empty = self.line_len == 0;
-                out.push(b);
-                if empty {
-                    // Empty lines before a request are allowed (RFC 9112 §2.2).
-                    return None;
-                }
-                if self.spaces != 2 {
-                    return Some(Refusal::BadLine);
-                }
                 self.start_headers();
                 None
             }
-            b'\r' => {
-                out.push(b);
-                None
-            }
+            b'\r' => None,
+            // Control characters: refused, as Apache's strict parsing does.
+            0..0x20 => Some(Refusal::BadLine),
             _ => {
                 self.line_len += 1;
-                if self.line_len > MAX_LINE {
-                    return Some(Refusal::LineTooLong);
+                if b == b' ' {
+                    self.spaces += 1;
                 }
-                match b {
-                    b' ' => {
-                        self.spaces += 1;
-                        out.push(b);
-                    }
-                    b'<' => out.extend_from_slice(b"%3C"),
-                    b'>' => out.extend_from_slice(b"%3E"),
-                    b'"' => out.extend_from_slice(b"%22"),
-                    0x7f => out.extend_from_slice(b"%7F"),
-                    // Control characters: refused, as Apache's strict parsing does.
-                    0..0x20 => return Some(Refusal::BadLine),
-                    _ => out.push(b),
-                }
-                None
+                (self.line_len > MAX_LINE).then_some(Refusal::LineTooLong)
             }
         }
     }
@@ -287,7 +331,6 @@ pub struct LenientIo {
     /// Rewritten bytes hyper has not taken yet.
     pending: Vec<u8>,
     taken: usize,
-    scratch: Vec<u8>,
 }
 
 impl LenientIo {
@@ -297,7 +340,6 @@ impl LenientIo {
             framing: Framing::default(),
             pending: Vec::new(),
             taken: 0,
-            scratch: Vec::new(),
         }
     }
 }
@@ -309,41 +351,61 @@ impl AsyncRead for LenientIo {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
-        loop {
-            if this.taken < this.pending.len() {
-                let n = buf.remaining().min(this.pending.len() - this.taken);
-                buf.put_slice(&this.pending[this.taken..this.taken + n]);
-                this.taken += n;
-                return Poll::Ready(Ok(()));
-            }
-            if this.framing.state == State::Refused {
-                return Poll::Ready(Ok(()));
-            }
-            if this.framing.state == State::Passthrough {
-                return Pin::new(&mut this.inner).poll_read(cx, buf);
-            }
-            this.scratch.resize(buf.remaining().clamp(1, 16 * 1024), 0);
-            let mut raw = ReadBuf::new(&mut this.scratch);
-            match Pin::new(&mut this.inner).poll_read(cx, &mut raw) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Ready(Ok(())) => {}
-            }
-            let got = raw.filled().len();
-            if got == 0 {
-                return Poll::Ready(Ok(()));
-            }
-            this.pending.clear();
-            this.taken = 0;
-            if let Some(refusal) = this.framing.feed(&this.scratch[..got], &mut this.pending) {
-                // The head is incomplete for hyper, which then writes nothing: the answer
-                // is ours, in one non-blocking write to an idle socket.
+        if this.taken < this.pending.len() {
+            let n = buf.remaining().min(this.pending.len() - this.taken);
+            buf.put_slice(&this.pending[this.taken..this.taken + n]);
+            this.taken += n;
+            return Poll::Ready(Ok(()));
+        }
+        match this.framing.state {
+            State::Refused => return Poll::Ready(Ok(())),
+            State::Passthrough => return Pin::new(&mut this.inner).poll_read(cx, buf),
+            _ => {}
+        }
+        // Read straight into hyper's buffer; only bytes that need rewriting are moved out.
+        let start = buf.filled().len();
+        match Pin::new(&mut this.inner).poll_read(cx, buf) {
+            Poll::Ready(Ok(())) => {}
+            other => return other,
+        }
+        let got = &buf.filled()[start..];
+        match this.framing.scan(got) {
+            Scan::Clean => Poll::Ready(Ok(())),
+            Scan::RewriteFrom(i) => {
                 this.pending.clear();
-                let _ = this.inner.try_write(&refusal.response());
-                tracing::debug!(?refusal, "request refused before parsing");
-                return Poll::Ready(Ok(()));
+                this.taken = 0;
+                let tail = got[i..].to_vec();
+                buf.set_filled(start + i);
+                if let Some(refusal) = this.framing.feed(&tail, &mut this.pending) {
+                    this.pending.clear();
+                    this.refuse(refusal);
+                    buf.set_filled(start);
+                    return Poll::Ready(Ok(()));
+                }
+                if i == 0 {
+                    // Nothing was left in place: hand over the rewritten bytes now, since
+                    // an empty read would mean the end of the stream.
+                    let n = buf.remaining().min(this.pending.len());
+                    buf.put_slice(&this.pending[..n]);
+                    this.taken = n;
+                }
+                Poll::Ready(Ok(()))
+            }
+            Scan::Refused(refusal) => {
+                this.refuse(refusal);
+                buf.set_filled(start);
+                Poll::Ready(Ok(()))
             }
         }
+    }
+}
+
+impl LenientIo {
+    /// The head is incomplete for hyper, which then writes nothing: the answer is ours, in
+    /// one non-blocking write to an idle socket, and hyper sees the end of the stream.
+    fn refuse(&mut self, refusal: Refusal) {
+        let _ = self.inner.try_write(&refusal.response());
+        tracing::debug!(?refusal, "request refused before parsing");
     }
 }
 
@@ -424,6 +486,38 @@ mod tests {
         }
         let bytes: Vec<&[u8]> = input.chunks(1).collect();
         assert_eq!(run(&bytes).0, whole);
+    }
+
+    /// What the socket reader does: bytes left in place until one needs rewriting.
+    fn via_scan(chunks: &[&[u8]]) -> Vec<u8> {
+        let mut f = Framing::default();
+        let mut out = Vec::new();
+        for c in chunks {
+            match f.scan(c) {
+                Scan::Clean => out.extend_from_slice(c),
+                Scan::RewriteFrom(i) => {
+                    out.extend_from_slice(&c[..i]);
+                    if f.feed(&c[i..], &mut out).is_some() {
+                        break;
+                    }
+                }
+                Scan::Refused(_) => break,
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn leaving_clean_bytes_in_place_gives_the_same_stream() {
+        let input: &[u8] = b"GET /a HTTP/1.1\r\nhost: x\r\n\r\nPOST /a?< HTTP/1.1\r\ncontent-length: 3\r\n\r\n<>\"GET /b?x=\">\" HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n";
+        let (whole, _) = run(&[input]);
+        assert!(whole.ends_with(b"GET /b?x=%22%3E%22 HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n"));
+        for cut in 0..input.len() {
+            let (a, b) = input.split_at(cut);
+            assert_eq!(via_scan(&[a, b]), whole, "cut at {cut}");
+        }
+        let bytes: Vec<&[u8]> = input.chunks(1).collect();
+        assert_eq!(via_scan(&bytes), whole);
     }
 
     #[test]

@@ -74,9 +74,7 @@ pub async fn serve_until(
             tokio::spawn(refuse(socket));
             continue;
         };
-        // Small responses and the last chunk of a large one go out at once instead of
-        // waiting for the client's delayed ACK (40 ms stalls).
-        let _ = socket.set_nodelay(true);
+        configure(&socket);
         let io = TokioIo::new(LenientIo::new(socket));
         let conn = builder.serve_connection(io, service(router.clone(), peer));
         let conn = graceful.watch(conn);
@@ -103,6 +101,14 @@ pub async fn serve_until(
         }
     }
     Ok(())
+}
+
+/// Small responses and the last chunk of a large one go out at once instead of waiting for
+/// the client's delayed ACK (Nagle's algorithm: 40 ms stalls on large lists).
+fn configure(socket: &TcpStream) {
+    if let Err(e) = socket.set_nodelay(true) {
+        tracing::debug!(error = %e, "TCP_NODELAY not set");
+    }
 }
 
 fn service(
@@ -149,4 +155,25 @@ async fn stop_signal() {
         let _ = tokio::signal::ctrl_c().await;
     }
     tracing::info!("stop signal received");
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[tokio::test]
+    async fn accepted_connections_do_not_wait_for_delayed_acks() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let client = tokio::spawn(TcpStream::connect(addr));
+        let (socket, _) = listener.accept().await.unwrap();
+        assert!(
+            !socket.nodelay().unwrap(),
+            "the default is Nagle's algorithm"
+        );
+        configure(&socket);
+        assert!(socket.nodelay().unwrap());
+        drop(client);
+    }
 }

@@ -19,6 +19,9 @@ const MAX_EXTRA: usize = 64;
 pub(super) struct Readers {
     free: Mutex<Vec<Connection>>,
     returned: Condvar,
+    /// Reads waiting for a connection: a returned one wakes a waiter only when there is
+    /// one (a wake is a futex call, two per request when made unconditionally).
+    waiting: AtomicUsize,
     extra: AtomicUsize,
     path: String,
 }
@@ -35,6 +38,7 @@ impl Readers {
         Readers {
             free: Mutex::new(pool),
             returned: Condvar::new(),
+            waiting: AtomicUsize::new(0),
             extra: AtomicUsize::new(0),
             path: path.to_string(),
         }
@@ -53,10 +57,12 @@ impl Readers {
             }
             let now = Instant::now();
             if now < deadline {
+                self.waiting.fetch_add(1, Ordering::AcqRel);
                 free = match self.returned.wait_timeout(free, deadline - now) {
                     Ok((g, _)) => g,
                     Err(p) => p.into_inner().0,
                 };
+                self.waiting.fetch_sub(1, Ordering::AcqRel);
                 continue;
             }
             if self.extra.fetch_add(1, Ordering::AcqRel) < MAX_EXTRA {
@@ -73,7 +79,9 @@ impl Readers {
             }
             // No connection of its own either: wait for the pool as long as it takes.
             while free.is_empty() {
+                self.waiting.fetch_add(1, Ordering::AcqRel);
                 free = self.returned.wait(free).unwrap_or_else(|p| p.into_inner());
+                self.waiting.fetch_sub(1, Ordering::AcqRel);
             }
         }
     }
@@ -106,7 +114,11 @@ impl Drop for Lent<'_> {
             return;
         }
         self.pool.free().push(conn);
-        self.pool.returned.notify_one();
+        // The waiter registers under the lock before it sleeps, and the connection was
+        // pushed under the same lock: a waiter counted here is asleep or about to re-check.
+        if self.pool.waiting.load(Ordering::Acquire) > 0 {
+            self.pool.returned.notify_one();
+        }
     }
 }
 
