@@ -140,16 +140,7 @@ impl Framing {
         while i < input.len() {
             match self.state {
                 State::Passthrough | State::Refused => return Scan::Clean,
-                State::Body(n) => {
-                    let k = (input.len() - i).min(usize::try_from(n).unwrap_or(usize::MAX));
-                    i += k;
-                    let left = n - k as u64;
-                    self.state = if left == 0 {
-                        State::Line
-                    } else {
-                        State::Body(left)
-                    };
-                }
+                State::Body(n) => i += self.body(n, input.len() - i),
                 State::Line => {
                     if matches!(input[i], b'<' | b'>' | b'"' | 0x7f) {
                         return Scan::RewriteFrom(i);
@@ -183,15 +174,9 @@ impl Framing {
                 }
                 State::Refused => return None,
                 State::Body(n) => {
-                    let k = (input.len() - i).min(usize::try_from(n).unwrap_or(usize::MAX));
+                    let k = self.body(n, input.len() - i);
                     out.extend_from_slice(&input[i..i + k]);
                     i += k;
-                    let left = n - k as u64;
-                    self.state = if left == 0 {
-                        State::Line
-                    } else {
-                        State::Body(left)
-                    };
                 }
                 State::Line => {
                     let b = input[i];
@@ -213,6 +198,18 @@ impl Framing {
             }
         }
         None
+    }
+
+    /// Passes up to `available` bytes of a body with `n` left; returns how many.
+    fn body(&mut self, n: u64, available: usize) -> usize {
+        let k = available.min(usize::try_from(n).unwrap_or(usize::MAX));
+        let left = n - k as u64;
+        self.state = if left == 0 {
+            State::Line
+        } else {
+            State::Body(left)
+        };
+        k
     }
 
     fn line_byte(&mut self, b: u8, out: &mut Vec<u8>) -> Option<Refusal> {

@@ -6,12 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::support::TestShop;
-
-fn basic(key: &str) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(format!("{key}:"))
-}
+use crate::support::{basic, bulk_rows, TestShop};
 
 /// Normal clients for `span`: each request must be answered, and in a few seconds at most.
 fn normal_clients_are_served(shop: &TestShop, span: Duration) -> usize {
@@ -94,20 +89,6 @@ fn a_slowloris_is_dropped_while_others_are_served() {
         );
         assert!(took < Duration::from_secs(8), "dropped only after {took:?}");
     }
-}
-
-/// `n` extra configuration rows of about 150 bytes each.
-fn bulk_rows(shop: &TestShop, n: usize) {
-    let mut conn = rusqlite::Connection::open(shop.db_path()).expect("open");
-    let tx = conn.transaction().expect("tx");
-    for i in 0..n {
-        tx.execute(
-            "INSERT INTO configuration (name, value, date_add, date_upd) VALUES (?1, ?2, '2025-01-01 00:00:00', '2025-01-01 00:00:00')",
-            (format!("BULK_{i}"), format!("{i:0>120}")),
-        )
-        .expect("insert");
-    }
-    tx.commit().expect("commit");
 }
 
 #[test]

@@ -313,3 +313,35 @@ impl Drop for TestShop {
         let _ = self.child.wait();
     }
 }
+
+/// `n` extra configuration rows, so a full list of them is several megabytes.
+pub fn bulk_rows(shop: &TestShop, n: usize) {
+    let mut conn = rusqlite::Connection::open(shop.db_path()).expect("open");
+    let tx = conn.transaction().expect("tx");
+    for i in 0..n {
+        tx.execute(
+            "INSERT INTO configuration (name, value, date_add, date_upd) VALUES (?1, ?2, '2025-01-01 00:00:00', '2025-01-01 00:00:00')",
+            (format!("BULK_{i}"), format!("{i:0>120}")),
+        )
+        .expect("insert");
+    }
+    tx.commit().expect("commit");
+}
+
+pub fn basic(key: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(format!("{key}:"))
+}
+
+/// Reads until the peer closes; what arrived and whether it closed (not timed out).
+pub fn read_to_close(s: &mut std::net::TcpStream) -> (Vec<u8>, bool) {
+    let mut all = Vec::new();
+    let mut buf = [0u8; 64 * 1024];
+    loop {
+        match std::io::Read::read(s, &mut buf) {
+            Ok(0) => return (all, true),
+            Ok(n) => all.extend_from_slice(&buf[..n]),
+            Err(_) => return (all, false),
+        }
+    }
+}
