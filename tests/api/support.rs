@@ -345,3 +345,13 @@ pub fn read_to_close(s: &mut std::net::TcpStream) -> (Vec<u8>, bool) {
         }
     }
 }
+
+/// The `id` of the entity in an XML answer (0 when there is none).
+pub fn id_of(body: &str) -> i64 {
+    let doc = roxmltree::Document::parse(body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    doc.descendants()
+        .find(|n| n.has_tag_name("id"))
+        .and_then(|n| n.text())
+        .and_then(|t| t.trim().parse().ok())
+        .unwrap_or(0)
+}

@@ -3,16 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::support::TestShop;
-
-fn id_of(body: &str) -> i64 {
-    let doc = roxmltree::Document::parse(body).unwrap_or_else(|e| panic!("{e}: {body}"));
-    doc.descendants()
-        .find(|n| n.has_tag_name("id"))
-        .and_then(|n| n.text())
-        .and_then(|t| t.trim().parse().ok())
-        .unwrap_or(0)
-}
+use crate::support::{id_of, TestShop};
 
 #[test]
 fn a_new_product_goes_after_the_last_position_of_a_large_category() {

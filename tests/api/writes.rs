@@ -1,15 +1,6 @@
 //! POST, PUT, PATCH, DELETE, validation and hostile bodies (protocol §6).
 
-use crate::support::{int_str, TestShop};
-
-fn id_of(body: &str) -> i64 {
-    let doc = roxmltree::Document::parse(body).unwrap_or_else(|e| panic!("{e}: {body}"));
-    doc.descendants()
-        .find(|n| n.has_tag_name("id"))
-        .and_then(|n| n.text())
-        .and_then(|t| t.trim().parse().ok())
-        .unwrap_or(0)
-}
+use crate::support::{id_of, int_str, TestShop};
 
 #[test]
 fn crud_on_several_resources() {
