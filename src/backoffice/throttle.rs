@@ -362,13 +362,7 @@ impl Reservation {
 mod tests {
     use super::*;
 
-    fn store() -> (tempfile::TempDir, crate::storage::sqlite::SqliteStore) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("t.db");
-        let s =
-            crate::storage::sqlite::SqliteStore::open(&path.to_string_lossy(), 1).expect("open");
-        (dir, s)
-    }
+    use crate::storage::sqlite::temp_store as store;
 
     fn ip(s: &str) -> IpAddr {
         s.parse().expect("ip")

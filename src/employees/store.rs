@@ -217,13 +217,7 @@ mod tests {
     use argon2::password_hash::{PasswordHasher, SaltString};
     use argon2::{Algorithm, Argon2, Params, Version};
 
-    fn store() -> (tempfile::TempDir, crate::storage::sqlite::SqliteStore) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("t.db");
-        let s =
-            crate::storage::sqlite::SqliteStore::open(&path.to_string_lossy(), 1).expect("open");
-        (dir, s)
-    }
+    use crate::storage::sqlite::temp_store as store;
 
     fn phc_of(store: &dyn Store, id: i64) -> String {
         let mut out = String::new();

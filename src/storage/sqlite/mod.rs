@@ -364,5 +364,15 @@ impl Store for SqliteStore {
     }
 }
 
+/// A store on a fresh file in a temporary folder (kept while the folder lives), for tests.
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+pub fn temp_store() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("t.db");
+    let s = SqliteStore::open(&path.to_string_lossy(), 1).expect("open");
+    (dir, s)
+}
+
 #[cfg(test)]
 mod tests;
