@@ -194,11 +194,18 @@ pub fn fill_assocs(
     let ids: Vec<i64> = ents.iter().map(|e| e.id).collect();
     let index: std::collections::HashMap<i64, usize> =
         ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    for (k, (ai, _)) in p.assocs.iter().enumerate() {
-        let Some(st) = &r.associations[*ai].storage else {
-            continue;
-        };
-        for (owner, vals) in rd.assoc(st, &ids, &ctx.db)? {
+    // Every projected association with a table behind it, fetched together.
+    let (slots, stores): (Vec<usize>, Vec<&crate::catalog::AssocStorage>) = p
+        .assocs
+        .iter()
+        .enumerate()
+        .filter_map(|(k, (ai, _))| r.associations[*ai].storage.as_ref().map(|st| (k, st)))
+        .unzip();
+    if stores.is_empty() {
+        return Ok(());
+    }
+    for (k, rows) in slots.into_iter().zip(rd.assocs(&stores, &ids, &ctx.db)?) {
+        for (owner, vals) in rows {
             if let Some(&i) = index.get(&owner) {
                 ents[i].assocs[k].push(vals);
             }
