@@ -111,3 +111,61 @@ fn a_cheap_write_is_not_queued_behind_customer_creations() {
         }
     });
 }
+
+/// `position` of each child of `parent`, by id.
+fn child_positions(shop: &TestShop, parent: i64) -> Vec<(i64, i64)> {
+    let r = shop.get(&format!(
+        "/api/categories?display=[id,position]&filter[id_parent]={parent}&output_format=JSON"
+    ));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let int = |v: &serde_json::Value| v.as_i64().or_else(|| v.as_str()?.parse().ok());
+    let mut out: Vec<(i64, i64)> = r.json()["categories"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| Some((int(&c["id"])?, int(&c["position"])?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort_by_key(|c| c.1);
+    out
+}
+
+#[test]
+fn categories_created_at_once_through_two_servers_get_one_position_each() {
+    let first = TestShop::start();
+    let second = TestShop::start_on(&first.db, &first.key, &[]);
+    let create = |shop: &TestShop, parent: i64, name: &str| {
+        let r = shop.send(
+            "POST",
+            "/api/categories",
+            &format!("<prestashop><category><id_parent>{parent}</id_parent><active>1</active><name><language id=\"1\">{name}</language></name><link_rewrite><language id=\"1\">{name}</language></link_rewrite></category></prestashop>"),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        id_of(&r.body)
+    };
+    // Demo: Clothes (3) has Men (position 0) and Women (position 1).
+    assert_eq!(child_positions(&first, 3).len(), 2);
+    let mut made: Vec<i64> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                let shop = if i % 2 == 0 { &first } else { &second };
+                s.spawn(move || create(shop, 3, &format!("at-once-{i}")))
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().expect("creation"))
+            .collect()
+    });
+    let children = child_positions(&second, 3);
+    let positions: Vec<i64> = children.iter().map(|c| c.1).collect();
+    assert_eq!(positions, (0..10).collect::<Vec<_>>(), "{children:?}");
+    let mut last_eight: Vec<i64> = children[2..].iter().map(|c| c.0).collect();
+    last_eight.sort_unstable();
+    made.sort_unstable();
+    assert_eq!(last_eight, made, "the new ones after the old ones");
+    // The first child of a category is at 0.
+    let only = create(&first, made[0], "only-child");
+    assert_eq!(child_positions(&second, made[0]), vec![(only, 0)]);
+}
