@@ -85,8 +85,9 @@ pub trait Tx: Reader {
     /// on it, in one statement (no read first: two nodes writing the same key at once leave one
     /// row, never a duplicate or a "not found"). `key` must be exactly the columns of a primary
     /// or unique key of `table`, and the only one a row could collide on. With no `values` an
-    /// existing row is left as it is (the key alone must then make an insertable row: every
-    /// other column nullable or with a default).
+    /// existing row is left as it is. `key` and `values` must make a whole row (every NOT NULL
+    /// column without a default given), even when the row exists: databases check that
+    /// before they look for the conflict. To change some columns of a row, use `update`.
     fn upsert(
         &mut self,
         table: &str,
