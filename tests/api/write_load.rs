@@ -169,3 +169,45 @@ fn categories_created_at_once_through_two_servers_get_one_position_each() {
     let only = create(&first, made[0], "only-child");
     assert_eq!(child_positions(&second, made[0]), vec![(only, 0)]);
 }
+
+#[test]
+fn stock_of_combinations_written_at_once_through_two_servers_adds_up() {
+    let first = TestShop::start();
+    let second = TestShop::start_on(&first.db, &first.key, &[]);
+    let int = |v: &serde_json::Value| v.as_i64().or_else(|| v.as_str()?.parse().ok());
+    // Demo product 1: eight combinations; (stock row id, id_product_attribute) of each row.
+    let r = first.get("/api/stock_availables?display=[id,id_product_attribute,quantity]&filter[id_product]=1&output_format=JSON");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let rows: Vec<(i64, i64)> = r.json()["stock_availables"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| Some((int(&s["id"])?, int(&s["id_product_attribute"])?)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let combinations: Vec<i64> = rows.iter().filter(|r| r.1 != 0).map(|r| r.0).collect();
+    assert!(combinations.len() >= 4, "{rows:?}");
+    std::thread::scope(|s| {
+        for (i, row) in combinations.iter().enumerate() {
+            let shop = if i % 2 == 0 { &first } else { &second };
+            s.spawn(move || {
+                for round in 0..3 {
+                    let q = (i as i64 + 1) * 10 + round;
+                    let r = shop.send(
+                        "PATCH",
+                        &format!("/api/stock_availables/{row}"),
+                        &format!("<prestashop><stock_available><id>{row}</id><quantity>{q}</quantity></stock_available></prestashop>"),
+                    );
+                    assert_eq!(r.status, 200, "{}", r.body);
+                }
+            });
+        }
+    });
+    let want: i64 = (0..combinations.len() as i64)
+        .map(|i| (i + 1) * 10 + 2)
+        .sum();
+    let product = second.get("/api/stock_availables?display=[quantity]&filter[id_product]=1&filter[id_product_attribute]=0&output_format=JSON");
+    let got = int(&product.json()["stock_availables"][0]["quantity"]);
+    assert_eq!(got, Some(want), "{}", product.body);
+}
