@@ -211,3 +211,58 @@ fn stock_of_combinations_written_at_once_through_two_servers_adds_up() {
     let got = int(&product.json()["stock_availables"][0]["quantity"]);
     assert_eq!(got, Some(want), "{}", product.body);
 }
+
+#[test]
+fn products_created_at_once_through_two_servers_get_one_position_each() {
+    let first = TestShop::start();
+    let second = TestShop::start_on(&first.db, &first.key, &[]);
+    let in_category = |shop: &TestShop| -> Vec<(i64, i64)> {
+        let r = shop.get("/api/products?filter[id_category_default]=[6]&display=[id,position_in_category]&output_format=JSON");
+        assert_eq!(r.status, 200, "{}", r.body);
+        let int = |v: &serde_json::Value| v.as_i64().or_else(|| v.as_str()?.parse().ok());
+        let mut out: Vec<(i64, i64)> = r.json()["products"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| Some((int(&p["id"])?, int(&p["position_in_category"])?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort_by_key(|p| p.1);
+        out
+    };
+    let before = in_category(&first);
+    let mut made: Vec<i64> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..8)
+            .map(|i| {
+                let shop = if i % 2 == 0 { &first } else { &second };
+                s.spawn(move || {
+                    let r = shop.send("POST", "/api/products", &format!("<prestashop><product><price>3</price><id_category_default>6</id_category_default><name>At once {i}</name></product></prestashop>"));
+                    assert_eq!(r.status, 201, "{}", r.body);
+                    id_of(&r.body)
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .map(|t| t.join().expect("creation"))
+            .collect()
+    });
+    let after = in_category(&second);
+    let positions: Vec<i64> = after.iter().map(|p| p.1).collect();
+    let mut distinct = positions.clone();
+    distinct.dedup();
+    assert_eq!(distinct, positions, "one position each: {after:?}");
+    let last_before = before.iter().map(|p| p.1).max().unwrap_or(0);
+    let mut new_ones: Vec<i64> = after
+        .iter()
+        .filter(|p| p.1 > last_before)
+        .map(|p| p.0)
+        .collect();
+    new_ones.sort_unstable();
+    made.sort_unstable();
+    assert_eq!(
+        new_ones, made,
+        "after the products already there: {after:?}"
+    );
+}
