@@ -107,26 +107,17 @@ pub fn delete(store: &dyn Store, id: i64, actor: &audit::Actor) -> Result<(), Ac
     Ok(())
 }
 
-/// Records a successful use of one secret (best effort; failures are not the caller's
-/// problem).
+/// Records `uses` successful uses of one secret (best effort; failures are not the caller's
+/// problem). The database adds them to the count: nodes flushing their uses of one key at
+/// the same time lose none of them.
 pub fn touch(store: &dyn Store, credential_id: i64, ip: &str, uses: i64) {
     let _ = store.write(&mut |tx| {
-        let n = tx
-            .select(&Select {
-                table: "shopws_key_credential",
-                columns: &["use_count"],
-                key: vec![("id", Value::Int(credential_id))],
-                order: &[],
-            })?
-            .first()
-            .and_then(|r| r[0].as_i64())
-            .unwrap_or(0);
-        tx.update(
+        tx.increment(
             "shopws_key_credential",
+            &[("use_count", uses)],
             &[
                 ("last_used_at", Value::from(crate::clock::now())),
                 ("last_used_ip", Value::from(ip)),
-                ("use_count", Value::Int(n + uses)),
             ],
             &[("id", Value::Int(credential_id))],
         )?;
@@ -339,5 +330,27 @@ mod tests {
         // A secret that no longer exists is not an error.
         touch(db.store(), credential + 100, "203.0.113.9", 1);
         assert!(lookup(db.store(), &db.pepper.digest(&k)).unwrap().is_some());
+    }
+
+    #[test]
+    fn uses_flushed_by_two_nodes_at_once_are_all_counted() {
+        const EACH: i64 = 150;
+        let db = TestDb::new();
+        let (id, k) = db.add(&customers_read());
+        let credential = db.info(&k).unwrap().credential_id;
+        // Two handles on one database file, as two nodes on one database.
+        let other = db.reopen();
+        std::thread::scope(|scope| {
+            for (store, ip) in [(db.store(), "203.0.113.9"), (other.as_ref(), "2001:db8::7")] {
+                scope.spawn(move || {
+                    for _ in 0..EACH {
+                        touch(store, credential, ip, 2);
+                    }
+                });
+            }
+        });
+        let a = get(db.store(), id).unwrap();
+        assert_eq!(a.credentials[0].use_count, 4 * EACH);
+        assert!(a.last_used_at.is_some());
     }
 }

@@ -118,12 +118,11 @@ pub fn set_policy(
 fn write_policy(tx: &mut dyn Tx, id: i64, p: &Policy, actor: &audit::Actor) -> StorageResult<()> {
     let list: Vec<String> = p.ip_allowlist.iter().map(|n| n.to_string()).collect();
     let key = [("id_webservice_account", Value::Int(id))];
-    tx.delete("shopws_key_policy", &key)?;
     let number = |n: Option<u32>| n.map(|v| Value::Int(i64::from(v))).unwrap_or(Value::Null);
-    tx.insert(
+    tx.upsert(
         "shopws_key_policy",
+        &key,
         &[
-            ("id_webservice_account", Value::Int(id)),
             ("ip_allowlist", Value::from(list.join(","))),
             ("rate_per_sec", number(p.rate_per_sec)),
             ("burst", number(p.burst)),
@@ -210,5 +209,40 @@ mod tests {
             actions,
             expected.map(|(a, d)| (a.to_string(), d.to_string()))
         );
+    }
+
+    #[test]
+    fn a_policy_written_again_replaces_the_last_one_even_from_two_handles_at_once() {
+        let db = TestDb::new();
+        let (id, _) = db.add(&customers_read());
+        let other = db.reopen();
+        let policy = |n: u32| Policy {
+            ip_allowlist: parse_allowlist("192.0.2.0/24").unwrap(),
+            rate_per_sec: Some(n),
+            burst: None,
+        };
+        std::thread::scope(|s| {
+            for (store, base) in [(db.store(), 100), (other.as_ref(), 200)] {
+                s.spawn(move || {
+                    for n in 0..30 {
+                        set_policy(store, id, &policy(base + n), &Actor::CLI).unwrap();
+                    }
+                });
+            }
+        });
+        let rows = db
+            .store()
+            .reading(|rd| {
+                rd.select(&crate::storage::Select {
+                    table: "shopws_key_policy",
+                    columns: &["rate_per_sec"],
+                    key: vec![("id_webservice_account", Value::Int(id))],
+                    order: &[],
+                })
+            })
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        let last = crate::accounts::get(db.store(), id).unwrap().policy;
+        assert!([policy(129), policy(229)].contains(&last), "{last:?}");
     }
 }

@@ -74,6 +74,11 @@ pub fn get(store: &dyn Store, id: i64) -> Result<Account, AccountError> {
     out.ok_or(AccountError::NotFound)
 }
 
+/// One account read inside a transaction (`None`: no such account).
+pub(super) fn get_in(r: &mut dyn Reader, id: i64) -> StorageResult<Option<Account>> {
+    Ok(load_accounts(r, Some(id))?.into_iter().next())
+}
+
 pub fn list(store: &dyn Store) -> Result<Vec<Account>, AccountError> {
     let mut out = Vec::new();
     store.read(&mut |r| {

@@ -2,7 +2,8 @@
 //! clients can be switched over without an outage.
 
 use super::key::{self, Pepper};
-use super::{audit_key, get, AccountError};
+use super::queries::get_in;
+use super::{audit_key, AccountError};
 use crate::audit;
 use crate::storage::{Store, Value};
 
@@ -15,13 +16,22 @@ pub fn rotate(
     overlap_secs: i64,
     actor: &audit::Actor,
 ) -> Result<String, AccountError> {
-    let old = get(store, id)?;
     let key = key::generate();
     let digest = pepper.digest(&key);
     let hint = key::hint(&key);
     let now = crate::clock::now();
     let retire = crate::clock::now_plus(overlap_secs.max(0));
+    let mut missing = false;
     store.write(&mut |tx| {
+        // The secrets are read inside the transaction, with the account's row held (a write
+        // that changes nothing): a rotation running at the same time, here or on another
+        // node, has either finished, and its new secret is retired with the others, or waits.
+        let account = [("id_webservice_account", Value::Int(id))];
+        tx.increment("webservice_account", &[("active", 0)], &[], &account)?;
+        let Some(old) = get_in(tx, id)? else {
+            missing = true;
+            return Ok(());
+        };
         for c in &old.credentials {
             if !c.valid_at(&now) {
                 // Long dead: nothing to keep.
@@ -60,12 +70,16 @@ pub fn rotate(
             &format!("old secret {} valid until {retire}", old.hint),
         )
     })?;
+    if missing {
+        return Err(AccountError::NotFound);
+    }
     Ok(key)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accounts::get;
     use crate::accounts::testing::{perms, TestDb};
     use crate::accounts::Permissions;
     use crate::catalog::MethodSet;
@@ -167,5 +181,33 @@ mod tests {
         let db = TestDb::new();
         let r = rotate(db.store(), &db.pepper, 42, 60, &audit::Actor::CLI);
         assert!(matches!(r, Err(AccountError::NotFound)));
+    }
+
+    #[test]
+    fn two_rotations_at_once_leave_one_current_secret() {
+        let db = TestDb::new();
+        let (id, old) = db.add(&perms(&[("customers", MethodSet::READ)]));
+        let other = db.reopen();
+        let keys: Vec<String> = std::thread::scope(|s| {
+            let handles: Vec<_> = [db.store(), other.as_ref()]
+                .into_iter()
+                .map(|store| {
+                    let pepper = &db.pepper;
+                    s.spawn(move || rotate(store, pepper, id, 0, &audit::Actor::CLI).unwrap())
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let a = get(db.store(), id).unwrap();
+        let later = crate::clock::now_plus(1);
+        let valid: Vec<&str> = a
+            .credentials
+            .iter()
+            .filter(|c| c.valid_at(&later))
+            .map(|c| c.hint.as_str())
+            .collect();
+        assert_eq!(valid, vec![a.hint.as_str()], "{:?}", a.credentials);
+        assert!(keys.iter().any(|k| key::hint(k) == a.hint));
+        assert_ne!(key::hint(&old), a.hint);
     }
 }

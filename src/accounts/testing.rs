@@ -33,6 +33,12 @@ impl TestDb {
         self.store.as_ref()
     }
 
+    /// Another handle on the same database file (a second node, say).
+    pub fn reopen(&self) -> Box<dyn Store> {
+        let path = self._dir.path().join("shop.db");
+        storage::open(&format!("sqlite:{}", path.display()), 1).expect("database")
+    }
+
     /// A generated key, active, on every shop, never expiring: (account id, key).
     pub fn add(&self, permissions: &Permissions) -> (i64, String) {
         self.add_with(permissions, None, true)

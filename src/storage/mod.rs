@@ -81,6 +81,32 @@ pub trait Tx: Reader {
         key: &[(&str, Value)],
     ) -> StorageResult<u64>;
     fn delete(&mut self, table: &str, key: &[(&str, Value)]) -> StorageResult<u64>;
+
+    /// Adds each `set` amount to its column and writes the `also` values, in one statement,
+    /// on the rows matching `key` (every pair equal; an empty key matches nothing); returns the
+    /// rows changed. The database does the addition, so writers on several nodes never lose
+    /// one another's counts, which reading the value and writing it back would.
+    fn increment(
+        &mut self,
+        table: &str,
+        set: &[(&str, i64)],
+        also: &[(&str, Value)],
+        key: &[(&str, Value)],
+    ) -> StorageResult<u64>;
+
+    /// Inserts the row `key` + `values`, or, when a row with that key exists, writes `values`
+    /// on it, in one statement (no read first: two nodes writing the same key at once leave one
+    /// row, never a duplicate or a "not found"). `key` must be exactly the columns of a primary
+    /// or unique key of `table`, and the only one a row could collide on. With no `values` an
+    /// existing row is left as it is. `key` and `values` must make a whole row (every NOT NULL
+    /// column without a default given), even when the row exists: databases check that
+    /// before they look for the conflict. To change some columns of a row, use `update`.
+    fn upsert(
+        &mut self,
+        table: &str,
+        key: &[(&str, Value)],
+        values: &[(&str, Value)],
+    ) -> StorageResult<()>;
 }
 
 /// A database: short read sessions and serialised write transactions.

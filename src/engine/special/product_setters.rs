@@ -204,6 +204,7 @@ fn set_type(tx: &mut dyn Tx, product: i64, kind: &str) -> StorageResult<()> {
 /// category 1..n.
 fn move_in_default_category(tx: &mut dyn Tx, product: i64, position: i64) -> StorageResult<()> {
     let category = super::products::default_category(tx, product)?;
+    super::products::hold_category(tx, category)?;
     let mut order = in_category(tx, category)?;
     if !order.contains(&product) {
         return Ok(());

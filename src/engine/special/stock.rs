@@ -14,8 +14,19 @@ use crate::engine::Ctx;
 const TABLE: &str = "stock_available";
 
 /// Sets the product-level row of `product` in (shop, group) to the sum of its combination
-/// rows there.
+/// rows there. The product's row is taken first, by a write that changes nothing: on a server
+/// database that row lock makes a writer of another combination of the product wait, then sum
+/// with this transaction's change committed, instead of both summing without the other's
+/// change and the last one writing a stale total. (SQLite's single writer already runs them
+/// one after the other.)
 fn recompute(tx: &mut dyn Tx, product: i64, shop: i64, group: i64) -> StorageResult<()> {
+    let own = [
+        ("id_product", Value::Int(product)),
+        ("id_product_attribute", Value::Int(0)),
+        ("id_shop", Value::Int(shop)),
+        ("id_shop_group", Value::Int(group)),
+    ];
+    tx.increment(TABLE, &[("quantity", 0)], &[], &own)?;
     let rows = tx.select(&Select {
         table: TABLE,
         columns: &["id_product_attribute", "quantity"],
@@ -31,16 +42,7 @@ fn recompute(tx: &mut dyn Tx, product: i64, shop: i64, group: i64) -> StorageRes
         .filter(|r| int(&r[0]) != 0)
         .map(|r| int(&r[1]))
         .fold(0i64, i64::saturating_add);
-    tx.update(
-        TABLE,
-        &[("quantity", Value::Int(sum))],
-        &[
-            ("id_product", Value::Int(product)),
-            ("id_product_attribute", Value::Int(0)),
-            ("id_shop", Value::Int(shop)),
-            ("id_shop_group", Value::Int(group)),
-        ],
-    )?;
+    tx.update(TABLE, &[("quantity", Value::Int(sum))], &own)?;
     Ok(())
 }
 

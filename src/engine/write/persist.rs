@@ -139,6 +139,12 @@ pub(super) fn write_row(
                 if lt.has_id_shop {
                     key.push(("id_shop", Value::Int(*shop)));
                 }
+                // Not an upsert: a request may change some of a language's columns only, and
+                // an insert-or-update statement needs every NOT NULL column even when the row
+                // exists (SQLite and MySQL check that first). Two writers of one object do not
+                // interleave here: the object's own row, when the request changes it, is written
+                // first in the transaction, which then holds it (the writer lock on SQLite, the
+                // row lock on a server database).
                 let n = if create {
                     0
                 } else {

@@ -328,6 +328,86 @@ impl Tx for Conn<'_> {
             .map_err(map_err)?;
         Ok(n as u64)
     }
+
+    fn increment(
+        &mut self,
+        table: &str,
+        set: &[(&str, i64)],
+        also: &[(&str, Value)],
+        key: &[(&str, Value)],
+    ) -> StorageResult<u64> {
+        if set.is_empty() && also.is_empty() {
+            return Ok(0);
+        }
+        let text = increment_sql(table, set, also, key);
+        let params = set
+            .iter()
+            .map(|(_, n)| Value::Int(*n))
+            .chain(also.iter().chain(key.iter()).map(|(_, v)| v.clone()));
+        let mut stmt = prepare(self.0, &text)?;
+        let n = stmt.execute(params_from_iter(params)).map_err(map_err)?;
+        Ok(n as u64)
+    }
+
+    fn upsert(
+        &mut self,
+        table: &str,
+        key: &[(&str, Value)],
+        values: &[(&str, Value)],
+    ) -> StorageResult<()> {
+        if key.is_empty() {
+            return Err(StorageError::Invalid(format!(
+                "upsert into {table} without a key"
+            )));
+        }
+        let text = upsert_sql(table, key, values);
+        let mut stmt = prepare(self.0, &text)?;
+        stmt.execute(params_from_iter(key.iter().chain(values).map(|(_, v)| v)))
+            .map_err(map_err)?;
+        Ok(())
+    }
+}
+
+/// `UPDATE t SET "c" = "c" + ?, "o" = ? WHERE …`.
+fn increment_sql(
+    table: &str,
+    set: &[(&str, i64)],
+    also: &[(&str, Value)],
+    key: &[(&str, Value)],
+) -> String {
+    let sets: Vec<String> = set
+        .iter()
+        .map(|(c, _)| format!("{0} = {0} + ?", sql::q(c)))
+        .chain(also.iter().map(|(c, _)| format!("{} = ?", sql::q(c))))
+        .collect();
+    format!(
+        "UPDATE {} SET {}{}",
+        sql::q(table),
+        sets.join(", "),
+        where_sql(key)
+    )
+}
+
+/// `INSERT … ON CONFLICT(key) DO UPDATE SET v = excluded.v` (SQLite 3.24+), `DO NOTHING`
+/// when there is nothing to write on an existing row. SQLite needs a primary key or unique
+/// index on exactly the key columns.
+fn upsert_sql(table: &str, key: &[(&str, Value)], values: &[(&str, Value)]) -> String {
+    let all: Vec<(&str, Value)> = key.iter().chain(values).cloned().collect();
+    let keys: Vec<String> = key.iter().map(|(c, _)| sql::q(c)).collect();
+    let action = if values.is_empty() {
+        "NOTHING".to_string()
+    } else {
+        let sets: Vec<String> = values
+            .iter()
+            .map(|(c, _)| format!("{0} = excluded.{0}", sql::q(c)))
+            .collect();
+        format!("UPDATE SET {}", sets.join(", "))
+    };
+    format!(
+        "{} ON CONFLICT({}) DO {action}",
+        insert_sql("INSERT", table, &all),
+        keys.join(", ")
+    )
 }
 
 impl Store for SqliteStore {

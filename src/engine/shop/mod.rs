@@ -319,7 +319,17 @@ pub fn set_setting(store: &dyn Store, name: &str, value: &str) -> StorageResult<
     store.write(&mut |tx| upsert(tx, name, value, &Value::Null, &Value::Null))
 }
 
-/// Writes one configuration row for the given shop/group pair (NULL, NULL = global).
+/// Writes one configuration value for the given shop/group pair (NULL, NULL = global): on
+/// every row of that name and scope, or on a new row when there is none.
+///
+/// Not an upsert: PrestaShop's `configuration` table has no unique key on (name, id_shop,
+/// id_shop_group) — only a plain index on `name`, and NULL scopes would not collide in a
+/// unique index anyway — and shopws never adds indexes to PrestaShop's tables. So the rows of
+/// the name are read, then written, in one transaction: on SQLite the single writer makes that
+/// atomic; on a server database the write transaction's locking read holds the existing rows.
+/// Two nodes creating the same missing value at once could each insert a row; writing every
+/// row of the scope (not only the first) keeps such twins, or ones PrestaShop left, equal, and
+/// readers take the lowest id, so the value read is the value last written either way.
 fn upsert(
     tx: &mut dyn Tx,
     name: &str,
@@ -328,7 +338,7 @@ fn upsert(
     group: &Value,
 ) -> StorageResult<()> {
     let now = crate::clock::now();
-    let existing = tx
+    let existing: Vec<Value> = tx
         .select(&Select {
             table: "configuration",
             columns: &["id_configuration", "id_shop", "id_shop_group"],
@@ -336,30 +346,34 @@ fn upsert(
             order: &["id_configuration"],
         })?
         .into_iter()
-        .find(|r| &r[1] == shop && &r[2] == group);
-    match existing {
-        Some(row) => tx
-            .update(
-                "configuration",
-                &[
-                    ("value", Value::from(value)),
-                    ("date_upd", Value::from(now.as_str())),
-                ],
-                &[("id_configuration", row[0].clone())],
-            )
-            .map(|_| ()),
-        None => tx
-            .insert(
-                "configuration",
-                &[
-                    ("name", Value::from(name)),
-                    ("value", Value::from(value)),
-                    ("id_shop", shop.clone()),
-                    ("id_shop_group", group.clone()),
-                    ("date_add", Value::from(now.as_str())),
-                    ("date_upd", Value::from(now.as_str())),
-                ],
-            )
-            .map(|_| ()),
+        .filter(|r| &r[1] == shop && &r[2] == group)
+        .map(|mut r| r.swap_remove(0))
+        .collect();
+    for id in &existing {
+        tx.update(
+            "configuration",
+            &[
+                ("value", Value::from(value)),
+                ("date_upd", Value::from(now.as_str())),
+            ],
+            &[("id_configuration", id.clone())],
+        )?;
     }
+    if existing.is_empty() {
+        tx.insert(
+            "configuration",
+            &[
+                ("name", Value::from(name)),
+                ("value", Value::from(value)),
+                ("id_shop", shop.clone()),
+                ("id_shop_group", group.clone()),
+                ("date_add", Value::from(now.as_str())),
+                ("date_upd", Value::from(now.as_str())),
+            ],
+        )?;
+    }
+    Ok(())
 }
+
+#[cfg(test)]
+mod tests;

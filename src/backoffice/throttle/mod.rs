@@ -177,11 +177,28 @@ impl Row {
     }
 }
 
-fn read(tx: &mut dyn Tx, subject: &str) -> StorageResult<Row> {
+/// A subject's counts, read for writing: the row is made to exist (zero counts, which read
+/// as no row) and locked before it is read. On SQLite the single writer already runs the
+/// transaction alone; on a server database the lock (taken by a write that changes nothing)
+/// makes another node counting the same subject wait for this transaction and then read what
+/// it wrote, instead of both reading the same counts and one overwriting the other's failure.
+fn claim(tx: &mut dyn Tx, subject: &str) -> StorageResult<Row> {
+    let key = [("subject", Value::from(subject))];
+    tx.insert_ignore(
+        TABLE,
+        &[
+            ("subject", Value::from(subject)),
+            ("failures", Value::Int(0)),
+            ("window_start", Value::Int(0)),
+            ("locked_until", Value::Int(0)),
+            ("lockouts", Value::Int(0)),
+        ],
+    )?;
+    tx.increment(TABLE, &[("failures", 0)], &[], &key)?;
     let rows = tx.select(&Select {
         table: TABLE,
         columns: &["failures", "window_start", "locked_until", "lockouts"],
-        key: vec![("subject", Value::from(subject))],
+        key: key.to_vec(),
         order: &[],
     })?;
     Ok(rows
@@ -196,18 +213,16 @@ fn read(tx: &mut dyn Tx, subject: &str) -> StorageResult<Row> {
 }
 
 fn write(tx: &mut dyn Tx, subject: &str, r: &Row) -> StorageResult<()> {
-    tx.delete(TABLE, &[("subject", Value::from(subject))])?;
-    tx.insert(
+    tx.upsert(
         TABLE,
+        &[("subject", Value::from(subject))],
         &[
-            ("subject", Value::from(subject)),
             ("failures", Value::Int(r.failures)),
             ("window_start", Value::Int(r.start)),
             ("locked_until", Value::Int(r.until)),
             ("lockouts", Value::Int(r.lockouts)),
         ],
-    )?;
-    Ok(())
+    )
 }
 
 /// A password about to be checked for an e-mail, from an address.
@@ -287,7 +302,7 @@ impl Attempt {
             if *limit == Limit::Account && known {
                 continue;
             }
-            let row = read(tx, subject)?;
+            let row = claim(tx, subject)?;
             if let Some(wait) = row.wait(now) {
                 if refusal.is_none_or(|r| wait > r.wait) {
                     refusal = Some(Refusal {
@@ -339,18 +354,15 @@ impl Reservation {
                 if *limit == Limit::Pair {
                     tx.delete(TABLE, &[("subject", Value::from(subject.as_str()))])?;
                 } else {
-                    let row = read(tx, subject)?;
+                    let row = claim(tx, subject)?;
                     write(tx, subject, &row.forgiven(*limit, now))?;
                 }
             }
             if login {
-                tx.delete(KNOWN, &[("subject", Value::from(self.known.as_str()))])?;
-                tx.insert(
+                tx.upsert(
                     KNOWN,
-                    &[
-                        ("subject", Value::from(self.known.as_str())),
-                        ("last_ok", Value::Int(now)),
-                    ],
+                    &[("subject", Value::from(self.known.as_str()))],
+                    &[("last_ok", Value::Int(now))],
                 )?;
             }
             Ok(())
@@ -359,218 +371,4 @@ impl Reservation {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    use crate::storage::sqlite::temp_store as store;
-
-    fn ip(s: &str) -> IpAddr {
-        s.parse().expect("ip")
-    }
-
-    const T0: i64 = 1_800_000_000;
-
-    /// `n` wrong passwords at `now`; how many were let through to the password check.
-    fn fail(s: &dyn Store, a: &Attempt, n: usize, now: i64) -> usize {
-        (0..n)
-            .filter(|_| a.reserve_at(s, now).expect("reserve").is_ok())
-            .count()
-    }
-
-    /// What would hold an attempt back now, without counting it.
-    fn refusal(s: &dyn Store, a: &Attempt, now: i64) -> Option<Refusal> {
-        let mut out = None;
-        s.write(&mut |tx| {
-            out = a.look(tx, now)?.1;
-            Ok(())
-        })
-        .expect("look");
-        out
-    }
-
-    fn known(s: &dyn Store, a: &Attempt, now: i64) -> bool {
-        let mut known = false;
-        s.write(&mut |tx| {
-            known = a.known_at(tx, now)?;
-            Ok(())
-        })
-        .expect("look");
-        known
-    }
-
-    #[test]
-    fn the_pair_locks_after_five_and_repeated_lockouts_double() {
-        let (_d, s) = store();
-        let a = Attempt::login("a@example.com", ip("198.51.100.1"));
-        assert_eq!(fail(&s, &a, 8, T0), 5, "five guesses, then locked");
-        let r = refusal(&s, &a, T0 + 10).expect("locked");
-        assert_eq!((r.limit, r.wait), (Limit::Pair, 900 - 10));
-        // The lock runs out; five more failures lock twice as long.
-        let t1 = T0 + 901;
-        assert_eq!(fail(&s, &a, 6, t1), 5);
-        assert_eq!(refusal(&s, &a, t1).map(|r| r.wait), Some(1800));
-        // A day without a lock-out forgives the earlier ones.
-        let t2 = t1 + 1800 + MAX_LOCK + 1;
-        assert_eq!(fail(&s, &a, 5, t2), 5);
-        assert_eq!(refusal(&s, &a, t2).map(|r| r.wait), Some(900));
-        // The same e-mail from another address is not locked.
-        let elsewhere = Attempt::login("a@example.com", ip("198.51.100.2"));
-        assert_eq!(refusal(&s, &elsewhere, t2), None);
-    }
-
-    #[test]
-    fn the_right_password_is_forgiven() {
-        let (_d, s) = store();
-        let a = Attempt::login("a@example.com", ip("198.51.100.1"));
-        assert_eq!(fail(&s, &a, 4, T0), 4);
-        // The fifth attempt locks the pair when it is counted, but it is the right password.
-        let r = a.reserve_at(&s, T0).expect("reserve").expect("allowed");
-        assert!(refusal(&s, &Attempt::login("a@example.com", ip("198.51.100.1")), T0).is_some());
-        r.succeeded_at(&s, T0).expect("forgive");
-        assert_eq!(fail(&s, &a, 10, T0 + 1), 5, "a fresh start for the pair");
-    }
-
-    #[test]
-    fn an_address_locks_after_twenty_whatever_the_e_mail_ipv6_by_64() {
-        let (_d, s) = store();
-        for i in 0..20 {
-            let a = Attempt::login(
-                &format!("u{i}@example.com"),
-                ip(&format!("2001:db8::{i:x}")),
-            );
-            assert_eq!(fail(&s, &a, 1, T0), 1, "{i}");
-        }
-        let same = Attempt::login("x@example.com", ip("2001:db8::ffff:1"));
-        let r = refusal(&s, &same, T0).expect("the /64 is locked");
-        assert_eq!((r.limit, r.wait), (Limit::Address, 900));
-        let other = Attempt::login("x@example.com", ip("2001:db8:0:1::1"));
-        assert_eq!(refusal(&s, &other, T0), None, "another /64");
-        // A right password from the address takes its own count back.
-        let (_d2, s2) = store();
-        for i in 0..19 {
-            let a = Attempt::login(&format!("u{i}@example.com"), ip("192.0.2.1"));
-            fail(&s2, &a, 1, T0);
-        }
-        let ok = Attempt::login("ops@example.com", ip("192.0.2.1"));
-        for _ in 0..3 {
-            let r = ok.reserve_at(&s2, T0).expect("reserve").expect("allowed");
-            r.succeeded_at(&s2, T0).expect("forgive");
-        }
-        assert_eq!(
-            fail(
-                &s2,
-                &Attempt::login("z@example.com", ip("192.0.2.1")),
-                3,
-                T0
-            ),
-            1
-        );
-    }
-
-    #[test]
-    fn the_account_slows_down_across_addresses_but_does_not_lock() {
-        let (_d, s) = store();
-        let from = |i: usize| Attempt::login("ops@example.com", ip(&format!("203.0.113.{i}")));
-        // Two guesses from each of five addresses: the free ones.
-        for i in 0..5 {
-            assert_eq!(fail(&s, &from(i), 2, T0), 2);
-        }
-        // Now every attempt waits for the previous one: 1 s, then 2 s, 4 s…
-        let r = refusal(&s, &from(50), T0).expect("slowed");
-        assert_eq!((r.limit, r.wait), (Limit::Account, 1));
-        assert_eq!(fail(&s, &from(6), 5, T0 + 1), 1);
-        assert_eq!(refusal(&s, &from(7), T0 + 1).map(|r| r.wait), Some(2));
-        assert_eq!(fail(&s, &from(8), 5, T0 + 3), 1);
-        assert_eq!(refusal(&s, &from(9), T0 + 3).map(|r| r.wait), Some(4));
-        // Never more than a minute.
-        let mut t = T0 + 7;
-        for i in 10..30 {
-            let r = refusal(&s, &from(i), t).map(|r| r.wait).unwrap_or(0);
-            assert!(r <= MAX_DELAY, "{r}");
-            t += r;
-            assert_eq!(fail(&s, &from(i), 1, t), 1);
-        }
-        assert_eq!(refusal(&s, &from(99), t).map(|r| r.wait), Some(MAX_DELAY));
-        // The right password after the wait passes, from any address.
-        let r = from(100)
-            .reserve_at(&s, t + MAX_DELAY)
-            .expect("reserve")
-            .expect("after the wait");
-        r.succeeded_at(&s, t + MAX_DELAY).expect("forgive");
-        // Quiet for 15 minutes: back to normal.
-        let later = t + MAX_DELAY + WINDOW + 1;
-        assert_eq!(fail(&s, &from(101), 1, later), 1);
-        assert_eq!(refusal(&s, &from(102), later), None);
-    }
-
-    #[test]
-    fn addresses_logged_in_from_are_not_slowed_down() {
-        let (_d, s) = store();
-        let usual = Attempt::login("ops@example.com", ip("2001:db8:5:6::10"));
-        let r = usual.reserve_at(&s, T0).expect("reserve").expect("allowed");
-        r.succeeded_at(&s, T0).expect("login");
-        for i in 0..12 {
-            let a = Attempt::login("ops@example.com", ip(&format!("203.0.113.{i}")));
-            fail(&s, &a, 1, T0 + 1);
-        }
-        let stranger = Attempt::login("ops@example.com", ip("192.0.2.1"));
-        assert_eq!(
-            refusal(&s, &stranger, T0 + 1).map(|r| r.limit),
-            Some(Limit::Account)
-        );
-        // The same /64, another address: known.
-        let home = Attempt::login("ops@example.com", ip("2001:db8:5:6::99"));
-        assert_eq!(refusal(&s, &home, T0 + 1), None);
-        // Thirty days later it has to log in again to be known.
-        let much_later = T0 + KNOWN_FOR + 2;
-        for i in 0..12 {
-            let a = Attempt::login("ops@example.com", ip(&format!("203.0.113.{i}")));
-            fail(&s, &a, 1, much_later);
-        }
-        assert_eq!(
-            refusal(&s, &home, much_later).map(|r| r.limit),
-            Some(Limit::Account)
-        );
-        // A re-authentication does not make an address known.
-        let (_d2, s2) = store();
-        let r = Attempt::reauth("ops@example.com", ip("192.0.2.7"))
-            .reserve_at(&s2, T0)
-            .expect("reserve")
-            .expect("allowed");
-        r.succeeded_at(&s2, T0).expect("forgive");
-        assert!(!known(
-            &s2,
-            &Attempt::login("ops@example.com", ip("192.0.2.7")),
-            T0
-        ));
-        assert!(known(&s, &usual, T0 + 1));
-    }
-
-    #[test]
-    fn re_authentication_shares_the_pair_limit_only() {
-        let (_d, s) = store();
-        let re = Attempt::reauth("ops@example.com", ip("198.51.100.1"));
-        assert_eq!(fail(&s, &re, 7, T0), 5);
-        let login = Attempt::login("ops@example.com", ip("198.51.100.1"));
-        assert_eq!(refusal(&s, &login, T0).map(|r| r.limit), Some(Limit::Pair));
-        // Nothing counted against the address or the account.
-        let other = Attempt::login("dev@example.com", ip("198.51.100.1"));
-        assert_eq!(refusal(&s, &other, T0), None);
-    }
-
-    #[test]
-    fn messages() {
-        let m = |wait| {
-            Refusal {
-                limit: Limit::Pair,
-                wait,
-            }
-            .message()
-        };
-        assert_eq!(m(1), "Too many failed attempts. Try again in 1 second.");
-        assert_eq!(m(8), "Too many failed attempts. Try again in 8 seconds.");
-        assert_eq!(m(900), "Too many failed attempts. Try again in 15 minutes.");
-        assert_eq!(m(890), "Too many failed attempts. Try again in 15 minutes.");
-        assert_eq!(m(61), "Too many failed attempts. Try again in 2 minutes.");
-    }
-}
+mod tests;
