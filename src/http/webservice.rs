@@ -369,25 +369,39 @@ async fn run(
         _ => error_response(&ApiError::internal(), &common),
     };
     tokio::pin!(job);
+    tokio::pin!(start_rx);
+    // A list that finished streaming into the channel before this task looked has both
+    // branches ready: the start message decides, whichever branch is taken.
     tokio::select! {
-        done = &mut job => finish(done),
-        started = start_rx => match started {
-            Ok(started) => {
-                let stream = tokio_stream::wrappers::ReceiverStream::new(started.chunks);
-                let mut r = Response::new(Body::from_stream(stream));
-                r.headers_mut().insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static(common.format.content_type()),
-                );
-                if let Some(n) = started.total {
-                    r.headers_mut().insert(super::respond::X_TOTAL_COUNT, HeaderValue::from(n));
-                }
-                base_headers(r.headers_mut(), &common);
-                r
-            }
+        biased;
+        started = &mut start_rx => match started {
+            Ok(started) => streamed(started, &common),
             Err(_) => finish(job.await),
         },
+        done = &mut job => match done {
+            Ok(Outcome::Streamed) => match start_rx.await {
+                Ok(started) => streamed(started, &common),
+                Err(_) => error_response(&ApiError::internal(), &common),
+            },
+            other => finish(other),
+        },
     }
+}
+
+/// The answer whose body is the stream of a list that outgrew the buffer.
+fn streamed(started: stream::Started, common: &Common) -> Answer {
+    let stream = tokio_stream::wrappers::ReceiverStream::new(started.chunks);
+    let mut r = Response::new(Body::from_stream(stream));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(common.format.content_type()),
+    );
+    if let Some(n) = started.total {
+        r.headers_mut()
+            .insert(super::respond::X_TOTAL_COUNT, HeaderValue::from(n));
+    }
+    base_headers(r.headers_mut(), common);
+    r
 }
 
 enum Outcome {

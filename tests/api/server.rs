@@ -294,3 +294,33 @@ fn refusals_before_the_body_are_the_engines_own() {
     );
     assert_eq!((r.status, r.codes()), (401, vec![26]));
 }
+
+#[test]
+fn a_list_that_fits_the_stream_channel_is_never_a_500() {
+    // About 1.2 MB: past the 1 MiB buffer, so it streams, yet small enough to be written into
+    // the stream's channel completely — when the I/O threads are busy — before the response
+    // task looks: both of its branches are then ready, and one of them used to answer 500.
+    let shop = TestShop::start();
+    bulk_rows(&shop, 2_800);
+    let path = "/api/configurations?display=full&filter[name]=[BULK]%25";
+    let size = shop.get(path).body.len();
+    assert!(size > 1024 * 1024, "{size} bytes: streamed");
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            s.spawn(|| {
+                for _ in 0..300 {
+                    assert_eq!(shop.get("/api/taxes/1").status, 200);
+                }
+            });
+        }
+        for _ in 0..4 {
+            s.spawn(|| {
+                for _ in 0..15 {
+                    let r = shop.get(path);
+                    assert_eq!(r.status, 200, "{}", &r.body[..r.body.len().min(300)]);
+                    assert_eq!(r.body.len(), size);
+                }
+            });
+        }
+    });
+}
