@@ -45,19 +45,14 @@ pub fn create(
                 ("active", Value::Int(i64::from(new.active))),
             ],
         )?;
-        tx.insert(
-            "shopws_key_credential",
-            &[
-                ("id_webservice_account", Value::Int(id)),
-                ("digest", Value::from(digest.as_str())),
-                ("hint", Value::from(hint.as_str())),
-                ("created_at", Value::from(crate::clock::now())),
-                ("created_by", Value::from(new.actor.name)),
-                (
-                    "expires_at",
-                    new.expires_at.map(Value::from).unwrap_or(Value::Null),
-                ),
-            ],
+        insert_credential(
+            tx,
+            id,
+            &digest,
+            &hint,
+            new.actor.name,
+            new.expires_at,
+            &crate::clock::now(),
         )?;
         let all: Vec<i64>;
         let shops = match new.shops {
@@ -187,6 +182,32 @@ pub(super) fn write_shops(tx: &mut dyn Tx, id: i64, shops: &[i64]) -> StorageRes
 }
 
 /// 31 random characters: never a valid key (PrestaShop requires 32), unique per row.
+/// A secret of an account, stored as its digest and hint.
+pub(super) fn insert_credential(
+    tx: &mut dyn Tx,
+    account: i64,
+    digest: &str,
+    hint: &str,
+    created_by: &str,
+    expires_at: Option<&str>,
+    now: &str,
+) -> StorageResult<i64> {
+    tx.insert(
+        "shopws_key_credential",
+        &[
+            ("id_webservice_account", Value::Int(account)),
+            ("digest", Value::from(digest)),
+            ("hint", Value::from(hint)),
+            ("created_at", Value::from(now)),
+            ("created_by", Value::from(created_by)),
+            (
+                "expires_at",
+                expires_at.map(Value::from).unwrap_or(Value::Null),
+            ),
+        ],
+    )
+}
+
 fn placeholder() -> String {
     key::generate()[..31].to_string()
 }

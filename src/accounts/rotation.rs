@@ -1,6 +1,7 @@
 //! Rotation: a key gets a new secret while the old one keeps working for a while, so that
 //! clients can be switched over without an outage.
 
+use super::commands::insert_credential;
 use super::key::{self, Pepper};
 use super::queries::get_in;
 use super::{audit_key, AccountError};
@@ -44,22 +45,14 @@ pub fn rotate(
                 )?;
             }
         }
-        tx.insert(
-            "shopws_key_credential",
-            &[
-                ("id_webservice_account", Value::Int(id)),
-                ("digest", Value::from(digest.as_str())),
-                ("hint", Value::from(hint.as_str())),
-                ("created_at", Value::from(now.as_str())),
-                ("created_by", Value::from(actor.name)),
-                (
-                    "expires_at",
-                    old.expires_at
-                        .as_deref()
-                        .map(Value::from)
-                        .unwrap_or(Value::Null),
-                ),
-            ],
+        insert_credential(
+            tx,
+            id,
+            &digest,
+            &hint,
+            actor.name,
+            old.expires_at.as_deref(),
+            &now,
         )?;
         audit_key(
             tx,

@@ -4,7 +4,7 @@
 use super::hashing::{hash_password, needs_rehash, verify_password, DUMMY};
 use super::policy::{check_password, normalise_email, valid_email};
 use super::{Employee, EmployeeError, Listed, ROLE_ADMIN, ROLE_VIEWER};
-use crate::storage::{Select, StorageResult, Store, Value};
+use crate::storage::{Select, StorageResult, Store, Tx, Value};
 
 pub fn create(
     store: &dyn Store,
@@ -21,20 +21,11 @@ pub fn create(
     }
     check_password(password, &email)?;
     let phc = hash_password(password)?;
-    let mut id = 0;
-    let mut exists = false;
-    store.write(&mut |tx| {
-        let found = tx.select(&Select {
-            table: "shopws_admin_user",
-            columns: &["id"],
-            key: vec![("email", Value::from(email.as_str()))],
-            order: &[],
-        })?;
-        if !found.is_empty() {
-            exists = true;
-            return Ok(());
+    store.transaction(|tx| -> Result<i64, EmployeeError> {
+        if id_by_email(tx, &email)?.is_some() {
+            return Err(EmployeeError::Exists);
         }
-        id = tx.insert(
+        let id = tx.insert(
             "shopws_admin_user",
             &[
                 ("email", Value::from(email.as_str())),
@@ -43,12 +34,22 @@ pub fn create(
                 ("created_at", Value::from(crate::clock::now())),
             ],
         )?;
-        crate::audit::employee(tx, "admin.create", id, &email, role)
-    })?;
-    if exists {
-        return Err(EmployeeError::Exists);
-    }
-    Ok(id)
+        crate::audit::employee(tx, "admin.create", id, &email, role)?;
+        Ok(id)
+    })
+}
+
+/// The employee with this (normalised) e-mail, inside a transaction.
+fn id_by_email(tx: &mut dyn Tx, email: &str) -> StorageResult<Option<i64>> {
+    Ok(tx
+        .select(&Select {
+            table: "shopws_admin_user",
+            columns: &["id"],
+            key: vec![("email", Value::from(email))],
+            order: &[],
+        })?
+        .first()
+        .map(|row| row[0].as_i64().unwrap_or(0)))
 }
 
 /// Sets a new password (same policy as [`create`]) and deletes every session of the
@@ -57,30 +58,17 @@ pub fn set_password(store: &dyn Store, email: &str, password: &str) -> Result<i6
     let email = normalise_email(email);
     check_password(password, &email)?;
     let phc = hash_password(password)?;
-    let mut id = 0;
-    store.write(&mut |tx| {
-        let found = tx.select(&Select {
-            table: "shopws_admin_user",
-            columns: &["id"],
-            key: vec![("email", Value::from(email.as_str()))],
-            order: &[],
-        })?;
-        let Some(row) = found.first() else {
-            return Ok(());
-        };
-        id = row[0].as_i64().unwrap_or(0);
+    store.transaction(|tx| -> Result<i64, EmployeeError> {
+        let id = id_by_email(tx, &email)?.ok_or(EmployeeError::NotFound)?;
         tx.update(
             "shopws_admin_user",
             &[("password_phc", Value::from(phc.as_str()))],
             &[("id", Value::Int(id))],
         )?;
         tx.delete("shopws_admin_session", &[("user_id", Value::Int(id))])?;
-        crate::audit::employee(tx, "admin.password", id, &email, "")
-    })?;
-    if id == 0 {
-        return Err(EmployeeError::NotFound);
-    }
-    Ok(id)
+        crate::audit::employee(tx, "admin.password", id, &email, "")?;
+        Ok(id)
+    })
 }
 
 /// Every employee, by id.
