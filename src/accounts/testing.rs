@@ -4,8 +4,7 @@
 use super::{create, lookup, KeyInfo, NewKey, Pepper, Permissions};
 use crate::audit::Actor;
 use crate::catalog::MethodSet;
-use crate::storage::sqlite::{SeedMode, SqliteStore};
-use crate::storage::{self, Select, Store, Value};
+use crate::storage::{self, SeedMode, Select, Store, Value};
 
 pub struct TestDb {
     pub store: Box<dyn Store>,
@@ -18,9 +17,7 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("temporary directory");
         let path = dir.path().join("shop.db");
         let store = storage::open(&format!("sqlite:{}", path.display()), 1).expect("database");
-        let seeded = SqliteStore::open(&path.to_string_lossy(), 1)
-            .and_then(|s| s.seed(SeedMode::Reference))
-            .expect("reference data");
+        let seeded = store.seed(SeedMode::Reference).expect("reference data");
         assert!(seeded, "a new database gets the reference data");
         TestDb {
             store,

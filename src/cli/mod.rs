@@ -176,15 +176,11 @@ fn webservice(g: &Global, action: WebserviceAction) -> anyhow::Result<()> {
 }
 
 /// A fresh database gets PrestaShop's reference data (and the demo shop with `demo`).
-pub fn seed_if_empty(_store: &dyn Store, g: &Global, demo: bool) -> anyhow::Result<bool> {
-    if let Some(path) = sqlite_path(&g.database) {
-        let s = storage::sqlite::SqliteStore::open(&path.to_string_lossy(), 1)?;
-        let mode = if demo {
-            storage::sqlite::SeedMode::Demo
-        } else {
-            storage::sqlite::SeedMode::Reference
-        };
-        return Ok(s.seed(mode)?);
-    }
-    Ok(false)
+pub fn seed_if_empty(store: &dyn Store, _g: &Global, demo: bool) -> anyhow::Result<bool> {
+    let mode = if demo {
+        storage::SeedMode::Demo
+    } else {
+        storage::SeedMode::Reference
+    };
+    Ok(store.seed(mode)?)
 }

@@ -7,11 +7,14 @@
 
 mod error;
 mod plan;
+pub mod seed;
+pub mod sql;
 pub mod sqlite;
 
 pub use crate::catalog::Value;
 pub use error::{StorageError, StorageResult};
 pub use plan::{Col, Cond, Context, LangSpec, ListPlan, Op, OrderBy, Select, ShopFilter, Target};
+pub use seed::SeedMode;
 
 use crate::catalog::AssocStorage;
 
@@ -145,6 +148,20 @@ impl dyn Store {
             Ok(())
         });
         finish(done, out)
+    }
+
+    /// Loads PrestaShop's reference data (and the demo shop with `SeedMode::Demo`) when the
+    /// database holds none yet. Returns whether it did.
+    pub fn seed(&self, mode: SeedMode) -> StorageResult<bool> {
+        let mut done = false;
+        self.write(&mut |tx| {
+            done = seed::is_empty(tx)?;
+            if done {
+                seed::load(tx, mode)?;
+            }
+            Ok(())
+        })?;
+        Ok(done)
     }
 
     /// The first row a keyed select finds, in its own read session.

@@ -5,7 +5,6 @@
 
 mod readers;
 mod setup;
-mod sql;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -14,10 +13,16 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{params_from_iter, CachedStatement, Connection, ToSql};
 
 use super::plan::{Context, ListPlan, Select};
+use super::sql::{self, Dialect, Kind, Sql};
 use super::{AssocRows, Reader, StorageError, StorageResult, Store, Tx, Value, Visit};
 use crate::catalog::AssocStorage;
 
-pub use setup::{SeedMode, SEED_TABLES};
+
+/// SQLite's spelling: double-quoted identifiers, no table prefix.
+static LITE: Dialect = Dialect {
+    kind: Kind::Sqlite,
+    prefix: String::new(),
+};
 
 pub struct SqliteStore {
     readers: readers::Readers,
@@ -121,12 +126,6 @@ impl SqliteStore {
             path: path.to_string(),
         })
     }
-
-    /// Loads reference data (and the demo catalogue) into an empty database.
-    pub fn seed(&self, mode: SeedMode) -> StorageResult<bool> {
-        let mut w = lock(&self.writer);
-        setup::seed(&mut w, mode)
-    }
 }
 
 fn open_reader(path: &str) -> StorageResult<Connection> {
@@ -144,7 +143,7 @@ fn run_list(
     ctx: &Context,
     visit: &mut Visit,
 ) -> StorageResult<()> {
-    let s = sql::list(plan, ctx);
+    let s = sql::list(&LITE, plan, ctx);
     let mut stmt = prepare(c, &s.text)?;
     let ncols = plan.select.len();
     let mut rows = stmt
@@ -167,7 +166,7 @@ impl Reader for Conn<'_> {
     }
 
     fn count(&mut self, plan: &ListPlan, ctx: &Context) -> StorageResult<u64> {
-        let s = sql::count(plan, ctx);
+        let s = sql::count(&LITE, plan, ctx);
         let mut stmt = prepare(self.0, &s.text)?;
         let n: i64 = stmt
             .query_row(params_from_iter(s.params.iter()), |r| r.get(0))
@@ -183,7 +182,7 @@ impl Reader for Conn<'_> {
     ) -> StorageResult<AssocRows> {
         let mut out = Vec::new();
         for chunk in owners.chunks(500) {
-            let s = sql::assoc(assoc, chunk, ctx);
+            let s = sql::assoc(&LITE, assoc, chunk, ctx);
             let mut stmt = prepare(self.0, &s.text)?;
             let n = assoc.columns.0.len();
             let mut rows = stmt
@@ -202,18 +201,7 @@ impl Reader for Conn<'_> {
     }
 
     fn select(&mut self, q: &Select) -> StorageResult<Vec<Vec<Value>>> {
-        let cols: Vec<String> = q.columns.iter().map(|c| sql::q(c)).collect();
-        let mut text = format!("SELECT {} FROM {}", cols.join(", "), sql::q(q.table));
-        let mut params = Vec::new();
-        for (i, (k, v)) in q.key.iter().enumerate() {
-            text.push_str(if i == 0 { " WHERE " } else { " AND " });
-            text.push_str(&format!("{} = ?", sql::q(k)));
-            params.push(v.clone());
-        }
-        if !q.order.is_empty() {
-            let o: Vec<String> = q.order.iter().map(|c| sql::q(c)).collect();
-            text.push_str(&format!(" ORDER BY {}", o.join(", ")));
-        }
+        let Sql { text, params } = sql::select(&LITE, q);
         let mut stmt = prepare(self.0, &text)?;
         let n = q.columns.len();
         let mut rows = stmt
@@ -237,7 +225,7 @@ impl Reader for Conn<'_> {
         key: &[(&str, Value)],
     ) -> StorageResult<Option<Value>> {
         let names: Vec<&str> = key.iter().map(|(k, _)| *k).collect();
-        let mut stmt = prepare(self.0, &sql::max(table, column, &names))?;
+        let mut stmt = prepare(self.0, &sql::max(&LITE, table, column, &names))?;
         let v = stmt
             .query_row(params_from_iter(key.iter().map(|(_, v)| v)), |r| {
                 r.get_ref(0).map(from_ref)
@@ -250,46 +238,23 @@ impl Reader for Conn<'_> {
     }
 }
 
-fn insert_sql(verb: &str, table: &str, values: &[(&str, Value)]) -> String {
-    let cols: Vec<String> = values.iter().map(|(c, _)| sql::q(c)).collect();
-    let marks = vec!["?"; values.len()].join(",");
-    if values.is_empty() {
-        return format!("{verb} INTO {} DEFAULT VALUES", sql::q(table));
-    }
-    format!(
-        "{verb} INTO {} ({}) VALUES ({marks})",
-        sql::q(table),
-        cols.join(",")
-    )
-}
-
-fn where_sql(key: &[(&str, Value)]) -> String {
-    let parts: Vec<String> = key
-        .iter()
-        .map(|(c, _)| format!("{} = ?", sql::q(c)))
-        .collect();
-    if parts.is_empty() {
-        // Never write a whole table by accident.
-        return " WHERE 0".to_string();
-    }
-    format!(" WHERE {}", parts.join(" AND "))
+/// Runs a write statement, returning the rows it changed.
+fn exec(c: &Connection, s: Sql) -> StorageResult<u64> {
+    let mut stmt = prepare(c, &s.text)?;
+    let n = stmt
+        .execute(params_from_iter(s.params.iter()))
+        .map_err(map_err)?;
+    Ok(n as u64)
 }
 
 impl Tx for Conn<'_> {
     fn insert(&mut self, table: &str, values: &[(&str, Value)]) -> StorageResult<i64> {
-        let text = insert_sql("INSERT", table, values);
-        let mut stmt = prepare(self.0, &text)?;
-        stmt.execute(params_from_iter(values.iter().map(|(_, v)| v)))
-            .map_err(map_err)?;
+        exec(self.0, sql::insert(&LITE, table, values))?;
         Ok(self.0.last_insert_rowid())
     }
 
     fn insert_ignore(&mut self, table: &str, values: &[(&str, Value)]) -> StorageResult<()> {
-        let text = insert_sql("INSERT OR IGNORE", table, values);
-        let mut stmt = prepare(self.0, &text)?;
-        stmt.execute(params_from_iter(values.iter().map(|(_, v)| v)))
-            .map_err(map_err)?;
-        Ok(())
+        exec(self.0, sql::insert_ignore(&LITE, table, values)).map(|_| ())
     }
 
     fn update(
@@ -301,32 +266,11 @@ impl Tx for Conn<'_> {
         if set.is_empty() {
             return Ok(0);
         }
-        let sets: Vec<String> = set
-            .iter()
-            .map(|(c, _)| format!("{} = ?", sql::q(c)))
-            .collect();
-        let text = format!(
-            "UPDATE {} SET {}{}",
-            sql::q(table),
-            sets.join(", "),
-            where_sql(key)
-        );
-        let mut stmt = prepare(self.0, &text)?;
-        let n = stmt
-            .execute(params_from_iter(
-                set.iter().chain(key.iter()).map(|(_, v)| v),
-            ))
-            .map_err(map_err)?;
-        Ok(n as u64)
+        exec(self.0, sql::update(&LITE, table, set, key))
     }
 
     fn delete(&mut self, table: &str, key: &[(&str, Value)]) -> StorageResult<u64> {
-        let text = format!("DELETE FROM {}{}", sql::q(table), where_sql(key));
-        let mut stmt = prepare(self.0, &text)?;
-        let n = stmt
-            .execute(params_from_iter(key.iter().map(|(_, v)| v)))
-            .map_err(map_err)?;
-        Ok(n as u64)
+        exec(self.0, sql::delete(&LITE, table, key))
     }
 
     fn increment(
@@ -339,14 +283,7 @@ impl Tx for Conn<'_> {
         if set.is_empty() && also.is_empty() {
             return Ok(0);
         }
-        let text = increment_sql(table, set, also, key);
-        let params = set
-            .iter()
-            .map(|(_, n)| Value::Int(*n))
-            .chain(also.iter().chain(key.iter()).map(|(_, v)| v.clone()));
-        let mut stmt = prepare(self.0, &text)?;
-        let n = stmt.execute(params_from_iter(params)).map_err(map_err)?;
-        Ok(n as u64)
+        exec(self.0, sql::increment(&LITE, table, set, also, key))
     }
 
     fn upsert(
@@ -360,54 +297,8 @@ impl Tx for Conn<'_> {
                 "upsert into {table} without a key"
             )));
         }
-        let text = upsert_sql(table, key, values);
-        let mut stmt = prepare(self.0, &text)?;
-        stmt.execute(params_from_iter(key.iter().chain(values).map(|(_, v)| v)))
-            .map_err(map_err)?;
-        Ok(())
+        exec(self.0, sql::upsert(&LITE, table, key, values)).map(|_| ())
     }
-}
-
-/// `UPDATE t SET "c" = "c" + ?, "o" = ? WHERE …`.
-fn increment_sql(
-    table: &str,
-    set: &[(&str, i64)],
-    also: &[(&str, Value)],
-    key: &[(&str, Value)],
-) -> String {
-    let sets: Vec<String> = set
-        .iter()
-        .map(|(c, _)| format!("{0} = {0} + ?", sql::q(c)))
-        .chain(also.iter().map(|(c, _)| format!("{} = ?", sql::q(c))))
-        .collect();
-    format!(
-        "UPDATE {} SET {}{}",
-        sql::q(table),
-        sets.join(", "),
-        where_sql(key)
-    )
-}
-
-/// `INSERT … ON CONFLICT(key) DO UPDATE SET v = excluded.v` (SQLite 3.24+), `DO NOTHING`
-/// when there is nothing to write on an existing row. SQLite needs a primary key or unique
-/// index on exactly the key columns.
-fn upsert_sql(table: &str, key: &[(&str, Value)], values: &[(&str, Value)]) -> String {
-    let all: Vec<(&str, Value)> = key.iter().chain(values).cloned().collect();
-    let keys: Vec<String> = key.iter().map(|(c, _)| sql::q(c)).collect();
-    let action = if values.is_empty() {
-        "NOTHING".to_string()
-    } else {
-        let sets: Vec<String> = values
-            .iter()
-            .map(|(c, _)| format!("{0} = excluded.{0}", sql::q(c)))
-            .collect();
-        format!("UPDATE SET {}", sets.join(", "))
-    };
-    format!(
-        "{} ON CONFLICT({}) DO {action}",
-        insert_sql("INSERT", table, &all),
-        keys.join(", ")
-    )
 }
 
 impl Store for SqliteStore {

@@ -85,7 +85,7 @@ fn max_seeks_the_index_instead_of_reading_the_key_rows() {
     assert_eq!(got, Some(Value::Int(ROWS * 2)));
     let seek = steps(
         &c,
-        &sql::max("category_product", "position", &["id_category"]),
+        &sql::max(&LITE, "category_product", "position", &["id_category"]),
     );
     // What the maximum cost before: every position of the category read back.
     let all = r#"SELECT "position" FROM "category_product" WHERE "id_category" = ?"#;

@@ -1,47 +1,18 @@
-//! Plans → SQLite SQL text with `?` placeholders and the values to bind, in order.
-//! Identifiers come from the catalog and are always quoted; values are never spliced.
+//! List, count, association and maximum statements.
 
+use super::{push_marks, Dialect, Sql};
 use crate::catalog::{AssocStorage, Lookup};
 use crate::storage::plan::{Col, Cond, Context, ListPlan, Op, OrderBy, ShopFilter, Target};
 use crate::storage::Value;
 
-pub struct Sql {
-    pub text: String,
-    pub params: Vec<Value>,
-}
-
-pub fn q(ident: &str) -> String {
-    format!("\"{}\"", ident.replace('"', "\"\""))
-}
-
-pub fn symbol(v: &serde_json::Value, ctx: &Context) -> Value {
+fn symbol(v: &serde_json::Value, ctx: &Context) -> Value {
     ctx.symbol(v)
-}
-
-/// Appends a quoted identifier.
-fn push_q(out: &mut String, ident: &str) {
-    out.push('"');
-    if ident.contains('"') {
-        out.push_str(&ident.replace('"', "\"\""));
-    } else {
-        out.push_str(ident);
-    }
-    out.push('"');
-}
-
-/// Appends `?,?,?` (at least one mark: `IN ()` is not SQL).
-fn push_marks(out: &mut String, n: usize) {
-    for i in 0..n.max(1) {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push('?');
-    }
 }
 
 /// Builds the statement in one buffer, binding values in the order their `?` appear. Every
 /// read request builds one, so it appends rather than formats pieces.
 struct Builder<'a> {
+    d: &'a Dialect,
     plan: &'a ListPlan,
     ctx: &'a Context,
     out: String,
@@ -54,14 +25,18 @@ impl Builder<'_> {
     }
 
     fn ident(&mut self, s: &str) {
-        push_q(&mut self.out, s);
+        self.d.push_ident(&mut self.out, s);
+    }
+
+    fn table(&mut self, s: &str) {
+        self.d.push_table(&mut self.out, s);
     }
 
     /// `alias.ident`, e.g. `m."id_product"`.
     fn qualified(&mut self, alias: &str, ident: &str) {
         self.out.push_str(alias);
         self.out.push('.');
-        push_q(&mut self.out, ident);
+        self.d.push_ident(&mut self.out, ident);
     }
 
     fn lang_alias(&mut self, i: usize) {
@@ -85,7 +60,7 @@ impl Builder<'_> {
         self.word("(SELECT ");
         self.qualified("x", &l.select);
         self.word(" FROM ");
-        self.ident(&l.table);
+        self.table(&l.table);
         self.word(" x WHERE ");
         for (n, (theirs, ours)) in l.r#match.iter().enumerate() {
             if n > 0 {
@@ -124,12 +99,12 @@ impl Builder<'_> {
     fn from(&mut self) {
         let p = self.plan;
         self.word(" FROM ");
-        self.ident(&p.table);
+        self.table(&p.table);
         self.word(" m");
         if let (Some(lang), true) = (&p.lang, self.uses_lang()) {
             for (i, id) in lang.langs.iter().enumerate() {
                 self.word(" LEFT JOIN ");
-                self.ident(&lang.table);
+                self.table(&lang.table);
                 self.out.push(' ');
                 self.lang_alias(i);
                 self.word(" ON ");
@@ -140,12 +115,16 @@ impl Builder<'_> {
                 self.qualified("m", &p.primary);
                 self.word(" AND ");
                 self.lang_alias(i);
-                self.word(".\"id_lang\" = ?");
+                self.word(".");
+                self.ident("id_lang");
+                self.word(" = ?");
                 self.params.push(Value::Int(*id));
                 if lang.has_id_shop {
                     self.word(" AND ");
                     self.lang_alias(i);
-                    self.word(".\"id_shop\" = ?");
+                    self.word(".");
+                    self.ident("id_shop");
+                    self.word(" = ?");
                     self.params.push(Value::Int(self.ctx.shop));
                 }
             }
@@ -168,24 +147,34 @@ impl Builder<'_> {
             ShopFilter::None => {}
             ShopFilter::Linked { table } => {
                 self.word(" AND EXISTS (SELECT 1 FROM ");
-                self.ident(table);
+                self.table(table);
                 self.word(" s WHERE ");
                 self.qualified("s", &p.primary);
                 self.word(" = ");
                 self.qualified("m", &p.primary);
-                self.word(" AND s.\"id_shop\" IN (");
+                self.word(" AND ");
+                self.qualified("s", "id_shop");
+                self.word(" IN (");
                 self.in_list(shops);
                 self.word("))");
             }
             ShopFilter::Row => {
-                self.word(" AND m.\"id_shop\" IN (");
+                self.word(" AND ");
+                self.qualified("m", "id_shop");
+                self.word(" IN (");
                 self.in_list(shops);
                 self.word(")");
             }
             ShopFilter::Column => {
-                self.word(" AND (m.\"id_shop\" IN (");
+                self.word(" AND (");
+                self.qualified("m", "id_shop");
+                self.word(" IN (");
                 self.in_list(shops);
-                self.word(") OR (m.\"id_shop\" = 0 AND m.\"id_shop_group\" = ?))");
+                self.word(") OR (");
+                self.qualified("m", "id_shop");
+                self.word(" = 0 AND ");
+                self.qualified("m", "id_shop_group");
+                self.word(" = ?))");
                 self.params.push(Value::Int(self.ctx.shop_group));
             }
         }
@@ -195,7 +184,7 @@ impl Builder<'_> {
             } else {
                 " AND NOT EXISTS (SELECT 1 FROM "
             });
-            self.ident(&r.table);
+            self.table(&r.table);
             self.word(" r WHERE 1=1");
             for (theirs, ours) in &r.r#match {
                 self.word(" AND ");
@@ -206,8 +195,9 @@ impl Builder<'_> {
             self.word(")");
         }
         for c in &p.conds {
-            self.word(" AND ");
+            self.word(" AND (");
             self.cond(c);
+            self.word(")");
         }
     }
 
@@ -224,16 +214,20 @@ impl Builder<'_> {
                 };
                 let (table, has_shop, langs) = (&lang.table, lang.has_id_shop, &lang.langs);
                 self.word("EXISTS (SELECT 1 FROM ");
-                self.ident(table);
+                self.table(table);
                 self.word(" lx WHERE ");
                 self.qualified("lx", &self.plan.primary);
                 self.word(" = ");
                 self.qualified("m", &self.plan.primary);
-                self.word(" AND lx.\"id_lang\" IN (");
+                self.word(" AND ");
+                self.qualified("lx", "id_lang");
+                self.word(" IN (");
                 self.in_list(langs);
                 self.word(")");
                 if has_shop {
-                    self.word(" AND lx.\"id_shop\" = ?");
+                    self.word(" AND ");
+                    self.qualified("lx", "id_shop");
+                    self.word(" = ?");
                     self.params.push(Value::Int(self.ctx.shop));
                 }
                 self.word(" AND ");
@@ -242,16 +236,24 @@ impl Builder<'_> {
             }
         }
         if c.text {
-            self.word(" COLLATE NOCASE");
+            self.word(self.d.nocase());
         }
         let values: Vec<&String> = match &c.op {
+            // `IN ()` is not SQL everywhere: an empty list matches nothing, its negation all.
+            Op::In(vals) if vals.is_empty() => {
+                self.word(" IS NULL AND 0");
+                vec![]
+            }
+            Op::NotIn(vals) if vals.is_empty() => {
+                self.word(" IS NULL OR 1");
+                vec![]
+            }
             Op::In(vals) | Op::NotIn(vals) => {
                 self.word(if matches!(c.op, Op::In(_)) {
                     " IN ("
                 } else {
                     " NOT IN ("
                 });
-                // SQLite accepts an empty list: `IN ()` is false, `NOT IN ()` true.
                 for i in 0..vals.len() {
                     self.word(if i > 0 { ",?" } else { "?" });
                 }
@@ -294,7 +296,7 @@ impl Builder<'_> {
             }
             self.col(col);
             if *text {
-                self.word(" COLLATE NOCASE");
+                self.word(self.d.nocase());
             }
             self.word(if *desc { " DESC" } else { " ASC" });
         }
@@ -310,8 +312,9 @@ impl Builder<'_> {
     }
 }
 
-pub fn list(plan: &ListPlan, ctx: &Context) -> Sql {
+pub fn list(d: &Dialect, plan: &ListPlan, ctx: &Context) -> Sql {
     let mut b = Builder {
+        d,
         plan,
         ctx,
         out: String::with_capacity(256 + 48 * plan.select.len()),
@@ -339,7 +342,7 @@ pub fn list(plan: &ListPlan, ctx: &Context) -> Sql {
     }
 }
 
-pub fn count(plan: &ListPlan, ctx: &Context) -> Sql {
+pub fn count(d: &Dialect, plan: &ListPlan, ctx: &Context) -> Sql {
     // The common unfiltered list of a shop-linked resource counts the link table alone: one
     // index scan instead of a correlated EXISTS per row.
     if let (ShopFilter::Linked { table }, true, None) =
@@ -355,17 +358,19 @@ pub fn count(plan: &ListPlan, ctx: &Context) -> Sql {
         let what = if ctx.shops.len() == 1 {
             "COUNT(*)".to_string()
         } else {
-            format!("COUNT(DISTINCT s.{})", q(&plan.primary))
+            format!("COUNT(DISTINCT s.{})", d.ident(&plan.primary))
         };
         return Sql {
             text: format!(
-                "SELECT {what} FROM {t} s WHERE s.\"id_shop\" IN ({marks})",
-                t = q(table)
+                "SELECT {what} FROM {t} s WHERE s.{shop} IN ({marks})",
+                t = d.table(table),
+                shop = d.ident("id_shop"),
             ),
             params,
         };
     }
     let mut b = Builder {
+        d,
         plan,
         ctx,
         out: String::from("SELECT COUNT(*)"),
@@ -379,14 +384,14 @@ pub fn count(plan: &ListPlan, ctx: &Context) -> Sql {
     }
 }
 
-pub fn assoc(a: &AssocStorage, owners: &[i64], ctx: &Context) -> Sql {
+pub fn assoc(d: &Dialect, a: &AssocStorage, owners: &[i64], ctx: &Context) -> Sql {
     let mut params = Vec::with_capacity(owners.len() + a.r#where.len());
     let mut out = String::with_capacity(160 + 24 * a.columns.0.len() + 2 * owners.len());
     let owner_alias = if a.via.is_some() { "v" } else { "t" };
     let push_owner = |out: &mut String| {
         out.push_str(owner_alias);
         out.push('.');
-        push_q(out, &a.owner);
+        d.push_ident(out, &a.owner);
     };
     out.push_str(if a.distinct {
         "SELECT DISTINCT "
@@ -396,18 +401,18 @@ pub fn assoc(a: &AssocStorage, owners: &[i64], ctx: &Context) -> Sql {
     push_owner(&mut out);
     for (_, c) in &a.columns.0 {
         out.push_str(", t.");
-        push_q(&mut out, c);
+        d.push_ident(&mut out, c);
     }
     out.push_str(" FROM ");
-    push_q(&mut out, &a.table);
+    d.push_table(&mut out, &a.table);
     out.push_str(" t");
     if let Some(via) = &a.via {
         out.push_str(" JOIN ");
-        push_q(&mut out, &via.table);
+        d.push_table(&mut out, &via.table);
         out.push_str(" v ON v.");
-        push_q(&mut out, &via.key);
+        d.push_ident(&mut out, &via.key);
         out.push_str(" = t.");
-        push_q(&mut out, &via.key);
+        d.push_ident(&mut out, &via.key);
     }
     out.push_str(" WHERE ");
     push_owner(&mut out);
@@ -421,7 +426,7 @@ pub fn assoc(a: &AssocStorage, owners: &[i64], ctx: &Context) -> Sql {
     for (col, v) in &a.r#where {
         // Unary plus: filter on it, but let the owner index drive the lookup.
         out.push_str(" AND +t.");
-        push_q(&mut out, col);
+        d.push_ident(&mut out, col);
         out.push_str(" = ?");
         params.push(symbol(v, ctx));
     }
@@ -429,7 +434,7 @@ pub fn assoc(a: &AssocStorage, owners: &[i64], ctx: &Context) -> Sql {
     push_owner(&mut out);
     for c in &a.order {
         out.push_str(", t.");
-        push_q(&mut out, c);
+        d.push_ident(&mut out, c);
     }
     Sql { text: out, params }
 }
@@ -437,15 +442,15 @@ pub fn assoc(a: &AssocStorage, owners: &[i64], ctx: &Context) -> Sql {
 /// `SELECT MAX(column) FROM table WHERE k1 = ? AND …`: SQLite's min/max optimisation answers
 /// it from an index on (k1, …, column) by seeking its last entry under the key, one probe
 /// instead of a scan of the key's rows.
-pub fn max(table: &str, column: &str, key: &[&str]) -> String {
+pub fn max(d: &Dialect, table: &str, column: &str, key: &[&str]) -> String {
     let mut out = String::with_capacity(64 + 24 * key.len());
     out.push_str("SELECT MAX(");
-    push_q(&mut out, column);
+    d.push_ident(&mut out, column);
     out.push_str(") FROM ");
-    push_q(&mut out, table);
+    d.push_table(&mut out, table);
     for (i, k) in key.iter().enumerate() {
         out.push_str(if i == 0 { " WHERE " } else { " AND " });
-        push_q(&mut out, k);
+        d.push_ident(&mut out, k);
         out.push_str(" = ?");
     }
     out
@@ -469,15 +474,16 @@ mod tests {
 
     #[test]
     fn max_binds_every_key_column() {
+        let lite = Dialect::sqlite();
         assert_eq!(
-            max("category_product", "position", &["id_category"]),
+            max(&lite, "category_product", "position", &["id_category"]),
             r#"SELECT MAX("position") FROM "category_product" WHERE "id_category" = ?"#
         );
         assert_eq!(
-            max("t", "n", &["a", "b"]),
+            max(&lite, "t", "n", &["a", "b"]),
             r#"SELECT MAX("n") FROM "t" WHERE "a" = ? AND "b" = ?"#
         );
-        assert_eq!(max("t", "n", &[]), r#"SELECT MAX("n") FROM "t""#);
+        assert_eq!(max(&lite, "t", "n", &[]), r#"SELECT MAX("n") FROM "t""#);
     }
 
     #[test]
@@ -495,7 +501,7 @@ mod tests {
             lookup("product_shop", "id_product", "id_product"),
             lookup("product", "id_category_default", "id_category_default"),
         ];
-        let text = list(&plan, &ctx).text;
+        let text = list(&Dialect::sqlite(), &plan, &ctx).text;
         assert!(
             text.starts_with(
                 r#"SELECT m."product_type", (SELECT x."product_type" FROM "product_shop""#

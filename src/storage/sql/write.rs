@@ -1,0 +1,262 @@
+//! Keyed statements: the plain select, insert, update, delete, increment and upsert of the
+//! `Reader` and `Tx` traits.
+
+use super::{push_marks, Dialect, Kind, Sql};
+use crate::storage::plan::Select;
+use crate::storage::Value;
+
+fn where_key(d: &Dialect, out: &mut String, key: &[(&str, Value)]) {
+    if key.is_empty() {
+        // Never write a whole table by accident.
+        out.push_str(" WHERE 0");
+        return;
+    }
+    for (i, (c, _)) in key.iter().enumerate() {
+        out.push_str(if i == 0 { " WHERE " } else { " AND " });
+        d.push_ident(out, c);
+        out.push_str(" = ?");
+    }
+}
+
+fn values_of<'a>(pairs: impl Iterator<Item = &'a (&'a str, Value)>) -> Vec<Value> {
+    pairs.map(|(_, v)| v.clone()).collect()
+}
+
+/// `SELECT columns FROM table WHERE k = ? … ORDER BY …`.
+pub fn select(d: &Dialect, q: &Select) -> Sql {
+    let mut out = String::from("SELECT ");
+    for (i, c) in q.columns.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        d.push_ident(&mut out, c);
+    }
+    out.push_str(" FROM ");
+    d.push_table(&mut out, q.table);
+    for (i, (k, _)) in q.key.iter().enumerate() {
+        out.push_str(if i == 0 { " WHERE " } else { " AND " });
+        d.push_ident(&mut out, k);
+        out.push_str(" = ?");
+    }
+    for (i, c) in q.order.iter().enumerate() {
+        out.push_str(if i == 0 { " ORDER BY " } else { ", " });
+        d.push_ident(&mut out, c);
+    }
+    Sql {
+        text: out,
+        params: values_of(q.key.iter()),
+    }
+}
+
+fn insert_text(d: &Dialect, verb: &str, table: &str, values: &[(&str, Value)]) -> String {
+    let mut out = format!("{verb} INTO ");
+    d.push_table(&mut out, table);
+    if values.is_empty() {
+        out.push_str(match d.kind {
+            Kind::Sqlite => " DEFAULT VALUES",
+            Kind::Mysql => " () VALUES ()",
+        });
+        return out;
+    }
+    out.push_str(" (");
+    for (i, (c, _)) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        d.push_ident(&mut out, c);
+    }
+    out.push_str(") VALUES (");
+    push_marks(&mut out, values.len());
+    out.push(')');
+    out
+}
+
+pub fn insert(d: &Dialect, table: &str, values: &[(&str, Value)]) -> Sql {
+    Sql {
+        text: insert_text(d, "INSERT", table, values),
+        params: values_of(values.iter()),
+    }
+}
+
+/// Inserts unless a row with the same key exists. MySQL's `INSERT IGNORE` would also turn
+/// other errors (a bad value, a missing column) into warnings: a no-op update is used instead.
+pub fn insert_ignore(d: &Dialect, table: &str, values: &[(&str, Value)]) -> Sql {
+    let text = match (d.kind, values.first()) {
+        (Kind::Sqlite, _) => insert_text(d, "INSERT OR IGNORE", table, values),
+        (Kind::Mysql, None) => insert_text(d, "INSERT IGNORE", table, values),
+        (Kind::Mysql, Some((first, _))) => {
+            let mut t = insert_text(d, "INSERT", table, values);
+            t.push_str(" ON DUPLICATE KEY UPDATE ");
+            d.push_ident(&mut t, first);
+            t.push_str(" = ");
+            d.push_ident(&mut t, first);
+            t
+        }
+    };
+    Sql {
+        text,
+        params: values_of(values.iter()),
+    }
+}
+
+pub fn update(d: &Dialect, table: &str, set: &[(&str, Value)], key: &[(&str, Value)]) -> Sql {
+    let mut out = String::from("UPDATE ");
+    d.push_table(&mut out, table);
+    out.push_str(" SET ");
+    for (i, (c, _)) in set.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        d.push_ident(&mut out, c);
+        out.push_str(" = ?");
+    }
+    where_key(d, &mut out, key);
+    Sql {
+        text: out,
+        params: values_of(set.iter().chain(key.iter())),
+    }
+}
+
+pub fn delete(d: &Dialect, table: &str, key: &[(&str, Value)]) -> Sql {
+    let mut out = String::from("DELETE FROM ");
+    d.push_table(&mut out, table);
+    where_key(d, &mut out, key);
+    Sql {
+        text: out,
+        params: values_of(key.iter()),
+    }
+}
+
+/// `UPDATE t SET c = c + ?, o = ? WHERE …`.
+pub fn increment(
+    d: &Dialect,
+    table: &str,
+    set: &[(&str, i64)],
+    also: &[(&str, Value)],
+    key: &[(&str, Value)],
+) -> Sql {
+    let mut out = String::from("UPDATE ");
+    d.push_table(&mut out, table);
+    out.push_str(" SET ");
+    let mut first = true;
+    for (c, _) in set {
+        if !first {
+            out.push_str(", ");
+        }
+        first = false;
+        d.push_ident(&mut out, c);
+        out.push_str(" = ");
+        d.push_ident(&mut out, c);
+        out.push_str(" + ?");
+    }
+    for (c, _) in also {
+        if !first {
+            out.push_str(", ");
+        }
+        first = false;
+        d.push_ident(&mut out, c);
+        out.push_str(" = ?");
+    }
+    where_key(d, &mut out, key);
+    let params = set
+        .iter()
+        .map(|(_, n)| Value::Int(*n))
+        .chain(also.iter().chain(key.iter()).map(|(_, v)| v.clone()))
+        .collect();
+    Sql { text: out, params }
+}
+
+/// Insert, or write `values` on the row with that key: SQLite's `ON CONFLICT(key) DO UPDATE`
+/// (needs a unique index on exactly the key columns), MySQL's `ON DUPLICATE KEY UPDATE`
+/// (fires on any unique key: callers name the only one a row could collide on).
+pub fn upsert(d: &Dialect, table: &str, key: &[(&str, Value)], values: &[(&str, Value)]) -> Sql {
+    let all: Vec<(&str, Value)> = key.iter().chain(values).cloned().collect();
+    let mut out = insert_text(d, "INSERT", table, &all);
+    match d.kind {
+        Kind::Sqlite => {
+            out.push_str(" ON CONFLICT(");
+            for (i, (c, _)) in key.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                d.push_ident(&mut out, c);
+            }
+            out.push_str(") DO ");
+            if values.is_empty() {
+                out.push_str("NOTHING");
+            } else {
+                out.push_str("UPDATE SET ");
+                for (i, (c, _)) in values.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    d.push_ident(&mut out, c);
+                    out.push_str(" = excluded.");
+                    d.push_ident(&mut out, c);
+                }
+            }
+        }
+        Kind::Mysql => {
+            out.push_str(" ON DUPLICATE KEY UPDATE ");
+            // With nothing to write, a no-op assignment of the first key column.
+            let targets: Vec<&str> = if values.is_empty() {
+                key.iter().take(1).map(|(c, _)| *c).collect()
+            } else {
+                values.iter().map(|(c, _)| *c).collect()
+            };
+            for (i, c) in targets.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                d.push_ident(&mut out, c);
+                if values.is_empty() {
+                    out.push_str(" = ");
+                    d.push_ident(&mut out, c);
+                } else {
+                    out.push_str(" = VALUES(");
+                    d.push_ident(&mut out, c);
+                    out.push(')');
+                }
+            }
+        }
+    }
+    Sql {
+        text: out,
+        params: values_of(all.iter()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_dialects_quote_and_prefix_the_same_statement() {
+        let key = [("id", Value::Int(1))];
+        let vals = [("n", Value::Int(2))];
+        let lite = upsert(&Dialect::sqlite(), "t", &key, &vals);
+        assert_eq!(
+            lite.text,
+            r#"INSERT INTO "t" ("id","n") VALUES (?,?) ON CONFLICT("id") DO UPDATE SET "n" = excluded."n""#
+        );
+        let my = upsert(&Dialect::mysql("ps_"), "t", &key, &vals);
+        assert_eq!(
+            my.text,
+            "INSERT INTO `ps_t` (`id`,`n`) VALUES (?,?) ON DUPLICATE KEY UPDATE `n` = VALUES(`n`)"
+        );
+        assert_eq!(my.params.len(), 2);
+        let ig = insert_ignore(&Dialect::mysql("ps_"), "t", &key);
+        assert_eq!(
+            ig.text,
+            "INSERT INTO `ps_t` (`id`) VALUES (?) ON DUPLICATE KEY UPDATE `id` = `id`"
+        );
+        let del = delete(&Dialect::mysql(""), "t", &[]);
+        assert_eq!(del.text, "DELETE FROM `t` WHERE 0");
+    }
+
+    #[test]
+    fn identifiers_cannot_break_out_of_their_quotes() {
+        assert_eq!(Dialect::mysql("").ident("a`b"), "`a``b`");
+        assert_eq!(Dialect::sqlite().ident("a\"b"), "\"a\"\"b\"");
+    }
+}
