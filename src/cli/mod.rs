@@ -28,7 +28,10 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 pub struct Global {
-    /// Database URL: sqlite:PATH.
+    /// Database URL: sqlite:PATH, or mysql://USER:PASSWORD@HOST:PORT/DATABASE (also
+    /// mariadb://; a unix socket: mysql://USER:PASSWORD@localhost/DATABASE?socket=PATH).
+    /// An empty MySQL database gets PrestaShop's tables; an existing PrestaShop 8 or 9
+    /// database is served as it is.
     #[arg(
         long,
         global = true,
@@ -36,6 +39,10 @@ pub struct Global {
         default_value = "sqlite:data/shopws.db"
     )]
     pub database: String,
+    /// MySQL: the prefix of PrestaShop's tables (found by itself unless the database holds
+    /// several installs; `ps_` for a new database).
+    #[arg(long, global = true, env = "SHOPWS_TABLE_PREFIX")]
+    pub table_prefix: Option<String>,
     /// File holding the secret mixed into stored key digests (created on first use).
     /// Defaults to the database file's path plus `.pepper`. SHOPWS_PEPPER (64 hex digits)
     /// takes precedence; every node serving one database needs the same pepper.
@@ -95,7 +102,18 @@ pub fn run() -> anyhow::Result<()> {
 }
 
 pub fn open_store(g: &Global) -> anyhow::Result<Box<dyn Store>> {
-    Ok(storage::open(&g.database, 4)?)
+    open_store_with(g, 4)
+}
+
+/// Opens the database with `readers` read connections (SQLite) or a pool of twice that
+/// (MySQL, where reads and writes share it).
+pub fn open_store_with(g: &Global, readers: usize) -> anyhow::Result<Box<dyn Store>> {
+    let mysql = !g.database.starts_with("sqlite:");
+    Ok(storage::open_with(&storage::OpenOptions {
+        url: &g.database,
+        connections: if mysql { readers * 2 } else { readers },
+        table_prefix: g.table_prefix.as_deref(),
+    })?)
 }
 
 fn sqlite_path(url: &str) -> Option<PathBuf> {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::{open_store, pepper, seed_if_empty, Global};
+use super::{open_store_with, pepper, seed_if_empty, Global};
 use crate::accounts::{self, NewKey};
 use crate::app::{self, App, AppConfig, ServerOptions};
 use crate::catalog::Catalog;
@@ -69,7 +69,8 @@ pub struct ServeArgs {
     /// Seconds in-flight requests may run after SIGTERM or SIGINT before they are cut.
     #[arg(long, env = "SHOPWS_SHUTDOWN_GRACE", default_value_t = 10)]
     pub shutdown_grace: u64,
-    /// Read connections to the database.
+    /// Read connections to the database (SQLite; MySQL: reads and writes share a pool of
+    /// twice this many).
     #[arg(long, env = "SHOPWS_READERS", default_value_t = 4)]
     pub readers: usize,
 }
@@ -125,8 +126,9 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     let catalog = Catalog::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
     let trusted = accounts::parse_allowlist(a.trusted_proxies.as_deref().unwrap_or(""))
         .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
-    let seeded = seed_if_empty_store(g, a.demo)?;
-    let store: Arc<dyn Store> = Arc::from(open_store_readers(g, a.readers)?);
+    let store: Arc<dyn Store> = Arc::from(open_store_with(g, a.readers)?);
+    tracing::info!(database = %store.describe(), "database open");
+    let seeded = seed_if_empty(store.as_ref(), g, a.demo)?;
     if seeded {
         tracing::info!(
             demo = a.demo,
@@ -213,15 +215,6 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     // Blocking jobs still running past the grace period are not waited for.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     result
-}
-
-fn seed_if_empty_store(g: &Global, demo: bool) -> anyhow::Result<bool> {
-    let store = open_store(g)?;
-    seed_if_empty(store.as_ref(), g, demo)
-}
-
-fn open_store_readers(g: &Global, readers: usize) -> anyhow::Result<Box<dyn Store>> {
-    Ok(crate::storage::open(&g.database, readers)?)
 }
 
 fn server_options(a: &ServeArgs) -> ServerOptions {

@@ -210,6 +210,12 @@ impl From<KeyRefusal> for ApiError {
 impl From<StorageError> for ApiError {
     fn from(e: StorageError) -> Self {
         match e {
+            StorageError::Unavailable(m) => {
+                tracing::error!(error = %m, "database unavailable");
+                let mut err = Self::new(503, 1004, "The database is busy, retry shortly");
+                err.retry_after = Some(1);
+                err
+            }
             StorageError::Busy => {
                 let mut err = Self::new(503, 1004, "The database is busy, retry shortly");
                 err.retry_after = Some(1);

@@ -8,6 +8,9 @@ pub enum StorageError {
     Conflict(String),
     #[error("database busy")]
     Busy,
+    /// The database cannot be reached (down, restarting, out of connections).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("invalid value: {0}")]
     Invalid(String),
     /// The caller's code inside a read or a transaction failed with an error of its own,

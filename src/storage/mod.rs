@@ -6,6 +6,7 @@
 //! from the cursor into the response.
 
 mod error;
+pub mod mysql;
 mod plan;
 pub mod seed;
 pub mod sql;
@@ -186,14 +187,41 @@ where
     }
 }
 
-/// Opens the database named by a `--database` URL (`sqlite:PATH`).
-pub fn open(url: &str, readers: usize) -> StorageResult<Box<dyn Store>> {
-    if let Some(path) = url.strip_prefix("sqlite:") {
+/// How to open the database named by `--database`.
+pub struct OpenOptions<'a> {
+    /// `sqlite:PATH`, `mysql://USER:PASSWORD@HOST:PORT/DB` or `mariadb://…` (a unix socket:
+    /// `mysql://USER:PASSWORD@localhost/DB?socket=PATH`).
+    pub url: &'a str,
+    /// Connections kept for reads (SQLite) or at most in the pool (MySQL).
+    pub connections: usize,
+    /// MySQL: the table prefix, when the database holds several PrestaShop installs.
+    pub table_prefix: Option<&'a str>,
+}
+
+/// Opens the database named by a `--database` URL, creating its tables when it is empty.
+pub fn open_with(o: &OpenOptions) -> StorageResult<Box<dyn Store>> {
+    if let Some(path) = o.url.strip_prefix("sqlite:") {
         let path = path.strip_prefix("//").unwrap_or(path);
-        return Ok(Box::new(sqlite::SqliteStore::open(path, readers)?));
+        return Ok(Box::new(sqlite::SqliteStore::open(path, o.connections)?));
+    }
+    if o.url.starts_with("mysql://") || o.url.starts_with("mariadb://") {
+        return Ok(Box::new(mysql::MysqlStore::open(&mysql::MysqlOptions {
+            url: o.url,
+            prefix: o.table_prefix,
+            max_connections: o.connections,
+        })?));
     }
     Err(StorageError::Invalid(format!(
-        "unsupported database URL (expected sqlite:PATH): {}",
-        url.split(':').next().unwrap_or_default()
+        "unsupported database URL (expected sqlite:PATH or mysql://USER:PASSWORD@HOST:PORT/DATABASE): {}",
+        o.url.split(':').next().unwrap_or_default()
     )))
+}
+
+/// Opens a database with default options (tests, tools).
+pub fn open(url: &str, connections: usize) -> StorageResult<Box<dyn Store>> {
+    open_with(&OpenOptions {
+        url,
+        connections,
+        table_prefix: None,
+    })
 }

@@ -100,7 +100,6 @@ struct SeedFile {
     rows: Vec<serde_json::Map<String, serde_json::Value>>,
 }
 
-
 fn json_to_value(v: &serde_json::Value) -> Value {
     match v {
         serde_json::Value::Null => Value::Null,

@@ -17,7 +17,6 @@ use super::sql::{self, Dialect, Kind, Sql};
 use super::{AssocRows, Reader, StorageError, StorageResult, Store, Tx, Value, Visit};
 use crate::catalog::AssocStorage;
 
-
 /// SQLite's spelling: double-quoted identifiers, no table prefix.
 static LITE: Dialect = Dialect {
     kind: Kind::Sqlite,

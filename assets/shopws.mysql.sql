@@ -1,0 +1,93 @@
+-- shopws's own tables in a MySQL/MariaDB database, beside PrestaShop's (which stay exactly as
+-- PrestaShop writes them). PREFIX_ is the shop's table prefix; only CREATE TABLE IF NOT EXISTS
+-- here, so running it again is harmless. Exact (binary) collation: digests, sessions and
+-- subjects compare byte for byte.
+CREATE TABLE IF NOT EXISTS `PREFIX_shopws_meta` (
+  `name` varchar(64) NOT NULL,
+  `value` varchar(255) NOT NULL,
+  PRIMARY KEY (`name`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS `PREFIX_shopws_key_credential` (
+  `id` int(10) unsigned NOT NULL AUTO_INCREMENT,
+  `id_webservice_account` int(11) NOT NULL,
+  `digest` varchar(64) NOT NULL,
+  `digest_alg` varchar(32) NOT NULL DEFAULT 'hmac-sha256-v1',
+  `hint` varchar(64) NOT NULL,
+  `created_at` varchar(19) NOT NULL,
+  `created_by` varchar(255) NOT NULL DEFAULT 'cli',
+  `expires_at` varchar(19) DEFAULT NULL,
+  `revoked_at` varchar(19) DEFAULT NULL,
+  `last_used_at` varchar(19) DEFAULT NULL,
+  `last_used_ip` varchar(64) DEFAULT NULL,
+  `use_count` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `digest` (`digest`),
+  KEY `account` (`id_webservice_account`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS `PREFIX_shopws_key_policy` (
+  `id_webservice_account` int(11) NOT NULL,
+  `ip_allowlist` text DEFAULT NULL,
+  `rate_per_sec` double DEFAULT NULL,
+  `burst` int(11) DEFAULT NULL,
+  `updated_at` varchar(19) NOT NULL,
+  `updated_by` varchar(255) NOT NULL DEFAULT 'cli',
+  PRIMARY KEY (`id_webservice_account`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS `PREFIX_shopws_audit` (
+  `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  `at` varchar(19) NOT NULL,
+  `actor_type` varchar(32) NOT NULL,
+  `actor_id` varchar(255) DEFAULT NULL,
+  `ip` varchar(64) DEFAULT NULL,
+  `user_agent` varchar(255) DEFAULT NULL,
+  `action` varchar(64) NOT NULL,
+  `target_type` varchar(32) DEFAULT NULL,
+  `target_id` varchar(64) DEFAULT NULL,
+  `target_hint` varchar(64) DEFAULT NULL,
+  `details` text DEFAULT NULL,
+  `result` varchar(16) NOT NULL DEFAULT 'ok',
+  PRIMARY KEY (`id`),
+  KEY `at` (`at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS `PREFIX_shopws_admin_user` (
+  `id` int(10) unsigned NOT NULL AUTO_INCREMENT,
+  `email` varchar(255) NOT NULL,
+  `password_phc` varchar(255) NOT NULL,
+  `role` varchar(32) NOT NULL DEFAULT 'admin',
+  `disabled` tinyint(1) NOT NULL DEFAULT 0,
+  `created_at` varchar(19) NOT NULL,
+  `last_login_at` varchar(19) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `email` (`email`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS `PREFIX_shopws_admin_session` (
+  `id_digest` varchar(64) NOT NULL,
+  `user_id` int(10) unsigned NOT NULL,
+  `csrf_secret` varchar(128) NOT NULL,
+  `created_at` bigint(20) NOT NULL,
+  `last_seen_at` bigint(20) NOT NULL,
+  `ip` varchar(64) DEFAULT NULL,
+  `reauth_at` bigint(20) NOT NULL DEFAULT 0,
+  `user_agent` varchar(255) DEFAULT NULL,
+  PRIMARY KEY (`id_digest`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS `PREFIX_shopws_login_throttle` (
+  `subject` varchar(255) NOT NULL,
+  `failures` int(11) NOT NULL DEFAULT 0,
+  `window_start` bigint(20) NOT NULL,
+  `locked_until` bigint(20) NOT NULL DEFAULT 0,
+  `lockouts` int(11) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`subject`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS `PREFIX_shopws_login_known` (
+  `subject` varchar(255) NOT NULL,
+  `last_ok` bigint(20) NOT NULL,
+  PRIMARY KEY (`subject`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

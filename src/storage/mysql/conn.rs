@@ -1,0 +1,298 @@
+//! One MySQL connection (or transaction on it) seen through the storage traits.
+
+use std::time::Instant;
+
+use mysql::consts::ColumnType;
+use mysql::prelude::Queryable;
+use mysql::{Params, Row};
+
+use crate::catalog::AssocStorage;
+use crate::storage::plan::{Col, Cond, Context, ListPlan, Op, Select};
+use crate::storage::sql::{self, Dialect, Sql};
+use crate::storage::{AssocRows, Reader, StorageError, StorageResult, Tx, Value, Visit};
+
+use super::map_err;
+
+/// Rows fetched per statement of a list. A list's rows are read to the end before the
+/// visitor runs (MySQL cannot run a statement on a connection whose result is still being
+/// read), so this bounds the memory a long list holds at once.
+const CHUNK: u64 = 1000;
+
+/// Statements slower than this are logged.
+const SLOW: std::time::Duration = std::time::Duration::from_millis(500);
+
+pub(super) struct My<'a, Q: Queryable> {
+    pub q: &'a mut Q,
+    pub d: &'a Dialect,
+    /// Set when a statement failed on a deadlock or lock wait: the whole transaction may be
+    /// run again.
+    pub retry: bool,
+}
+
+fn to_my(v: &Value) -> mysql::Value {
+    match v {
+        Value::Null => mysql::Value::NULL,
+        Value::Int(i) => mysql::Value::Int(*i),
+        Value::Real(f) => mysql::Value::Double(*f),
+        Value::Text(s) => mysql::Value::Bytes(s.as_bytes().to_vec()),
+    }
+}
+
+fn params(vals: &[Value]) -> Params {
+    if vals.is_empty() {
+        Params::Empty
+    } else {
+        Params::Positional(vals.iter().map(to_my).collect())
+    }
+}
+
+/// A column value as the engine sees it: dates as PrestaShop prints them (the zero date
+/// included), decimals as their text (already at the column's scale).
+fn from_my(v: mysql::Value, kind: ColumnType) -> Value {
+    match v {
+        mysql::Value::NULL => Value::Null,
+        mysql::Value::Int(i) => Value::Int(i),
+        mysql::Value::UInt(u) => Value::Int(i64::try_from(u).unwrap_or(i64::MAX)),
+        mysql::Value::Float(f) => Value::Real(f64::from(f)),
+        mysql::Value::Double(f) => Value::Real(f),
+        mysql::Value::Bytes(b) => Value::Text(match String::from_utf8(b) {
+            Ok(s) => s,
+            Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        }),
+        mysql::Value::Date(y, mo, d, h, mi, s, _) => Value::Text(
+            if matches!(
+                kind,
+                ColumnType::MYSQL_TYPE_DATE | ColumnType::MYSQL_TYPE_NEWDATE
+            ) {
+                format!("{y:04}-{mo:02}-{d:02}")
+            } else {
+                format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+            },
+        ),
+        mysql::Value::Time(neg, days, h, mi, s, _) => {
+            let hours = u64::from(days) * 24 + u64::from(h);
+            let sign = if neg { "-" } else { "" };
+            Value::Text(format!("{sign}{hours:02}:{mi:02}:{s:02}"))
+        }
+    }
+}
+
+fn row_values(row: Row) -> Vec<Value> {
+    let kinds: Vec<ColumnType> = row.columns_ref().iter().map(|c| c.column_type()).collect();
+    row.unwrap()
+        .into_iter()
+        .zip(kinds)
+        .map(|(v, k)| from_my(v, k))
+        .collect()
+}
+
+impl<Q: Queryable> My<'_, Q> {
+    fn failed(&mut self, e: mysql::Error) -> StorageError {
+        if let mysql::Error::MySqlError(m) = &e {
+            // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
+            if m.code == 1213 || m.code == 1205 {
+                self.retry = true;
+            }
+        }
+        map_err(e)
+    }
+
+    /// Runs a statement and returns every row.
+    fn rows(&mut self, s: &Sql) -> StorageResult<Vec<Vec<Value>>> {
+        tracing::trace!(target: "shopws::sql", "{}", s.text);
+        let t = Instant::now();
+        let got = (|| -> mysql::Result<Vec<Vec<Value>>> {
+            let mut res = self.q.exec_iter(s.text.as_str(), params(&s.params))?;
+            let mut out = Vec::new();
+            if let Some(set) = res.iter() {
+                for row in set {
+                    out.push(row_values(row?));
+                }
+            }
+            Ok(out)
+        })();
+        slow(&s.text, t);
+        got.map_err(|e| self.failed(e))
+    }
+
+    /// Runs a write statement: (rows matched, new auto-increment id).
+    fn exec(&mut self, s: &Sql) -> StorageResult<(u64, u64)> {
+        tracing::trace!(target: "shopws::sql", "{}", s.text);
+        let t = Instant::now();
+        let got = (|| -> mysql::Result<(u64, u64, u16)> {
+            let res = self.q.exec_iter(s.text.as_str(), params(&s.params))?;
+            Ok((
+                res.affected_rows(),
+                res.last_insert_id().unwrap_or(0),
+                res.warnings(),
+            ))
+        })();
+        slow(&s.text, t);
+        let (n, id, warnings) = got.map_err(|e| self.failed(e))?;
+        if warnings > 0 {
+            // Values are validated before they get here: a warning means MySQL changed one.
+            tracing::warn!(target: "shopws::sql", warnings, statement = %s.text, "MySQL adjusted a written value");
+        }
+        Ok((n, id))
+    }
+}
+
+fn slow(text: &str, t: Instant) {
+    let took = t.elapsed();
+    if took > SLOW {
+        tracing::warn!(target: "shopws::sql", ms = took.as_millis() as u64, statement = %text, "slow statement");
+    }
+}
+
+impl<Q: Queryable> Reader for My<'_, Q> {
+    /// Chunks of `CHUNK` rows. In the default order (by primary key) each chunk continues
+    /// after the last key seen, so a long list costs one index seek per chunk, never an
+    /// offset scan; in other orders chunks are offsets within the transaction's snapshot.
+    fn list(&mut self, plan: &ListPlan, ctx: &Context, visit: &mut Visit) -> StorageResult<()> {
+        let (mut offset, mut remaining) = plan.limit.unwrap_or((0, u64::MAX));
+        let keyset = plan.order.is_empty();
+        let mut chunk_plan = plan.clone();
+        if keyset {
+            chunk_plan.select.push(Col::Main(plan.primary.clone()));
+        }
+        let width = plan.select.len();
+        let mut after: Option<i64> = None;
+        while remaining > 0 {
+            let n = remaining.min(CHUNK);
+            chunk_plan.limit = Some((offset, n));
+            if let (true, Some(last)) = (keyset, after) {
+                chunk_plan.conds = plan.conds.clone();
+                chunk_plan.conds.push(Cond {
+                    target: crate::storage::plan::Target::Main(plan.primary.clone()),
+                    op: Op::Gt(last.to_string()),
+                    text: false,
+                });
+                chunk_plan.limit = Some((0, n));
+            }
+            let rows = self.rows(&sql::list(self.d, &chunk_plan, ctx))?;
+            let got = rows.len() as u64;
+            for mut row in rows {
+                if keyset {
+                    after = row.pop().and_then(|v| v.as_i64());
+                    row.truncate(width);
+                }
+                visit(self, row)?;
+            }
+            if got < n {
+                break;
+            }
+            remaining -= n;
+            offset += n;
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, plan: &ListPlan, ctx: &Context) -> StorageResult<u64> {
+        let rows = self.rows(&sql::count(self.d, plan, ctx))?;
+        Ok(rows
+            .first()
+            .and_then(|r| r.first())
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0)
+            .max(0) as u64)
+    }
+
+    fn assoc(
+        &mut self,
+        assoc: &AssocStorage,
+        owners: &[i64],
+        ctx: &Context,
+    ) -> StorageResult<AssocRows> {
+        let mut out = Vec::new();
+        for chunk in owners.chunks(500) {
+            for mut row in self.rows(&sql::assoc(self.d, assoc, chunk, ctx))? {
+                if row.is_empty() {
+                    continue;
+                }
+                let owner = row.remove(0).as_i64().unwrap_or(0);
+                out.push((owner, row));
+            }
+        }
+        Ok(out)
+    }
+
+    fn select(&mut self, q: &Select) -> StorageResult<Vec<Vec<Value>>> {
+        self.rows(&sql::select(self.d, q))
+    }
+
+    fn max(
+        &mut self,
+        table: &str,
+        column: &str,
+        key: &[(&str, Value)],
+    ) -> StorageResult<Option<Value>> {
+        let names: Vec<&str> = key.iter().map(|(k, _)| *k).collect();
+        let s = Sql {
+            text: sql::max(self.d, table, column, &names),
+            params: key.iter().map(|(_, v)| v.clone()).collect(),
+        };
+        let rows = self.rows(&s)?;
+        Ok(
+            match rows.into_iter().next().and_then(|r| r.into_iter().next()) {
+                None | Some(Value::Null) => None,
+                Some(v) => Some(v),
+            },
+        )
+    }
+}
+
+impl<Q: Queryable> Tx for My<'_, Q> {
+    fn insert(&mut self, table: &str, values: &[(&str, Value)]) -> StorageResult<i64> {
+        let (_, id) = self.exec(&sql::insert(self.d, table, values))?;
+        Ok(i64::try_from(id).unwrap_or(i64::MAX))
+    }
+
+    fn insert_ignore(&mut self, table: &str, values: &[(&str, Value)]) -> StorageResult<()> {
+        self.exec(&sql::insert_ignore(self.d, table, values))
+            .map(|_| ())
+    }
+
+    fn update(
+        &mut self,
+        table: &str,
+        set: &[(&str, Value)],
+        key: &[(&str, Value)],
+    ) -> StorageResult<u64> {
+        if set.is_empty() {
+            return Ok(0);
+        }
+        Ok(self.exec(&sql::update(self.d, table, set, key))?.0)
+    }
+
+    fn delete(&mut self, table: &str, key: &[(&str, Value)]) -> StorageResult<u64> {
+        Ok(self.exec(&sql::delete(self.d, table, key))?.0)
+    }
+
+    fn increment(
+        &mut self,
+        table: &str,
+        set: &[(&str, i64)],
+        also: &[(&str, Value)],
+        key: &[(&str, Value)],
+    ) -> StorageResult<u64> {
+        if set.is_empty() && also.is_empty() {
+            return Ok(0);
+        }
+        Ok(self.exec(&sql::increment(self.d, table, set, also, key))?.0)
+    }
+
+    fn upsert(
+        &mut self,
+        table: &str,
+        key: &[(&str, Value)],
+        values: &[(&str, Value)],
+    ) -> StorageResult<()> {
+        if key.is_empty() {
+            return Err(StorageError::Invalid(format!(
+                "upsert into {table} without a key"
+            )));
+        }
+        self.exec(&sql::upsert(self.d, table, key, values))
+            .map(|_| ())
+    }
+}
