@@ -22,6 +22,10 @@ pub fn create(
     };
     let digest = pepper.digest(&key);
     let hint = key::hint(&key);
+    // On a shop shopws is attached to, the key is written where PrestaShop's back office and
+    // `/api/` read it; elsewhere only its digest is kept.
+    let clear = store.keys_in_clear();
+    let stored = if clear { key.clone() } else { placeholder() };
     let mut id = 0;
     let mut duplicate = false;
     store.write(&mut |tx| {
@@ -31,14 +35,23 @@ pub fn create(
             key: vec![("digest", Value::from(digest.as_str()))],
             order: &[],
         })?;
-        if !exists.is_empty() {
+        let taken = clear
+            && !tx
+                .select(&Select {
+                    table: "webservice_account",
+                    columns: &["id_webservice_account"],
+                    key: vec![("key", Value::from(key.as_str()))],
+                    order: &[],
+                })?
+                .is_empty();
+        if !exists.is_empty() || taken {
             duplicate = true;
             return Ok(());
         }
         id = tx.insert(
             "webservice_account",
             &[
-                ("key", Value::from(placeholder())),
+                ("key", Value::from(stored.as_str())),
                 ("description", Value::from(new.description)),
                 ("class_name", Value::from("WebserviceRequest")),
                 ("is_module", Value::Int(0)),
@@ -350,7 +363,9 @@ mod tests {
         assert!(a.last_used_at.is_some());
         // A secret that no longer exists is not an error.
         touch(db.store(), credential + 100, "203.0.113.9", 1);
-        assert!(lookup(db.store(), &db.pepper.digest(&k)).unwrap().is_some());
+        assert!(lookup(db.store(), &k, &db.pepper.digest(&k))
+            .unwrap()
+            .is_some());
     }
 
     #[test]

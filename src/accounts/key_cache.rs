@@ -26,7 +26,7 @@ pub enum KeyRefusal {
 
 pub type KeyVerdict = Result<Arc<KeyInfo>, KeyRefusal>;
 
-/// Key lookups by digest, cached for one second so that a disabled key stops within a second
+/// Key lookups by digest, cached for 0.8 s so that a disabled key stops within a second
 /// on every node while a busy key costs one HMAC and no query.
 pub struct KeyCache {
     cache: Cache<String, Option<Arc<KeyInfo>>>,
@@ -43,7 +43,7 @@ impl KeyCache {
         KeyCache {
             cache: Cache::builder()
                 .max_capacity(10_000)
-                .time_to_live(Duration::from_secs(1))
+                .time_to_live(Duration::from_millis(800))
                 .build(),
             touched: Cache::builder()
                 .max_capacity(100_000)
@@ -95,9 +95,14 @@ impl KeyCache {
         let info = match self.cache.get(&digest) {
             Some(hit) => hit,
             None => {
-                let found = super::lookup(store, &digest)?.map(Arc::new);
+                let found = super::lookup(store, key, &digest)?.map(Arc::new);
                 if let Some(k) = &found {
-                    if k.active && !k.expired && !self.touched.contains_key(&k.credential_id) {
+                    // A key PrestaShop's back office made has no secret of shopws's to count.
+                    if k.active
+                        && !k.expired
+                        && k.credential_id > 0
+                        && !self.touched.contains_key(&k.credential_id)
+                    {
                         self.touched.insert(k.credential_id, ());
                         self.record_use(k.credential_id, ip);
                     }

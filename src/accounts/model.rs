@@ -125,6 +125,8 @@ pub enum AccountError {
     UnknownResource(String),
     #[error("no key matches")]
     NotFound,
+    #[error("{0}")]
+    Unsupported(&'static str),
     #[error(transparent)]
     Storage(#[from] StorageError),
 }

@@ -8,8 +8,11 @@ use super::{
 use crate::catalog::Method;
 use crate::storage::{Reader, Select, StorageResult, Store, Value};
 
-/// Looks a presented key up by digest. `None` when no such key exists.
-pub fn lookup(store: &dyn Store, digest: &str) -> StorageResult<Option<KeyInfo>> {
+/// Looks a presented key up: by digest, or where keys are kept in clear (a shop shopws is
+/// attached to) in PrestaShop's own table, which is then the truth: a key PrestaShop's back
+/// office created, changed or disabled is seen as such. `None` when no such key exists.
+pub fn lookup(store: &dyn Store, key: &str, digest: &str) -> StorageResult<Option<KeyInfo>> {
+    let clear = store.keys_in_clear();
     let mut out = None;
     store.read(&mut |r| {
         let cred = r.select(&Select {
@@ -18,19 +21,44 @@ pub fn lookup(store: &dyn Store, digest: &str) -> StorageResult<Option<KeyInfo>>
             key: vec![("digest", Value::from(digest))],
             order: &[],
         })?;
-        let Some(c) = cred.first() else {
-            return Ok(());
+        let by_digest = cred
+            .first()
+            .map(|c| (c[0].as_i64().unwrap_or(0), c[1].as_i64().unwrap_or(0)));
+        let (id, credential_id) = if clear {
+            // PrestaShop compares keys without regard to case (its column's collation) and
+            // takes the first account holding it.
+            let Some(id) = r
+                .select(&Select {
+                    table: "webservice_account",
+                    columns: &["id_webservice_account"],
+                    key: vec![("key", Value::from(key.trim()))],
+                    order: &["id_webservice_account"],
+                })?
+                .first()
+                .and_then(|row| row[0].as_i64())
+            else {
+                return Ok(());
+            };
+            // Expiry and last use, when shopws knows this secret of this account.
+            let credential = by_digest
+                .filter(|(acc, _)| *acc == id)
+                .map_or(0, |(_, c)| c);
+            (id, credential)
+        } else {
+            match by_digest {
+                Some(found) => found,
+                None => return Ok(()),
+            }
         };
-        let id = c[0].as_i64().unwrap_or(0);
-        let credential_id = c[1].as_i64().unwrap_or(0);
         let Some(acc) = load_accounts(r, Some(id))?.into_iter().next() else {
             return Ok(());
         };
         let now = crate::clock::now();
-        let expired = !acc
-            .credentials
-            .iter()
-            .any(|c| c.id == credential_id && c.valid_at(&now));
+        let expired = credential_id > 0
+            && !acc
+                .credentials
+                .iter()
+                .any(|c| c.id == credential_id && c.valid_at(&now));
         out = Some(KeyInfo {
             account_id: id,
             credential_id,
@@ -54,11 +82,16 @@ pub fn resolve(store: &dyn Store, pepper: &Pepper, designator: &str) -> Result<i
         }
     }
     let digest = pepper.digest(d);
+    let (table, column, value) = if store.keys_in_clear() {
+        ("webservice_account", "key", d.to_string())
+    } else {
+        ("shopws_key_credential", "digest", digest)
+    };
     store
         .first_row(&Select {
-            table: "shopws_key_credential",
+            table,
             columns: &["id_webservice_account"],
-            key: vec![("digest", Value::from(digest.as_str()))],
+            key: vec![(column, Value::from(value.as_str()))],
             order: &[],
         })?
         .and_then(|row| row[0].as_i64())
@@ -119,7 +152,7 @@ fn load_accounts(r: &mut dyn Reader, only: Option<i64>) -> StorageResult<Vec<Acc
     };
     let accounts = r.select(&Select {
         table: "webservice_account",
-        columns: &["id_webservice_account", "description", "active"],
+        columns: &["id_webservice_account", "description", "active", "key"],
         key: key("id_webservice_account"),
         order: &["id_webservice_account"],
     })?;
@@ -131,7 +164,12 @@ fn load_accounts(r: &mut dyn Reader, only: Option<i64>) -> StorageResult<Vec<Acc
                 id,
                 description: row_str(&a[1]),
                 active: a[2].as_i64().unwrap_or(0) != 0,
-                hint: "(PrestaShop key)".into(),
+                // A key in clear (a shop shopws is attached to): its hint; a placeholder is
+                // 31 characters.
+                hint: match row_str(&a[3]) {
+                    k if k.trim().len() == 32 => super::key::hint(k.trim()),
+                    _ => "(PrestaShop key)".into(),
+                },
                 created_at: String::new(),
                 expires_at: None,
                 last_used_at: None,
@@ -300,7 +338,7 @@ mod tests {
         assert!(db.info(&key::generate()).is_none(), "unknown key");
         let elsewhere = Pepper::from_bytes([8; 32]).digest(&k);
         assert!(
-            lookup(db.store(), &elsewhere).unwrap().is_none(),
+            lookup(db.store(), &k, &elsewhere).unwrap().is_none(),
             "the digest depends on the pepper"
         );
     }

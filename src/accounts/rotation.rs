@@ -17,6 +17,14 @@ pub fn rotate(
     overlap_secs: i64,
     actor: &audit::Actor,
 ) -> Result<String, AccountError> {
+    let clear = store.keys_in_clear();
+    if clear && overlap_secs > 0 {
+        // PrestaShop's table holds one key per account: the old one cannot stay valid beside
+        // the new one without a second account.
+        return Err(AccountError::Unsupported(
+            "keys kept in PrestaShop's table (an attached shop) rotate without overlap: use --overlap 0",
+        ));
+    }
     let key = key::generate();
     let digest = pepper.digest(&key);
     let hint = key::hint(&key);
@@ -44,6 +52,13 @@ pub fn rotate(
                     &[("id", Value::Int(c.id))],
                 )?;
             }
+        }
+        if clear {
+            tx.update(
+                "webservice_account",
+                &[("key", Value::from(key.as_str()))],
+                &account,
+            )?;
         }
         insert_credential(
             tx,

@@ -65,7 +65,7 @@ impl TestDb {
 
     /// What authentication learns about a presented key.
     pub fn info(&self, key: &str) -> Option<KeyInfo> {
-        lookup(self.store(), &self.pepper.digest(key)).expect("lookup")
+        lookup(self.store(), key, &self.pepper.digest(key)).expect("lookup")
     }
 
     /// (action, details) of the audit rows about one key, oldest first.

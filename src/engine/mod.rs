@@ -109,7 +109,9 @@ impl Engine {
             store,
             settings,
             behaviours: special::registry(),
-            shop: ShopCache::new(std::time::Duration::from_secs(1)),
+            // Below a second, so that a switch or shop change made elsewhere (another node,
+            // PrestaShop's back office) is in force here within one.
+            shop: ShopCache::new(std::time::Duration::from_millis(800)),
         }
     }
 

@@ -120,6 +120,14 @@ pub trait Store: Send + Sync + 'static {
     fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> StorageResult<()>) -> StorageResult<()>;
     /// A short description for logs (never contains credentials).
     fn describe(&self) -> String;
+
+    /// Whether keys live in clear in `webservice_account.key`, as PrestaShop keeps them: true
+    /// on a shop shopws attached to, where PrestaShop's back office and its `/api/` keep
+    /// using the same keys. Elsewhere the column holds a placeholder and shopws only the
+    /// key's digest.
+    fn keys_in_clear(&self) -> bool {
+        false
+    }
 }
 
 impl dyn Store {

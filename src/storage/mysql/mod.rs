@@ -192,6 +192,10 @@ impl Store for MysqlStore {
     fn describe(&self) -> String {
         self.describe.clone()
     }
+
+    fn keys_in_clear(&self) -> bool {
+        self.origin == Origin::Attached
+    }
 }
 
 /// Runs a script of `;`-terminated statements (shopws's own DDL, PrestaShop's structure).
