@@ -3,8 +3,11 @@
 #   1. installs what the tests need when missing (gcc, make, php-cli + curl/xml extensions, chromium,
 #      chromium-driver, node + npm, prestapyt);
 #   2. builds shopws (release) and runs the Rust tests (they start the real server);
-#   3. runs the conformance suite (real PHP and Python clients) against a fresh demo server,
-#      treating the checks listed in tests/conformance-known-gaps.txt as expected failures.
+#   3. runs the conformance suite (real PHP and Python clients) against fresh demo servers on
+#      SQLite, on an empty MariaDB database shopws fills, and on an existing PrestaShop shop
+#      in MariaDB (attached), treating the checks listed in tests/conformance-known-gaps.txt
+#      as expected failures. A throw-away MariaDB (scripts/mariadb.sh) serves the MySQL
+#      columns; SHOPWS_TEST_MYSQL=off skips them.
 # Usage: bash scripts/test.sh            (from anywhere inside the repository)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -45,6 +48,29 @@ say "build"
 cargo build --release --locked --quiet
 BIN=$ROOT/target/release/shopws
 
+# A throw-away MariaDB for the MySQL columns of the suite (SHOPWS_TEST_MYSQL=off skips them,
+# with a visible line).
+SERVERS=()
+MYSQL_BASE=; MDB_DIR=; MYSQL_PEPPER=
+ATTACH_KEY=AttachKeyMadeInPrestaShop0000001
+cleanup() {
+  for p in "${SERVERS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -z "$MDB_DIR" ] || scripts/mariadb.sh down "$MDB_DIR" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+if [ "${SHOPWS_TEST_MYSQL:-auto}" = off ]; then
+  say "MySQL columns skipped (SHOPWS_TEST_MYSQL=off)"
+else
+  say "throw-away MariaDB"
+  scripts/mariadb.sh install
+  read -r MDB_PORT MDB_DIR _ < <(scripts/mariadb.sh up)
+  MYSQL_BASE="mysql://shopws:shopws@127.0.0.1:$MDB_PORT"
+  echo "MariaDB on 127.0.0.1:$MDB_PORT"
+  export SHOPWS_TEST_MYSQL=$MYSQL_BASE
+  # Every process serving one MySQL database shares the pepper.
+  MYSQL_PEPPER=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+fi
+
 say "rust tests (unit + integration against the real server)"
 SHOPWS_BIN=$BIN cargo test --release --locked --quiet 2>&1 | tee /tmp/shopws-cargo-test.$$ 
 rust_line=$(grep -E '^test result:' /tmp/shopws-cargo-test.$$ | awk '{p+=$4; f+=$6} END {print p+0" "f+0}')
@@ -63,46 +89,68 @@ browser_fail=$(echo "$browser_line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) fail
 echo "screenshots: $SHOTS"
 
 conf_pass=0; conf_fail=0
-if [ -d "$CONFORMANCE" ]; then
-  say "conformance suite ($CONFORMANCE)"
-  WORK=$(mktemp -d)
-  trap 'kill $SERVER_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
-  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-  export SHOPWS_DATABASE="sqlite:$WORK/shop.db"
-  "$BIN" serve --demo --listen "127.0.0.1:$PORT" >"$WORK/serve.out" 2>"$WORK/serve.err" &
-  SERVER_PID=$!
-  for _ in $(seq 1 100); do
-    grep -q 'serving' "$WORK/serve.out" 2>/dev/null && break
-    kill -0 $SERVER_PID 2>/dev/null || { cat "$WORK/serve.err"; exit 1; }
+# One conformance column: serve DATABASE, then run the suite with KEY (a key with every
+# permission; empty: the key `serve --demo` prints) and a customers-read key made by the CLI.
+conformance() { # name, database URL, key
+  local name=$1 db=$2 key=$3 port work pid total unexpected fixed
+  local run=(env "SHOPWS_DATABASE=$db")
+  case $db in mysql*) run+=("SHOPWS_PEPPER=$MYSQL_PEPPER") ;; esac
+  say "conformance suite on $name ($CONFORMANCE)"
+  work=$(mktemp -d)
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  "${run[@]}" "$BIN" serve --demo --listen "127.0.0.1:$port" >"$work/serve.out" 2>"$work/serve.err" &
+  pid=$!
+  SERVERS+=("$pid")
+  for _ in $(seq 1 300); do
+    grep -q 'serving' "$work/serve.out" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || { cat "$work/serve.err"; conf_fail=$((conf_fail + 1)); return; }
     sleep 0.1
   done
-  KEY=$(grep -Eo '^ +[A-Z0-9]{32}$' "$WORK/serve.out" | tr -d ' ' | head -1)
-  LIMITED=$("$BIN" key add --description "conformance: customers read" --allow customers=GET,HEAD 2>/dev/null | tail -1)
+  [ -n "$key" ] || key=$(grep -Eo '^ +[A-Z0-9]{32}$' "$work/serve.out" | tr -d ' ' | head -1)
+  local limited
+  limited=$("${run[@]}" "$BIN" key add --description "conformance: customers read" --allow customers=GET,HEAD 2>/dev/null | tail -1)
   set +e
-  WS_URL="http://127.0.0.1:$PORT" WS_KEY="$KEY" WS_KEY_LIMITED="$LIMITED" CONFORMANCE_SKIP_IMAGES=1 \
-    bash "$CONFORMANCE/run-all.sh" >"$WORK/conformance.out" 2>&1
+  WS_URL="http://127.0.0.1:$port" WS_KEY="$key" WS_KEY_LIMITED="$limited" CONFORMANCE_SKIP_IMAGES=1 \
+    bash "$CONFORMANCE/run-all.sh" >"$work/conformance.out" 2>&1
   set -e
-  cat "$WORK/conformance.out"
+  kill "$pid" 2>/dev/null || true
+  cat "$work/conformance.out"
   # Failures as "runner:CHECK" (php:A3, python:G12).
-  awk '/^=== php/ {r="php"} /^=== python/ {r="python"} /^FAIL / {print r ":" $2}' "$WORK/conformance.out" | sort -u >"$WORK/failed"
-  grep -Ev '^\s*(#|$)' "$GAPS" 2>/dev/null | awk '{print $1}' | sort -u >"$WORK/gaps" || true
-  unexpected=$(comm -23 "$WORK/failed" "$WORK/gaps")
-  fixed=$(comm -13 "$WORK/failed" "$WORK/gaps")
-  total=$(grep -E '^conformance: ' "$WORK/conformance.out" | tail -1)
-  echo "$total"
-  conf_pass=$(echo "$total" | sed -E 's/^conformance: ([0-9]+) passed.*/\1/')
+  awk '/^=== php/ {r="php"} /^=== python/ {r="python"} /^FAIL / {print r ":" $2}' "$work/conformance.out" | sort -u >"$work/failed"
+  grep -Ev '^\s*(#|$)' "$GAPS" 2>/dev/null | awk '{print $1}' | sort -u >"$work/gaps" || true
+  unexpected=$(comm -23 "$work/failed" "$work/gaps")
+  fixed=$(comm -13 "$work/failed" "$work/gaps")
+  total=$(grep -E '^conformance: ' "$work/conformance.out" | tail -1)
+  echo "$name: $total"
+  if [ -n "$total" ]; then
+    conf_pass=$((conf_pass + $(echo "$total" | sed -E 's/^conformance: ([0-9]+) passed.*/\1/')))
+  else
+    echo "the conformance suite did not finish"; conf_fail=$((conf_fail + 1))
+  fi
   if [ -n "$unexpected" ]; then
     echo "conformance checks failing that are not known gaps:"; echo "$unexpected" | sed 's/^/  /'
-    conf_fail=$(echo "$unexpected" | wc -l)
+    conf_fail=$((conf_fail + $(echo "$unexpected" | wc -l)))
   fi
   if [ -n "$fixed" ]; then
     echo "known gaps that now pass — remove them from tests/conformance-known-gaps.txt:"; echo "$fixed" | sed 's/^/  /'
     conf_fail=$((conf_fail + $(echo "$fixed" | wc -l)))
   fi
-  if ! grep -qE '^conformance: ' "$WORK/conformance.out"; then
-    echo "the conformance suite did not finish"; conf_fail=$((conf_fail + 1))
+  echo "known gaps: $(wc -l <"$work/gaps") (expected failures)"
+  rm -rf "$work"
+}
+
+if [ -d "$CONFORMANCE" ]; then
+  WORK=$(mktemp -d)
+  conformance sqlite "sqlite:$WORK/shop.db" ""
+  if [ -n "$MYSQL_BASE" ]; then
+    # An empty database shopws fills, and an existing PrestaShop shop built without shopws,
+    # served with the key PrestaShop's back office would have written.
+    conformance mysql-own "$MYSQL_BASE/conformance_own" ""
+    python3 scripts/ps-fixture.py --socket "$MDB_DIR/mysqld.sock" --user root --database conformance_attach \
+      --catalog "$CONFORMANCE/../catalog" --key "$ATTACH_KEY" >/dev/null
+    conformance mysql-attach "$MYSQL_BASE/conformance_attach" "$ATTACH_KEY"
   fi
-  echo "known gaps: $(wc -l <"$WORK/gaps") (expected failures)"
+  rm -rf "$WORK"
 else
   say "conformance suite not found at $CONFORMANCE: skipped"
 fi
