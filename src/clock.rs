@@ -1,7 +1,9 @@
 //! The clock: one place that says what time it is and how shopws writes it down.
 //!
-//! Stored times are text in PrestaShop's format (`YYYY-MM-DD HH:MM:SS`, UTC); session and
-//! throttle arithmetic uses Unix seconds.
+//! Stored times are text in PrestaShop's format (`YYYY-MM-DD HH:MM:SS`): shopws's own tables
+//! hold UTC; PrestaShop's tables hold the shop's wall-clock time in its `PS_TIMEZONE`, as
+//! PrestaShop writes them (a database PrestaShop and shopws both write must not mix the two).
+//! Session and throttle arithmetic uses Unix seconds.
 
 /// The current UTC time as PrestaShop stores dates. Every request asks for it: the text is
 /// formatted once per second per thread.
@@ -19,6 +21,37 @@ pub fn now() -> String {
         }
         last.1.clone()
     })
+}
+
+/// A shop's time zone, by its IANA name (`Europe/Paris`); UTC when the name is unknown.
+pub fn zone(name: &str) -> jiff::tz::TimeZone {
+    match jiff::tz::TimeZone::get(name.trim()) {
+        Ok(tz) => tz,
+        Err(e) => {
+            if !name.trim().is_empty() {
+                tracing::warn!(zone = name, error = %e, "unknown time zone: dates are written in UTC");
+            }
+            jiff::tz::TimeZone::UTC
+        }
+    }
+}
+
+/// The current wall-clock time in `tz`, as PrestaShop stores dates in its own tables.
+pub fn now_in(tz: &jiff::tz::TimeZone) -> String {
+    let z = tz.to_datetime(jiff::Timestamp::now());
+    let mut out = String::with_capacity(19);
+    use std::fmt::Write;
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        z.year(),
+        z.month(),
+        z.day(),
+        z.hour(),
+        z.minute(),
+        z.second()
+    );
+    out
 }
 
 /// `now` plus some seconds (negative: in the past), in the format of every stored time.
@@ -43,6 +76,17 @@ fn format(t: time::OffsetDateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shop_times_follow_the_shop_zone() {
+        let utc = now_in(&zone("UTC"));
+        assert_eq!(utc.len(), 19);
+        let kiritimati = now_in(&zone("Pacific/Kiritimati"));
+        // UTC+14 all year: a different wall clock, never the same text (barring the second
+        // changing in between, which moves both the same way).
+        assert_ne!(utc[11..13], kiritimati[11..13]);
+        assert_eq!(now_in(&zone("No/Such_Zone")).len(), 19);
+    }
 
     #[test]
     fn stored_format_and_offsets() {

@@ -195,7 +195,7 @@ impl Engine {
                 shop_group: info.group_of(shop),
                 shops,
                 default_lang: info.default_lang,
-                now: crate::clock::now(),
+                now: crate::clock::now_in(&info.zone),
             },
             langs,
             ws: self.ws_url(),

@@ -13,6 +13,10 @@ pub enum StorageError {
     Unavailable(String),
     #[error("invalid value: {0}")]
     Invalid(String),
+    /// The database cannot be used as asked (wrong URL or credentials, not PrestaShop's, a
+    /// version shopws does not serve): said once, at start.
+    #[error("{0}")]
+    Refused(String),
     /// The caller's code inside a read or a transaction failed with an error of its own,
     /// carried out unchanged (see `Store::transaction`).
     #[error("aborted: {0}")]

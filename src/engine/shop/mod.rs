@@ -48,6 +48,8 @@ pub struct ShopInfo {
     pub webservice_enabled: bool,
     pub settings: Vec<(String, String)>,
     pub urls: Vec<ShopUrl>,
+    /// `PS_TIMEZONE`: dates written into PrestaShop's tables are in it.
+    pub zone: jiff::tz::TimeZone,
 }
 
 impl ShopInfo {
@@ -119,6 +121,7 @@ const SETTINGS: &[&str] = &[
     "PS_ECOTAX_TAX_RULES_GROUP_ID",
     "PS_SPECIFIC_PRICE_FEATURE_ACTIVE",
     "PS_SPECIFIC_PRICE_PRIORITIES",
+    "PS_TIMEZONE",
 ];
 
 pub fn load(store: &dyn Store) -> StorageResult<ShopInfo> {
@@ -218,6 +221,7 @@ pub fn load(store: &dyn Store) -> StorageResult<ShopInfo> {
                     }
                 })
                 .collect(),
+            zone: crate::clock::zone(&get("PS_TIMEZONE").unwrap_or_default()),
             settings: settings.clone(),
             urls: urls
                 .iter()
@@ -337,7 +341,17 @@ fn upsert(
     shop: &Value,
     group: &Value,
 ) -> StorageResult<()> {
-    let now = crate::clock::now();
+    let zone = tx
+        .select(&Select {
+            table: "configuration",
+            columns: &["value"],
+            key: vec![("name", Value::from("PS_TIMEZONE"))],
+            order: &["id_configuration"],
+        })?
+        .first()
+        .map(|r| r[0].to_text())
+        .unwrap_or_default();
+    let now = crate::clock::now_in(&crate::clock::zone(&zone));
     let existing: Vec<Value> = tx
         .select(&Select {
             table: "configuration",

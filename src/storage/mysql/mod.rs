@@ -84,9 +84,9 @@ fn redacted(opts: &Opts) -> String {
 impl MysqlStore {
     pub fn open(o: &MysqlOptions) -> StorageResult<MysqlStore> {
         let opts = Opts::from_url(&driver_url(o.url))
-            .map_err(|e| StorageError::Invalid(format!("database URL: {e}")))?;
+            .map_err(|e| StorageError::Refused(format!("database URL: {e}")))?;
         if opts.get_db_name().unwrap_or("").is_empty() {
-            return Err(StorageError::Invalid(
+            return Err(StorageError::Refused(
                 "the database URL names no database (mysql://USER:PASSWORD@HOST:PORT/DATABASE)"
                     .into(),
             ));
@@ -115,7 +115,7 @@ impl MysqlStore {
             );
         let pool = Pool::new(builder).map_err(|e| match map_err(e) {
             StorageError::Unavailable(m) | StorageError::Other(m) => {
-                StorageError::Invalid(format!("cannot connect to {describe}: {m}"))
+                StorageError::Refused(format!("cannot connect to {describe}: {m}"))
             }
             other => other,
         })?;

@@ -38,7 +38,7 @@ pub(super) struct Found {
 }
 
 fn refuse(msg: String) -> StorageError {
-    StorageError::Invalid(msg)
+    StorageError::Refused(msg)
 }
 
 /// Prefixes are spliced into table names: letters, digits and `_` only.
