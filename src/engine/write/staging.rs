@@ -338,6 +338,7 @@ mod tests {
             webservice_enabled: true,
             settings: Vec::new(),
             urls: Vec::new(),
+            zone: jiff::tz::TimeZone::UTC,
         };
         Ctx {
             info: Arc::new(info),
