@@ -85,19 +85,25 @@ fn table_count(c: &mut PooledConn) -> StorageResult<i64> {
 }
 
 /// Finds (or, in an empty database, creates) the shop, under a lock so that nodes starting
-/// together create it once.
+/// together create it once. Where named locks are not available (a Galera cluster refuses
+/// them) setup runs without one: there, start one node (or run one CLI command) first.
 pub(super) fn prepare(c: &mut PooledConn, prefix: Option<&str>) -> StorageResult<Found> {
-    let locked: Option<Option<i64>> = c
-        .query_first("SELECT GET_LOCK('shopws:setup', 60)")
-        .map_err(map_err)?;
-    if locked.flatten() != Some(1) {
-        return Err(refuse(
+    let locked: Result<Option<Option<i64>>, _> =
+        c.query_first("SELECT GET_LOCK('shopws:setup', 60)");
+    match locked {
+        Ok(Some(Some(1))) => {
+            let found = find_or_create(c, prefix);
+            let _ = c.query_drop("DO RELEASE_LOCK('shopws:setup')");
+            found
+        }
+        Ok(_) => Err(refuse(
             "another process is setting up this database (lock shopws:setup held for 60 s)".into(),
-        ));
+        )),
+        Err(e) => {
+            tracing::warn!(error = %e, "no named lock for setup; going on without");
+            find_or_create(c, prefix)
+        }
     }
-    let found = find_or_create(c, prefix);
-    let _ = c.query_drop("DO RELEASE_LOCK('shopws:setup')");
-    found
 }
 
 fn find_or_create(c: &mut PooledConn, prefix: Option<&str>) -> StorageResult<Found> {
