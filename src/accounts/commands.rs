@@ -34,6 +34,7 @@ pub fn create(
             columns: &["id"],
             key: vec![("digest", Value::from(digest.as_str()))],
             order: &[],
+            ..Default::default()
         })?;
         let taken = clear
             && !tx
@@ -42,6 +43,7 @@ pub fn create(
                     columns: &["id_webservice_account"],
                     key: vec![("key", Value::from(key.as_str()))],
                     order: &[],
+                    ..Default::default()
                 })?
                 .is_empty();
         if !exists.is_empty() || taken {
@@ -261,6 +263,7 @@ mod tests {
                 columns: &["key"],
                 key: vec![("id_webservice_account", Value::Int(id))],
                 order: &[],
+                ..Default::default()
             })
             .unwrap()
             .expect("account row");
@@ -343,6 +346,7 @@ mod tests {
                     columns: &["id_webservice_account"],
                     key: vec![("id_webservice_account", Value::Int(id))],
                     order: &[],
+                    ..Default::default()
                 })
                 .unwrap();
             assert!(row.is_none(), "{table}");

@@ -238,6 +238,7 @@ mod tests {
                     columns: &["rate_per_sec"],
                     key: vec![("id_webservice_account", Value::Int(id))],
                     order: &[],
+                    ..Default::default()
                 })
             })
             .unwrap();

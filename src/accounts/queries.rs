@@ -20,6 +20,7 @@ pub fn lookup(store: &dyn Store, key: &str, digest: &str) -> StorageResult<Optio
             columns: &["id_webservice_account", "id"],
             key: vec![("digest", Value::from(digest))],
             order: &[],
+            ..Default::default()
         })?;
         let by_digest = cred
             .first()
@@ -33,6 +34,7 @@ pub fn lookup(store: &dyn Store, key: &str, digest: &str) -> StorageResult<Optio
                     columns: &["id_webservice_account"],
                     key: vec![("key", Value::from(key.trim()))],
                     order: &["id_webservice_account"],
+                    ..Default::default()
                 })?
                 .first()
                 .and_then(|row| row[0].as_i64())
@@ -93,6 +95,7 @@ pub fn resolve(store: &dyn Store, pepper: &Pepper, designator: &str) -> Result<i
             columns: &["id_webservice_account"],
             key: vec![(column, Value::from(value.as_str()))],
             order: &[],
+            ..Default::default()
         })?
         .and_then(|row| row[0].as_i64())
         .ok_or(AccountError::NotFound)
@@ -137,6 +140,7 @@ pub(super) fn shop_list(r: &mut dyn Reader) -> StorageResult<Vec<(i64, String)>>
         columns: &["id_shop", "name"],
         key: vec![],
         order: &["id_shop"],
+        ..Default::default()
     })?
     .iter()
     .map(|row| (row[0].as_i64().unwrap_or(0), row[1].to_text()))
@@ -155,6 +159,7 @@ fn load_accounts(r: &mut dyn Reader, only: Option<i64>) -> StorageResult<Vec<Acc
         columns: &["id_webservice_account", "description", "active", "key"],
         key: key("id_webservice_account"),
         order: &["id_webservice_account"],
+        ..Default::default()
     })?;
     let mut by_id: BTreeMap<i64, Account> = accounts
         .iter()
@@ -203,6 +208,7 @@ fn load_accounts(r: &mut dyn Reader, only: Option<i64>) -> StorageResult<Vec<Acc
         ],
         key: key("id_webservice_account"),
         order: &["id"],
+        ..Default::default()
     })? {
         if let Some(acc) = c[0].as_i64().and_then(|id| by_id.get_mut(&id)) {
             acc.credentials.push(Credential {
@@ -223,6 +229,7 @@ fn load_accounts(r: &mut dyn Reader, only: Option<i64>) -> StorageResult<Vec<Acc
         columns: &["id_webservice_account", "resource", "method"],
         key: key("id_webservice_account"),
         order: &["resource"],
+        ..Default::default()
     })? {
         let acc = p[0].as_i64().and_then(|id| by_id.get_mut(&id));
         if let (Some(acc), Some(m)) = (acc, Method::parse(&row_str(&p[2]))) {
@@ -234,6 +241,7 @@ fn load_accounts(r: &mut dyn Reader, only: Option<i64>) -> StorageResult<Vec<Acc
         columns: &["id_webservice_account", "id_shop"],
         key: key("id_webservice_account"),
         order: &["id_shop"],
+        ..Default::default()
     })? {
         if let (Some(acc), Some(shop)) = (
             s[0].as_i64().and_then(|id| by_id.get_mut(&id)),
@@ -252,6 +260,7 @@ fn load_accounts(r: &mut dyn Reader, only: Option<i64>) -> StorageResult<Vec<Acc
         ],
         key: key("id_webservice_account"),
         order: &[],
+        ..Default::default()
     })? {
         if let Some(acc) = row[0].as_i64().and_then(|id| by_id.get_mut(&id)) {
             acc.policy = policy_from(&row);

@@ -81,6 +81,7 @@ impl TestDb {
                         ("target_id", Value::from(id.to_string())),
                     ],
                     order: &["id"],
+                    ..Default::default()
                 })?;
                 Ok(())
             })

@@ -43,6 +43,7 @@ pub async fn page(
                 ],
                 key: vec![],
                 order: &["id"],
+                ..Default::default()
             })?;
             Ok(())
         });

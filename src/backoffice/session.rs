@@ -121,6 +121,7 @@ pub fn load(store: &dyn Store, token: &str) -> StorageResult<Option<Session>> {
         columns: COLUMNS,
         key: vec![("id_digest", Value::from(d.as_str()))],
         order: &[],
+        ..Default::default()
     })?;
     let Some(row) = row else { return Ok(None) };
     let s = from_row(&row);
@@ -201,6 +202,7 @@ pub fn list(store: &dyn Store, user_id: i64) -> StorageResult<Vec<Session>> {
             columns: COLUMNS,
             key: vec![("user_id", Value::Int(user_id))],
             order: &["created_at"],
+            ..Default::default()
         })?;
         Ok(())
     })?;
@@ -222,6 +224,7 @@ pub fn revoke(store: &dyn Store, user_id: i64, handle: &str) -> StorageResult<bo
             columns: &["user_id"],
             key: vec![("id_digest", Value::from(handle))],
             order: &[],
+            ..Default::default()
         })?;
         if owned.first().and_then(|r| r[0].as_i64()) == Some(user_id) {
             n = tx.delete(

@@ -197,6 +197,7 @@ fn ids(store: &dyn Store, table: &str, col: &str) -> anyhow::Result<Vec<i64>> {
                 columns: &[col],
                 key: vec![],
                 order: &[col],
+                ..Default::default()
             })?
             .iter()
             .filter_map(|row| row[0].as_i64())

@@ -84,6 +84,7 @@ fn demo_key(store: &dyn Store, g: &Global, base: &str) -> anyhow::Result<()> {
             columns: &["value"],
             key: vec![("name", Value::from(DEMO_MARK))],
             order: &[],
+            ..Default::default()
         })?
         .map(|r| r[0].to_text());
     if let Some(h) = hint {

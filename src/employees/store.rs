@@ -47,6 +47,7 @@ fn id_by_email(tx: &mut dyn Tx, email: &str) -> StorageResult<Option<i64>> {
             columns: &["id"],
             key: vec![("email", Value::from(email))],
             order: &[],
+            ..Default::default()
         })?
         .first()
         .map(|row| row[0].as_i64().unwrap_or(0)))
@@ -81,6 +82,7 @@ pub fn list(store: &dyn Store) -> StorageResult<Vec<Listed>> {
                 columns: &["id", "email", "role", "disabled", "last_login_at"],
                 key: Vec::new(),
                 order: &["id"],
+                ..Default::default()
             })?
             .into_iter()
             .map(|row| Listed {
@@ -134,6 +136,7 @@ pub fn authenticate(
         columns: &["id", "password_phc", "role", "disabled"],
         key: vec![("email", Value::from(email.as_str()))],
         order: &[],
+        ..Default::default()
     })?;
     let Some(row) = row else {
         let _ = verify_password(password, DUMMY);
@@ -162,6 +165,7 @@ pub fn verify(store: &dyn Store, user_id: i64, password: &str) -> StorageResult<
         columns: &["password_phc", "disabled"],
         key: vec![("id", Value::Int(user_id))],
         order: &[],
+        ..Default::default()
     })?;
     let Some(row) = row else {
         let _ = verify_password(password, DUMMY);
@@ -185,6 +189,7 @@ pub fn get(store: &dyn Store, id: i64) -> StorageResult<Option<Employee>> {
                 columns: &["id", "email", "role", "disabled"],
                 key: vec![("id", Value::Int(id))],
                 order: &[],
+                ..Default::default()
             })?
             .into_iter()
             .find(|row| row[3].as_i64() == Some(0))
@@ -216,6 +221,7 @@ mod tests {
                     columns: &["password_phc"],
                     key: vec![("id", Value::Int(id))],
                     order: &[],
+                    ..Default::default()
                 })?[0][0]
                     .to_text();
                 Ok(())
@@ -318,6 +324,7 @@ mod tests {
                         columns: &["id_digest"],
                         key: vec![("user_id", Value::Int(user_id))],
                         order: &[],
+                        ..Default::default()
                     })?
                     .len();
                 Ok(())

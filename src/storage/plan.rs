@@ -129,11 +129,17 @@ impl ListPlan {
     }
 }
 
-/// A simple lookup on any table: `SELECT columns FROM table WHERE key = … ORDER BY order`.
-#[derive(Debug, Clone)]
+/// A simple lookup on any table: `SELECT columns FROM table WHERE key = … AND null IS NULL
+/// AND any IN (…) ORDER BY order LIMIT limit`. Literals end with `..Default::default()`.
+#[derive(Debug, Clone, Default)]
 pub struct Select<'a> {
     pub table: &'a str,
     pub columns: &'a [&'a str],
     pub key: Vec<(&'a str, Value)>,
     pub order: &'a [&'a str],
+    /// Columns that must be NULL.
+    pub null: &'a [&'a str],
+    /// A column equal to one of these values (none: no row).
+    pub any: Option<(&'a str, Vec<Value>)>,
+    pub limit: Option<u64>,
 }

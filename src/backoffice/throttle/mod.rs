@@ -200,6 +200,7 @@ fn claim(tx: &mut dyn Tx, subject: &str) -> StorageResult<Row> {
         columns: &["failures", "window_start", "locked_until", "lockouts"],
         key: key.to_vec(),
         order: &[],
+        ..Default::default()
     })?;
     Ok(rows
         .first()
@@ -325,6 +326,7 @@ impl Attempt {
             columns: &["last_ok"],
             key: vec![("subject", Value::from(self.known.as_str()))],
             order: &[],
+            ..Default::default()
         })?;
         Ok(rows
             .first()

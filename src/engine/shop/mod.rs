@@ -132,18 +132,21 @@ pub fn load(store: &dyn Store) -> StorageResult<ShopInfo> {
             columns: &["id_lang", "active"],
             key: vec![],
             order: &["id_lang"],
+            ..Default::default()
         })?;
         let shops = r.select(&Select {
             table: "shop",
             columns: &["id_shop", "id_shop_group", "active", "name"],
             key: vec![],
             order: &["id_shop"],
+            ..Default::default()
         })?;
         let urls = r.select(&Select {
             table: "shop_url",
             columns: &["id_shop", "domain", "domain_ssl", "main", "active"],
             key: vec![],
             order: &["id_shop_url"],
+            ..Default::default()
         })?;
         // Every scope of the switch: (value, id_shop, id_shop_group).
         let switch = r.select(&Select {
@@ -151,22 +154,25 @@ pub fn load(store: &dyn Store) -> StorageResult<ShopInfo> {
             columns: &["value", "id_shop", "id_shop_group"],
             key: vec![("name", Value::from("PS_WEBSERVICE"))],
             order: &["id_configuration"],
+            ..Default::default()
+        })?;
+        // Every setting in one statement (one round trip on a networked database).
+        let rows = r.select(&Select {
+            table: "configuration",
+            columns: &["name", "value", "id_shop", "id_shop_group"],
+            order: &["id_configuration"],
+            any: Some(("name", SETTINGS.iter().map(|n| Value::from(*n)).collect())),
+            ..Default::default()
         })?;
         let mut settings = Vec::new();
         for name in SETTINGS {
-            let rows = r.select(&Select {
-                table: "configuration",
-                columns: &["value", "id_shop", "id_shop_group"],
-                key: vec![("name", Value::from(*name))],
-                order: &["id_configuration"],
-            })?;
+            let named = || rows.iter().filter(|r| r[0].to_text() == *name);
             // The global row (no shop, no group) is what a single-shop install reads.
-            let global = rows
-                .iter()
-                .find(|r| r[1].is_null() && r[2].is_null())
-                .or(rows.first());
+            let global = named()
+                .find(|r| r[2].is_null() && r[3].is_null())
+                .or_else(|| named().next());
             if let Some(row) = global {
-                settings.push((name.to_string(), row[0].to_text()));
+                settings.push((name.to_string(), row[1].to_text()));
             }
         }
         let get = |n: &str| {
@@ -307,6 +313,7 @@ pub fn set_setting_in(
                 columns: &["id_configuration", "id_shop", "id_shop_group"],
                 key: vec![("name", Value::from(name))],
                 order: &[],
+                ..Default::default()
             })? {
                 if !(row[1].is_null() && row[2].is_null()) {
                     tx.delete("configuration", &[("id_configuration", row[0].clone())])?;
@@ -347,6 +354,7 @@ fn upsert(
             columns: &["value"],
             key: vec![("name", Value::from("PS_TIMEZONE"))],
             order: &["id_configuration"],
+            ..Default::default()
         })?
         .first()
         .map(|r| r[0].to_text())
@@ -358,6 +366,7 @@ fn upsert(
             columns: &["id_configuration", "id_shop", "id_shop_group"],
             key: vec![("name", Value::from(name))],
             order: &["id_configuration"],
+            ..Default::default()
         })?
         .into_iter()
         .filter(|r| &r[1] == shop && &r[2] == group)

@@ -15,6 +15,7 @@ fn rows(s: &dyn Store, name: &str) -> Vec<(String, Value, Value)> {
                 columns: &["value", "id_shop", "id_shop_group"],
                 key: vec![("name", Value::from(name))],
                 order: &["id_configuration"],
+                ..Default::default()
             })?
             .into_iter()
             .map(|r| (r[0].to_text(), r[1].clone(), r[2].clone()))

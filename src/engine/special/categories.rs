@@ -19,6 +19,7 @@ fn parent_of(tx: &mut dyn Tx, id: i64) -> StorageResult<Option<i64>> {
             columns: &["id_parent"],
             key: vec![("id_category", Value::Int(id))],
             order: &[],
+            ..Default::default()
         })?
         .first()
         .map(|r| int(&r[0])))
@@ -47,6 +48,7 @@ pub fn before_save(tx: &mut dyn Tx, st: &mut Staged) -> ApiResult<()> {
         columns: &["level_depth"],
         key: vec![("id_category", Value::Int(parent))],
         order: &[],
+        ..Default::default()
     })?;
     let Some(depth) = rows.first().map(|r| int(&r[0]) + 1) else {
         return Err(refuse(&format!(
@@ -81,6 +83,7 @@ pub fn deletable(tx: &mut dyn Tx, id: i64) -> StorageResult<bool> {
         columns: &["is_root_category"],
         key: vec![("id_category", Value::Int(id))],
         order: &[],
+        ..Default::default()
     })?;
     if own.first().is_some_and(|r| int(&r[0]) == 1) {
         return Ok(false);
@@ -90,6 +93,7 @@ pub fn deletable(tx: &mut dyn Tx, id: i64) -> StorageResult<bool> {
         columns: &["id_shop"],
         key: vec![("id_category", Value::Int(id))],
         order: &[],
+        ..Default::default()
     })?;
     Ok(homes.is_empty())
 }
@@ -109,6 +113,7 @@ pub fn before_delete(tx: &mut dyn Tx, id: i64) -> StorageResult<()> {
             columns: &["id_category"],
             key: vec![("id_parent", Value::Int(gone[i]))],
             order: &[],
+            ..Default::default()
         })? {
             let child = int(&r[0]);
             if seen.insert(child) {
@@ -124,6 +129,7 @@ pub fn before_delete(tx: &mut dyn Tx, id: i64) -> StorageResult<()> {
             columns: &["id_product"],
             key: vec![("id_category_default", Value::Int(*c))],
             order: &[],
+            ..Default::default()
         })? {
             move_default(tx, int(&p[0]), parent)?;
         }
@@ -174,6 +180,7 @@ pub fn after_create(tx: &mut dyn Tx, st: &Staged) -> StorageResult<()> {
         columns: &["id_group"],
         key: vec![],
         order: &["id_group"],
+        ..Default::default()
     })? {
         tx.insert_ignore(
             "category_group",
@@ -195,6 +202,7 @@ pub fn clean_positions(tx: &mut dyn Tx, parent: i64, without: i64) -> StorageRes
             columns: &["id_category", "position"],
             key: vec![("id_parent", Value::Int(parent))],
             order: &["position", "id_category"],
+            ..Default::default()
         })?
         .iter()
         .map(|r| (int(&r[0]), int(&r[1])))
@@ -219,6 +227,7 @@ pub fn rebuild_tree(tx: &mut dyn Tx) -> StorageResult<()> {
         columns: &["id_category", "id_parent"],
         key: vec![],
         order: &["id_parent", "position", "id_category"],
+        ..Default::default()
     })?;
     let mut children: HashMap<i64, Vec<i64>> = HashMap::new();
     for r in &rows {

@@ -35,6 +35,7 @@ pub fn fill(
             columns: &["id_category"],
             key: vec![("id_shop", Value::Int(ctx.db.shop))],
             order: &[],
+            ..Default::default()
         })?
         .iter()
         .map(|row| int(&row[0]))
@@ -46,6 +47,7 @@ pub fn fill(
             columns: &["id_category", "nleft", "nright", "active"],
             key: vec![],
             order: &["nleft"],
+            ..Default::default()
         })?
         .iter()
         .map(|row| (int(&row[0]), int(&row[1]), int(&row[2]), int(&row[3]) == 1))
@@ -69,6 +71,7 @@ pub fn fill(
                         columns: &["id_product"],
                         key: vec![("id_category", Value::Int(c))],
                         order: &[],
+                        ..Default::default()
                     })?
                     .iter()
                     .map(|row| int(&row[0]))

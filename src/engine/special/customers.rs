@@ -149,6 +149,7 @@ impl Behaviour for Customers {
             columns: &["id_customer", "is_guest", "deleted"],
             key: vec![("email", Value::Text(email))],
             order: &[],
+            ..Default::default()
         })?;
         let clash = rows.iter().any(|row| {
             row[0].as_i64() != Some(st.id)

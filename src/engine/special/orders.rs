@@ -18,6 +18,7 @@ pub fn after_save(tx: &mut dyn Tx, st: &Staged) -> StorageResult<()> {
             columns: &["id_order_carrier"],
             key: vec![("id_order", Value::Int(st.id))],
             order: &["id_order_carrier"],
+            ..Default::default()
         })?
         .into_iter()
         .next();

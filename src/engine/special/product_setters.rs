@@ -24,6 +24,7 @@ fn in_category(tx: &mut dyn Tx, category: i64) -> StorageResult<Vec<i64>> {
             columns: &["id_product", "position"],
             key: vec![("id_category", Value::Int(category))],
             order: &[],
+            ..Default::default()
         })?
         .iter()
         .map(|r| (int(&r[1]), int(&r[0])))
@@ -107,6 +108,7 @@ fn mark_only(
                 ("id_product", Value::Int(product)),
             ],
             order: &[],
+            ..Default::default()
         })?
         .is_empty();
     if !owned {
@@ -180,6 +182,7 @@ fn set_type(tx: &mut dyn Tx, product: i64, kind: &str) -> StorageResult<()> {
             columns: &["id_product_attribute"],
             key: vec![("id_product", Value::Int(product))],
             order: &[],
+            ..Default::default()
         })?
         .is_empty();
     let product_type = match kind {

@@ -80,6 +80,7 @@ pub fn write_categories(
             columns: &["id_category"],
             key: vec![("id_product", Value::Int(product))],
             order: &[],
+            ..Default::default()
         })?
         .iter()
         .filter_map(|r| r[0].as_i64())
@@ -107,6 +108,7 @@ pub fn default_category(tx: &mut dyn Tx, product: i64) -> StorageResult<i64> {
             columns: &["id_category_default"],
             key: vec![("id_product", Value::Int(product))],
             order: &[],
+            ..Default::default()
         })?
         .first()
         .map_or(0, |r| super::int(&r[0])))
@@ -157,6 +159,7 @@ fn category_exists(tx: &mut dyn Tx, id: i64) -> StorageResult<bool> {
             columns: &["id_category"],
             key: vec![("id_category", Value::Int(id))],
             order: &[],
+            ..Default::default()
         })?
         .is_empty())
 }

@@ -36,6 +36,7 @@ fn recompute(tx: &mut dyn Tx, product: i64, shop: i64, group: i64) -> StorageRes
             ("id_shop_group", Value::Int(group)),
         ],
         order: &[],
+        ..Default::default()
     })?;
     let sum: i64 = rows
         .iter()
@@ -58,6 +59,7 @@ pub fn after_update(tx: &mut dyn Tx, st: &Staged) -> StorageResult<()> {
         ],
         key: vec![("id_stock_available", Value::Int(st.id))],
         order: &[],
+        ..Default::default()
     })?;
     if let Some(r) = row.first() {
         if int(&r[1]) != 0 {
@@ -84,6 +86,7 @@ pub fn after_combination_created(tx: &mut dyn Tx, st: &Staged, ctx: &Ctx) -> Sto
                 ("id_product_attribute", Value::Int(0)),
             ],
             order: &[],
+            ..Default::default()
         })?
         .iter()
         .map(|r| (int(&r[0]), int(&r[1]), int(&r[2])))
@@ -114,6 +117,7 @@ pub fn after_combination_deleted(tx: &mut dyn Tx, combination: i64) -> StorageRe
         columns: &["id_product", "id_shop", "id_shop_group"],
         key: vec![("id_product_attribute", Value::Int(combination))],
         order: &[],
+        ..Default::default()
     })?;
     tx.delete(TABLE, &[("id_product_attribute", Value::Int(combination))])?;
     for r in rows {

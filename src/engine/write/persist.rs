@@ -72,6 +72,7 @@ pub(super) fn load_current(
             columns: &select_cols,
             key,
             order: &[],
+            ..Default::default()
         })?;
         for row in rows {
             let lang = row[0].as_i64().unwrap_or(0);
@@ -236,6 +237,7 @@ pub(super) fn exists(tx: &mut dyn Tx, r: &Resource, id: i64) -> Result<bool, Sto
             columns: &[r.primary.as_str()],
             key: vec![(r.primary.as_str(), Value::Int(id))],
             order: &[],
+            ..Default::default()
         })?
         .is_empty())
 }

@@ -22,7 +22,7 @@ fn values_of<'a>(pairs: impl Iterator<Item = &'a (&'a str, Value)>) -> Vec<Value
     pairs.map(|(_, v)| v.clone()).collect()
 }
 
-/// `SELECT columns FROM table WHERE k = ? … ORDER BY …`.
+/// `SELECT columns FROM table WHERE k = ? … AND n IS NULL … AND a IN (?, …) ORDER BY … LIMIT n`.
 pub fn select(d: &Dialect, q: &Select) -> Sql {
     let mut out = String::from("SELECT ");
     for (i, c) in q.columns.iter().enumerate() {
@@ -33,19 +33,43 @@ pub fn select(d: &Dialect, q: &Select) -> Sql {
     }
     out.push_str(" FROM ");
     d.push_table(&mut out, q.table);
-    for (i, (k, _)) in q.key.iter().enumerate() {
-        out.push_str(if i == 0 { " WHERE " } else { " AND " });
+    let mut params = values_of(q.key.iter());
+    let mut first = true;
+    let mut and = |out: &mut String| {
+        out.push_str(if first { " WHERE " } else { " AND " });
+        first = false;
+    };
+    for (k, _) in &q.key {
+        and(&mut out);
         d.push_ident(&mut out, k);
         out.push_str(" = ?");
+    }
+    for n in q.null {
+        and(&mut out);
+        d.push_ident(&mut out, n);
+        out.push_str(" IS NULL");
+    }
+    if let Some((col, vals)) = &q.any {
+        and(&mut out);
+        if vals.is_empty() {
+            out.push('0');
+        } else {
+            d.push_ident(&mut out, col);
+            out.push_str(" IN (");
+            push_marks(&mut out, vals.len());
+            out.push(')');
+            params.extend(vals.iter().cloned());
+        }
     }
     for (i, c) in q.order.iter().enumerate() {
         out.push_str(if i == 0 { " ORDER BY " } else { ", " });
         d.push_ident(&mut out, c);
     }
-    Sql {
-        text: out,
-        params: values_of(q.key.iter()),
+    if let Some(n) = q.limit {
+        out.push_str(" LIMIT ?");
+        params.push(Value::Int(i64::try_from(n).unwrap_or(i64::MAX)));
     }
+    Sql { text: out, params }
 }
 
 fn insert_text(d: &Dialect, verb: &str, table: &str, values: &[(&str, Value)]) -> String {
@@ -252,6 +276,33 @@ mod tests {
         );
         let del = delete(&Dialect::mysql(""), "t", &[]);
         assert_eq!(del.text, "DELETE FROM `t` WHERE 0");
+    }
+
+    #[test]
+    fn simple_selects_take_nulls_lists_and_limits() {
+        let q = Select {
+            table: "configuration",
+            columns: &["value"],
+            key: vec![("name", Value::from("A"))],
+            order: &["id_configuration"],
+            null: &["id_shop"],
+            any: Some(("id_lang", vec![Value::Int(1), Value::Int(2)])),
+            limit: Some(1),
+        };
+        let s = select(&Dialect::mysql("ps_"), &q);
+        assert_eq!(
+            s.text,
+            "SELECT `value` FROM `ps_configuration` WHERE `name` = ? AND `id_shop` IS NULL \
+             AND `id_lang` IN (?,?) ORDER BY `id_configuration` LIMIT ?"
+        );
+        assert_eq!(s.params.len(), 4);
+        let none = Select {
+            any: Some(("id_lang", vec![])),
+            ..q
+        };
+        assert!(select(&Dialect::sqlite(), &none)
+            .text
+            .contains(" AND 0 ORDER BY"));
     }
 
     #[test]

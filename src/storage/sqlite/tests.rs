@@ -95,6 +95,7 @@ fn max_seeks_the_index_instead_of_reading_the_key_rows() {
             columns: &["position"],
             key: vec![("id_category", Value::Int(7))],
             order: &[],
+            ..Default::default()
         })
         .expect("select")
         .len();
@@ -129,6 +130,7 @@ fn uses(rd: &mut dyn Reader, id: i64) -> StorageResult<Vec<Value>> {
             columns: &["use_count", "last_used_ip"],
             key: vec![("id", Value::Int(id))],
             order: &[],
+            ..Default::default()
         })?
         .into_iter()
         .next()
@@ -180,6 +182,7 @@ fn known(rd: &mut dyn Reader) -> StorageResult<Vec<Vec<Value>>> {
         columns: &["subject", "last_ok"],
         key: vec![],
         order: &["subject"],
+        ..Default::default()
     })
 }
 

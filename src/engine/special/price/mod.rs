@@ -190,6 +190,7 @@ impl Rates {
                 columns: &["conversion_rate"],
                 key: vec![("id_currency", Value::Int(a.currency))],
                 order: &[],
+                ..Default::default()
             })?
             .first()
             .map(|r| dec(&r[0]))
@@ -231,6 +232,7 @@ fn load(
                 columns: &["id_product"],
                 key: vec![("id_product_attribute", Value::Int(attribute))],
                 order: &[],
+                ..Default::default()
             },
         )?
         .map_or(0, |r| int(&r[0])),
@@ -250,6 +252,7 @@ fn load(
                 ("id_shop", Value::Int(shop)),
             ],
             order: &[],
+            ..Default::default()
         },
     )?
     else {
@@ -278,6 +281,7 @@ fn load(
             columns: &["price", "ecotax"],
             key: attr_key,
             order: &[],
+            ..Default::default()
         },
     )?;
     data.attribute = attr.as_ref().map(|r| (dec(&r[0]), dec(&r[1])));
@@ -306,6 +310,7 @@ fn tax_rate(rd: &mut dyn Reader, group: i64, a: &Asked) -> StorageResult<Decimal
         columns: &["active"],
         key: vec![("id_tax_rules_group", Value::Int(group))],
         order: &[],
+        ..Default::default()
     })?;
     if active.first().is_none_or(|r| int(&r[0]) == 0) {
         return Ok(Decimal::ZERO);
@@ -324,6 +329,7 @@ fn tax_rate(rd: &mut dyn Reader, group: i64, a: &Asked) -> StorageResult<Decimal
             ("id_country", Value::Int(a.country)),
         ],
         order: &["id_tax_rule"],
+        ..Default::default()
     })?;
     let mut rules = Vec::with_capacity(rows.len());
     for row in rows {
@@ -333,6 +339,7 @@ fn tax_rate(rd: &mut dyn Reader, group: i64, a: &Asked) -> StorageResult<Decimal
                 columns: &["rate"],
                 key: vec![("id_tax", row[4].clone())],
                 order: &[],
+                ..Default::default()
             })?
             .first()
             .map_or(Decimal::ZERO, |r| dec(&r[0]));
@@ -381,6 +388,7 @@ fn specific_price(
             columns: SPECIFIC_COLUMNS,
             key: vec![("id_product", Value::Int(id))],
             order: &[],
+            ..Default::default()
         })? {
             rows.push(SpecificPrice {
                 id_specific_price_rule: int(&r[0]),
@@ -411,6 +419,7 @@ fn specific_price(
             columns: &["priority"],
             key: vec![("id_product", Value::Int(pid))],
             order: &[],
+            ..Default::default()
         })?
         .first()
         .map(|r| r[0].to_text());
