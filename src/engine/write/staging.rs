@@ -72,12 +72,32 @@ pub fn typed(f: &Field, s: &str) -> Value {
             Err(_) => Value::Text(s.to_string()),
         },
         FieldType::Float => match s.trim().replace(',', ".").parse::<f64>() {
+            // A DECIMAL column gets the exact decimal, rounded half away from zero to the
+            // column's scale as MySQL stores it: never a binary float on the way.
+            Ok(_) if f.decimals.is_some() => exact_decimal(s, f.decimals.unwrap_or(6)),
             Ok(x) => Value::Real(x),
             Err(_) if s.trim().is_empty() => Value::Real(0.0),
             Err(_) => Value::Text(s.to_string()),
         },
         FieldType::Date if s.is_empty() => zero(f),
         _ => Value::Text(s.to_string()),
+    }
+}
+
+/// `s` at `scale` decimals, as text (`"1.500000"`); a number too large for an exact decimal
+/// stays a float.
+fn exact_decimal(s: &str, scale: usize) -> Value {
+    use rust_decimal::prelude::*;
+    let t = s.trim().replace(',', ".");
+    let parsed = Decimal::from_str(&t).or_else(|_| Decimal::from_scientific(&t));
+    match parsed {
+        Ok(d) => {
+            let scale = u32::try_from(scale).unwrap_or(6);
+            let mut r = d.round_dp_with_strategy(scale, RoundingStrategy::MidpointAwayFromZero);
+            r.rescale(scale);
+            Value::Text(r.to_string())
+        }
+        Err(_) => Value::Real(t.parse().unwrap_or(0.0)),
     }
 }
 
@@ -484,7 +504,10 @@ mod tests {
     fn typed_values_follow_the_field_type() {
         let r = resource("products");
         let price = r.field("price").unwrap();
-        assert_eq!(typed(price, "1,5"), Value::Real(1.5));
+        assert_eq!(typed(price, "1,5"), Value::Text("1.500000".into()));
+        assert_eq!(typed(price, "1.2345675"), Value::Text("1.234568".into()));
+        assert_eq!(typed(price, "-0.0000005"), Value::Text("-0.000001".into()));
+        assert_eq!(typed(price, "1e3"), Value::Text("1000.000000".into()));
         assert_eq!(typed(price, ""), Value::Real(0.0));
         let qty = r.field("minimal_quantity").unwrap();
         assert_eq!(typed(qty, " 3 "), Value::Int(3));
