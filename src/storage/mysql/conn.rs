@@ -18,6 +18,9 @@ use super::map_err;
 /// read), so this bounds the memory a long list holds at once.
 const CHUNK: u64 = 1000;
 
+/// Owners whose associations are asked for in one statement at most (see `assocs`).
+const UNION_OWNERS: usize = 50;
+
 /// Statements slower than this are logged.
 const SLOW: std::time::Duration = std::time::Duration::from_millis(500);
 
@@ -78,12 +81,31 @@ fn from_my(v: mysql::Value, kind: ColumnType) -> Value {
 }
 
 fn row_values(row: Row) -> Vec<Value> {
-    let kinds: Vec<ColumnType> = row.columns_ref().iter().map(|c| c.column_type()).collect();
+    let kinds: Vec<(ColumnType, u8)> = row
+        .columns_ref()
+        .iter()
+        .map(|c| (c.column_type(), c.decimals()))
+        .collect();
     row.unwrap()
         .into_iter()
         .zip(kinds)
-        .map(|(v, k)| from_my(v, k))
+        .map(|(v, (k, scale))| match from_my(v, k) {
+            // A DECIMAL without decimals is an integer: what a UNION of an integer column
+            // with NULLs reports (see `assocs`).
+            Value::Text(t) if scale == 0 && is_decimal(k) => match t.parse::<i64>() {
+                Ok(i) => Value::Int(i),
+                Err(_) => Value::Text(t),
+            },
+            v => v,
+        })
         .collect()
+}
+
+fn is_decimal(k: ColumnType) -> bool {
+    matches!(
+        k,
+        ColumnType::MYSQL_TYPE_NEWDECIMAL | ColumnType::MYSQL_TYPE_DECIMAL
+    )
 }
 
 impl<Q: Queryable> My<'_, Q> {
@@ -212,6 +234,36 @@ impl<Q: Queryable> Reader for My<'_, Q> {
                 let owner = row.remove(0).as_i64().unwrap_or(0);
                 out.push((owner, row));
             }
+        }
+        Ok(out)
+    }
+
+    /// A round trip costs more than a statement here: a few owners' associations come in one
+    /// statement. Many owners (a list's chunk) keep one indexed statement per association, which
+    /// spares the database sorting their union.
+    fn assocs(
+        &mut self,
+        assocs: &[&AssocStorage],
+        owners: &[i64],
+        ctx: &Context,
+    ) -> StorageResult<Vec<AssocRows>> {
+        if assocs.len() < 2 || owners.len() > UNION_OWNERS {
+            return assocs.iter().map(|a| self.assoc(a, owners, ctx)).collect();
+        }
+        let (s, layout) = sql::assoc_union(self.d, assocs, owners, ctx);
+        let mut out: Vec<AssocRows> = vec![Vec::new(); assocs.len()];
+        for row in self.rows(&s)? {
+            if row.len() != layout.width {
+                continue;
+            }
+            let Some(i) = row[0].as_i64().and_then(|i| usize::try_from(i).ok()) else {
+                continue;
+            };
+            let (Some(slot), Some(&(start, n))) = (out.get_mut(i), layout.values.get(i)) else {
+                continue;
+            };
+            let owner = row[1].as_i64().unwrap_or(0);
+            slot.push((owner, row[start..start + n].to_vec()));
         }
         Ok(out)
     }

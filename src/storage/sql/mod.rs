@@ -6,7 +6,7 @@
 mod select;
 mod write;
 
-pub use select::{assoc, count, list, max};
+pub use select::{assoc, assoc_union, count, list, max, UnionLayout};
 pub use write::{delete, increment, insert, insert_ignore, select, update, upsert};
 
 use super::Value;
