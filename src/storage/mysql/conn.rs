@@ -30,6 +30,11 @@ pub(super) struct My<'a, Q: Queryable> {
     /// Set when a statement failed on a deadlock or lock wait: the whole transaction may be
     /// run again.
     pub retry: bool,
+    /// Set when the connection itself failed (server gone, network): it is not given back
+    /// to the pool.
+    pub broken: bool,
+    /// Statements sent so far.
+    pub statements: u32,
 }
 
 fn to_my(v: &Value) -> mysql::Value {
@@ -108,13 +113,25 @@ fn is_decimal(k: ColumnType) -> bool {
     )
 }
 
-impl<Q: Queryable> My<'_, Q> {
+impl<'a, Q: Queryable> My<'a, Q> {
+    pub fn new(q: &'a mut Q, d: &'a Dialect) -> Self {
+        My {
+            q,
+            d,
+            retry: false,
+            broken: false,
+            statements: 0,
+        }
+    }
+
     fn failed(&mut self, e: mysql::Error) -> StorageError {
-        if let mysql::Error::MySqlError(m) = &e {
+        match &e {
             // ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
-            if m.code == 1213 || m.code == 1205 {
-                self.retry = true;
-            }
+            mysql::Error::MySqlError(m) if m.code == 1213 || m.code == 1205 => self.retry = true,
+            mysql::Error::IoError(_)
+            | mysql::Error::DriverError(_)
+            | mysql::Error::CodecError(_) => self.broken = true,
+            _ => {}
         }
         map_err(e)
     }
@@ -122,6 +139,7 @@ impl<Q: Queryable> My<'_, Q> {
     /// Runs a statement and returns every row.
     fn rows(&mut self, s: &Sql) -> StorageResult<Vec<Vec<Value>>> {
         tracing::trace!(target: "shopws::sql", "{}", s.text);
+        self.statements += 1;
         let t = Instant::now();
         let got = (|| -> mysql::Result<Vec<Vec<Value>>> {
             let mut res = self.q.exec_iter(s.text.as_str(), params(&s.params))?;
@@ -140,6 +158,7 @@ impl<Q: Queryable> My<'_, Q> {
     /// Runs a write statement: (rows matched, new auto-increment id).
     fn exec(&mut self, s: &Sql) -> StorageResult<(u64, u64)> {
         tracing::trace!(target: "shopws::sql", "{}", s.text);
+        self.statements += 1;
         let t = Instant::now();
         let got = (|| -> mysql::Result<(u64, u64, u16)> {
             let res = self.q.exec_iter(s.text.as_str(), params(&s.params))?;

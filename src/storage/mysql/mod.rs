@@ -1,8 +1,8 @@
 //! The MySQL/MariaDB backend: PrestaShop's own database (`ps_` tables), either one shopws
 //! created or a live shop it attaches to (see `setup`). A pool of connections, each set up
-//! as PrestaShop sets up its own (`utf8mb4`, `sql_mode=''`): statements of reads run in a
-//! read-only transaction (one snapshot per request), writes in a READ COMMITTED transaction
-//! retried on deadlocks, so several nodes can write to one database at once.
+//! as PrestaShop sets up its own (`utf8mb4`, `sql_mode=''`): reads run in autocommit as
+//! PrestaShop's do, writes in a READ COMMITTED transaction retried on deadlocks, so several
+//! nodes can write to one database at once.
 //!
 //! The driver is the blocking sibling of `mysql_async` (same author, same protocol code):
 //! the storage traits are blocking by design and run on blocking threads, which is what lets
@@ -14,9 +14,7 @@ mod setup;
 use std::time::Duration;
 
 use mysql::prelude::Queryable;
-use mysql::{
-    AccessMode, IsolationLevel, Opts, OptsBuilder, Pool, PoolConstraints, PoolOpts, TxOpts,
-};
+use mysql::{IsolationLevel, Opts, OptsBuilder, Pool, PoolConstraints, PoolOpts, TxOpts};
 
 use super::sql::Dialect;
 use super::{Reader, StorageError, StorageResult, Store, Tx};
@@ -35,6 +33,7 @@ pub struct MysqlStore {
     origin: Origin,
     version: String,
     describe: String,
+    max_connections: usize,
 }
 
 /// What `--database mysql://…` and `--table-prefix` ask for.
@@ -111,7 +110,10 @@ impl MysqlStore {
                 PoolOpts::default()
                     .with_constraints(constraints)
                     // Resetting a returned connection would drop its prepared statements.
-                    .with_reset_connection(false),
+                    .with_reset_connection(false)
+                    // No ping before every use (a round trip per request): a connection
+                    // that fails is discarded instead (`discard_if`).
+                    .with_check_health(false),
             );
         let pool = Pool::new(builder).map_err(|e| match map_err(e) {
             StorageError::Unavailable(m) | StorageError::Other(m) => {
@@ -128,6 +130,7 @@ impl MysqlStore {
             dialect: Dialect::mysql(&found.prefix),
             origin: found.origin,
             version: found.version,
+            max_connections: max,
         })
     }
 
@@ -147,36 +150,56 @@ impl MysqlStore {
 }
 
 impl Store for MysqlStore {
+    /// Reads run in autocommit, as PrestaShop's own do: one round trip per statement, where
+    /// a read-only transaction would add two to every request. Each statement sees what was
+    /// committed when it ran; a list continues after the last key it read, so rows written
+    /// meanwhile neither repeat nor go missing (in the default order).
     fn read(&self, f: &mut dyn FnMut(&mut dyn Reader) -> StorageResult<()>) -> StorageResult<()> {
-        let mut c = self.conn()?;
-        let opts = TxOpts::default()
-            .set_access_mode(Some(AccessMode::ReadOnly))
-            .set_with_consistent_snapshot(true);
-        let mut tx = c.start_transaction(opts).map_err(map_err)?;
-        let mut my = My {
-            q: &mut tx,
-            d: &self.dialect,
-            retry: false,
-        };
-        f(&mut my)?;
-        tx.commit().map_err(map_err)
+        let mut tries = 0;
+        loop {
+            let mut c = self.conn()?;
+            let mut my = My::new(&mut c, &self.dialect);
+            let done = f(&mut my);
+            let (broken, first) = (my.broken, my.statements <= 1);
+            discard_if(&mut c, broken);
+            // A pooled connection the server closed (a restart, its idle time-out) fails on
+            // its first statement, before the caller saw any row: run it again on another.
+            if broken && first && tries < self.max_connections {
+                tries += 1;
+                continue;
+            }
+            return done;
+        }
     }
 
     fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> StorageResult<()>) -> StorageResult<()> {
-        let mut attempt = 0;
+        let opts = TxOpts::default().set_isolation_level(Some(IsolationLevel::ReadCommitted));
+        let (mut attempt, mut tries) = (0, 0);
         loop {
-            attempt += 1;
             let mut c = self.conn()?;
-            let opts = TxOpts::default().set_isolation_level(Some(IsolationLevel::ReadCommitted));
-            let mut tx = c.start_transaction(opts).map_err(map_err)?;
-            let mut my = My {
-                q: &mut tx,
-                d: &self.dialect,
-                retry: false,
+            let (done, retry, broken) = match c.start_transaction(opts) {
+                Ok(mut tx) => {
+                    let mut my = My::new(&mut tx, &self.dialect);
+                    let done = f(&mut my);
+                    let (retry, broken) = (my.retry, my.broken);
+                    (
+                        done.and_then(|()| tx.commit().map_err(map_err)),
+                        retry,
+                        Some(broken),
+                    )
+                }
+                Err(e) => (Err(map_err(e)), false, None),
             };
-            let done = f(&mut my);
-            let retry = my.retry;
-            let done = done.and_then(|()| tx.commit().map_err(map_err));
+            let Some(broken) = broken else {
+                discard_if(&mut c, true);
+                tries += 1;
+                if tries <= self.max_connections {
+                    continue;
+                }
+                return done;
+            };
+            discard_if(&mut c, broken);
+            attempt += 1;
             match done {
                 Err(e) if retry && attempt < ATTEMPTS => {
                     tracing::info!(attempt, error = %e, "write transaction retried after a deadlock or lock wait");
@@ -195,6 +218,15 @@ impl Store for MysqlStore {
 
     fn keys_in_clear(&self) -> bool {
         self.origin == Origin::Attached
+    }
+}
+
+/// A connection that failed is not given back to the pool: resetting it on return fails,
+/// which makes the pool drop it and count it out (so the pool never lends a dead connection
+/// twice, without a ping before every use).
+fn discard_if(c: &mut mysql::PooledConn, broken: bool) {
+    if broken {
+        c.reset_connection(true);
     }
 }
 
