@@ -31,9 +31,11 @@ die() {
 
 usage() {
   cat >&2 <<EOF
-usage: $me up | down DIR | install
+usage: $me up | down DIR | kill DIR | start DIR | install
   up          start a throw-away server; prints "PORT DIR PID"
   down DIR    kill the server living in DIR and remove DIR
+  kill DIR    kill the server living in DIR (as a crash), keep its data
+  start DIR   start the server of DIR again, on its port; prints its PID
   install     apt-get install mariadb-server mariadb-client when mariadbd is missing
 EOF
   exit 2
@@ -166,7 +168,41 @@ SQL
   fi
 
   trap - EXIT INT TERM HUP
+  echo "$port" >"$D/port"
   echo "$port $D $PID"
+}
+
+# server_pid DIR: the pid of DIR's server (empty when none is recorded).
+server_pid() {
+  for f in "$1/mysqld.pid" "$1/server.pid"; do
+    if [ -s "$f" ]; then
+      tr -dc '0-9' <"$f"
+      return 0
+    fi
+  done
+}
+
+# kill DIR: the server of DIR dies at once (SIGKILL, as a crash), its data stays.
+cmd_kill() {
+  [ $# -eq 1 ] || usage
+  D=$1
+  [ -f "$D/port" ] || die "$D was not made by $me up"
+  pid=$(server_pid "$D")
+  if [ -n "$pid" ] && alive "$pid"; then
+    kill -KILL "$pid" 2>/dev/null || true
+    while alive "$pid"; do sleep 0.05; done
+  fi
+  rm -f "$D/mysqld.pid"
+}
+
+# start DIR: starts the server of DIR again on its port (after kill); prints its PID.
+cmd_start() {
+  [ $# -eq 1 ] || usage
+  D=$1
+  [ -f "$D/port" ] || die "$D was not made by $me up"
+  start_server "$(cat "$D/port")"
+  wait_ready || { cat "$D/error.log" >&2; die "the server of $D did not start again"; }
+  echo "$PID"
 }
 
 cmd_down() {
@@ -240,6 +276,8 @@ case $sub in
     cmd_up
     ;;
   down) cmd_down "$@" ;;
+  kill) cmd_kill "$@" ;;
+  start) cmd_start "$@" ;;
   install)
     [ $# -eq 0 ] || usage
     cmd_install

@@ -8,6 +8,7 @@ mod auth;
 mod backoffice;
 mod catalog;
 mod crash;
+mod database;
 mod errors;
 mod json;
 mod listing;

@@ -54,6 +54,7 @@ pub(crate) fn map_err(e: mysql::Error) -> StorageError {
             _ => StorageError::Other(format!("MySQL error {}: {}", m.code, m.message)),
         },
         mysql::Error::IoError(e) => StorageError::Unavailable(e.to_string()),
+        mysql::Error::CodecError(e) => StorageError::Unavailable(e.to_string()),
         mysql::Error::DriverError(e) => StorageError::Unavailable(e.to_string()),
         other => StorageError::Other(other.to_string()),
     }
