@@ -35,7 +35,8 @@ import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CATALOG = REPO_ROOT.parent / "shared" / "catalog"
+# The repository's own copy of the catalog (its seed files sit beside it, in assets/seed).
+DEFAULT_CATALOG = REPO_ROOT / "assets" / "catalog"
 DEFAULT_KEY = "ATTACHKEYATTACHKEYATTACHKEY12345"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 ROWS_PER_STATEMENT = 200
@@ -122,6 +123,8 @@ def configuration_ddl(schema_text):
 
 def load_seed(catalog, schema_tables):
     seed_dir = catalog / "seed"
+    if not seed_dir.is_dir():
+        seed_dir = catalog.parent / "seed"
     files = sorted(p for p in seed_dir.glob("*.json") if not p.name.startswith("_"))
     if not files:
         raise FixtureError(f"no seed files in {seed_dir}")
@@ -389,7 +392,7 @@ def parse_args(argv):
         type=Path,
         default=DEFAULT_CATALOG,
         help="catalog folder with schema.mysql.sql, seed/ and resources.json "
-        "(default: ../shared/catalog beside the repository)",
+        "(default: the repository's assets/catalog, seed files in assets/seed)",
     )
     ap.add_argument(
         "--key",

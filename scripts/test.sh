@@ -147,7 +147,7 @@ if [ -d "$CONFORMANCE" ]; then
     # served with the key PrestaShop's back office would have written.
     conformance mysql-own "$MYSQL_BASE/conformance_own" ""
     python3 scripts/ps-fixture.py --socket "$MDB_DIR/mysqld.sock" --user root --database conformance_attach \
-      --catalog "$CONFORMANCE/../catalog" --key "$ATTACH_KEY" >/dev/null
+      --key "$ATTACH_KEY" >/dev/null
     conformance mysql-attach "$MYSQL_BASE/conformance_attach" "$ATTACH_KEY"
   fi
   rm -rf "$WORK"

@@ -62,6 +62,54 @@ impl MariaDb {
         String::from_utf8_lossy(&out.stdout).to_string()
     }
 
+    /// Runs SQL as the server's administrator (as PrestaShop's back office or an operator
+    /// would, beside shopws); returns the tab-separated output.
+    fn sql(&self, db: &str, text: &str) -> String {
+        let out = Command::new("mariadb")
+            .args([
+                "--no-defaults",
+                &format!("--socket={}/mysqld.sock", self.dir),
+                "-uroot",
+                "-N",
+                "-B",
+                db,
+                "-e",
+                text,
+            ])
+            .output()
+            .expect("mariadb client");
+        assert!(
+            out.status.success(),
+            "{text}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// An existing PrestaShop 9 shop in database `db`, built as PrestaShop's installer and back
+    /// office leave it (scripts/ps-fixture.py), with `key` made as its back office makes keys.
+    fn prestashop(&self, db: &str, key: &str) {
+        let out = Command::new("python3")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/ps-fixture.py"))
+            .args([
+                "--socket",
+                &format!("{}/mysqld.sock", self.dir),
+                "--user",
+                "root",
+                "--database",
+                db,
+                "--key",
+                key,
+            ])
+            .output()
+            .expect("ps-fixture.py");
+        assert!(
+            out.status.success(),
+            "ps-fixture: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     fn url(&self, db: &str) -> String {
         format!("mysql://shopws:shopws@127.0.0.1:{}/{db}", self.port)
     }
@@ -217,4 +265,251 @@ fn wrong_credentials_or_a_database_that_is_not_prestashop_are_refused_at_start()
             "the password is never printed: {err}"
         );
     }
+}
+
+/// Polls `path` on every shop until each answers `status`; returns the slowest time.
+fn until_all(shops: &[&TestShop], key: &str, path: &str, status: u16, limit: Duration) -> Duration {
+    let t0 = Instant::now();
+    let mut slowest = Duration::ZERO;
+    for shop in shops {
+        loop {
+            let r = shop.req("GET", path, Some(key), None, &[]);
+            if r.status == status {
+                slowest = slowest.max(t0.elapsed());
+                break;
+            }
+            assert!(
+                t0.elapsed() < limit,
+                "{path} still {} after {limit:?}: {}",
+                r.status,
+                r.body
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    slowest
+}
+
+const PS_KEY: &str = "PsBackOfficeKey00000000000000001";
+
+#[test]
+fn two_nodes_serve_an_existing_prestashop_shop_with_its_own_keys() {
+    let Some(mdb) = MariaDb::up() else { return };
+    mdb.prestashop("shop", PS_KEY);
+    let db = mdb.url("shop");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pepper = dir.path().join("pepper");
+    let pepper_arg = pepper.to_string_lossy().to_string();
+    // Polling with a refused key counts as failed authentications: no budget here.
+    let extra = ["--pepper-file", pepper_arg.as_str(), "--auth-failures", "0"];
+    let a = TestShop::start_on(&db, PS_KEY, &extra);
+    let b = TestShop::start_on(&db, PS_KEY, &extra);
+
+    // The key PrestaShop's back office wrote works on both, in any case, as in PrestaShop.
+    for shop in [&a, &b] {
+        let r = shop.req(
+            "GET",
+            "/api/products/1",
+            Some(&PS_KEY.to_lowercase()),
+            None,
+            &[],
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    assert_eq!(
+        mdb.sql(
+            "shop",
+            "SELECT COUNT(*) FROM ps_shopws_meta WHERE value = 'attached'"
+        ),
+        "1"
+    );
+
+    // A key made by shopws is written where PrestaShop's back office lists it.
+    let made = cli(
+        &db,
+        &pepper,
+        &["key", "add", "--allow", "customers=GET,HEAD"],
+    );
+    let made = made.trim().lines().last().expect("key").to_string();
+    let row = mdb.sql(
+        "shop",
+        &format!(
+            "SELECT a.active, COUNT(p.id_webservice_permission), \
+             (SELECT COUNT(*) FROM ps_webservice_account_shop s WHERE s.id_webservice_account = a.id_webservice_account) \
+             FROM ps_webservice_account a JOIN ps_webservice_permission p USING (id_webservice_account) \
+             WHERE a.`key` = '{made}' GROUP BY a.id_webservice_account"
+        ),
+    );
+    assert_eq!(row, "1\t2\t1", "active, GET+HEAD on customers, one shop");
+    assert_eq!(
+        b.req("GET", "/api/customers", Some(&made), None, &[])
+            .status,
+        200
+    );
+    assert_eq!(
+        b.req("GET", "/api/products", Some(&made), None, &[]).status,
+        401
+    );
+
+    // A customer posted through one node is read through the other at once.
+    let posted = a.send(
+        "POST",
+        "/api/customers",
+        "<prestashop><customer><firstname>Ada</firstname><lastname>Lovelace</lastname>\
+         <email>ada.two.nodes@example.com</email><passwd>correct-horse-9</passwd></customer></prestashop>",
+    );
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    let id = id_of(&posted.body);
+    let read = b.get(&format!("/api/customers/{id}"));
+    assert_eq!(read.status, 200);
+    assert!(read.body.contains("ada.two.nodes@example.com"));
+
+    // A product posted through /api/ leaves what PrestaShop's PHP reads.
+    let posted = b.send(
+        "POST",
+        "/api/products",
+        "<prestashop><product><price>12.5</price><id_category_default>2</id_category_default>\
+         <name><language id=\"1\">Attached</language></name>\
+         <associations><categories><category><id>2</id></category></categories></associations>\
+         </product></prestashop>",
+    );
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    let p = id_of(&posted.body);
+    let langs = mdb.sql("shop", "SELECT COUNT(*) FROM ps_lang");
+    let facts = mdb.sql(
+        "shop",
+        &format!(
+            "SELECT (SELECT indexed FROM ps_product WHERE id_product = {p}), \
+             (SELECT COUNT(*) FROM ps_product_shop WHERE id_product = {p}), \
+             (SELECT COUNT(*) FROM ps_product_lang WHERE id_product = {p}), \
+             (SELECT COUNT(*) FROM ps_category_product WHERE id_product = {p} AND id_category = 2), \
+             (SELECT COUNT(*) FROM ps_stock_available WHERE id_product = {p} AND id_product_attribute = 0)"
+        ),
+    );
+    assert_eq!(
+        facts,
+        format!("0\t1\t{langs}\t1\t1"),
+        "indexed, _shop, _lang, category, stock"
+    );
+
+    // Disabled directly in PrestaShop's table, as its back office does: refused by both
+    // nodes within a second.
+    let mut slowest = Duration::ZERO;
+    for _ in 0..5 {
+        mdb.sql(
+            "shop",
+            &format!("UPDATE ps_webservice_account SET active = 0 WHERE `key` = '{PS_KEY}'"),
+        );
+        slowest = slowest.max(until_all(
+            &[&a, &b],
+            PS_KEY,
+            "/api/taxes/1",
+            401,
+            Duration::from_millis(1250),
+        ));
+        mdb.sql(
+            "shop",
+            &format!("UPDATE ps_webservice_account SET active = 1 WHERE `key` = '{PS_KEY}'"),
+        );
+        until_all(
+            &[&a, &b],
+            PS_KEY,
+            "/api/taxes/1",
+            200,
+            Duration::from_millis(1250),
+        );
+    }
+    println!("key disabled in PrestaShop's table: refused by both nodes after at most {slowest:?}");
+    // The webservice switched off in PrestaShop's configuration.
+    mdb.sql(
+        "shop",
+        "UPDATE ps_configuration SET value = '0' WHERE name = 'PS_WEBSERVICE'",
+    );
+    until_all(
+        &[&a, &b],
+        PS_KEY,
+        "/api/taxes/1",
+        503,
+        Duration::from_millis(1250),
+    );
+    mdb.sql(
+        "shop",
+        "UPDATE ps_configuration SET value = '1' WHERE name = 'PS_WEBSERVICE'",
+    );
+    until_all(
+        &[&a, &b],
+        PS_KEY,
+        "/api/taxes/1",
+        200,
+        Duration::from_millis(1250),
+    );
+    // A permission removed in PrestaShop's table.
+    mdb.sql(
+        "shop",
+        "DELETE p FROM ps_webservice_permission p JOIN ps_webservice_account a USING (id_webservice_account) \
+         WHERE a.`key` = 'PsBackOfficeKey00000000000000001' AND p.resource = 'taxes'",
+    );
+    until_all(
+        &[&a, &b],
+        PS_KEY,
+        "/api/taxes/1",
+        401,
+        Duration::from_millis(1250),
+    );
+}
+
+#[test]
+fn module_columns_are_filled_and_old_prestashop_databases_refused() {
+    let Some(mdb) = MariaDb::up() else { return };
+    mdb.prestashop("shop", PS_KEY);
+    // What modules do to PrestaShop's tables: NOT NULL columns without a default.
+    mdb.sql(
+        "shop",
+        "ALTER TABLE ps_product ADD COLUMN mymodule_flag INT NOT NULL; \
+         ALTER TABLE ps_customer ADD COLUMN mymodule_note VARCHAR(32) NOT NULL",
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pepper = dir.path().join("pepper").to_string_lossy().to_string();
+    let shop = TestShop::start_on(&mdb.url("shop"), PS_KEY, &["--pepper-file", &pepper]);
+    let product = shop.send(
+        "POST",
+        "/api/products",
+        "<prestashop><product><price>3</price><name><language id=\"1\">Module</language></name></product></prestashop>",
+    );
+    assert_eq!(product.status, 201, "{}", product.body);
+    let customer = shop.send(
+        "POST",
+        "/api/customers",
+        "<prestashop><customer><firstname>Mo</firstname><lastname>Dule</lastname>\
+         <email>module@example.com</email><passwd>correct-horse-9</passwd></customer></prestashop>",
+    );
+    assert_eq!(customer.status, 201, "{}", customer.body);
+    let p = id_of(&product.body);
+    assert_eq!(
+        mdb.sql(
+            "shop",
+            &format!("SELECT mymodule_flag FROM ps_product WHERE id_product = {p}")
+        ),
+        "0"
+    );
+    drop(shop);
+
+    mdb.sql(
+        "shop",
+        "UPDATE ps_configuration SET value = '1.7.8.11' WHERE name = 'PS_VERSION_DB'",
+    );
+    let out = Command::new(bin())
+        .args([
+            "--database",
+            &mdb.url("shop"),
+            "--pepper-file",
+            &pepper,
+            "webservice",
+            "status",
+        ])
+        .output()
+        .expect("shopws");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("PrestaShop 1.7.8.11"), "{err}");
 }

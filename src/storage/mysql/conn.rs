@@ -171,8 +171,15 @@ impl<'a, Q: Queryable> My<'a, Q> {
         slow(&s.text, t);
         let (n, id, warnings) = got.map_err(|e| self.failed(e))?;
         if warnings > 0 {
-            // Values are validated before they get here: a warning means MySQL changed one.
-            tracing::warn!(target: "shopws::sql", warnings, statement = %s.text, "MySQL adjusted a written value");
+            // Values are validated before they get here: a warning means MySQL changed one
+            // (or filled a column a module added without a default).
+            let said: Vec<(String, u32, String)> =
+                self.q.query("SHOW WARNINGS").unwrap_or_default();
+            let said: Vec<String> = said
+                .into_iter()
+                .map(|(_, code, m)| format!("{code}: {m}"))
+                .collect();
+            tracing::warn!(target: "shopws::sql", warnings = %said.join("; "), statement = %s.text, "MySQL adjusted a written value");
         }
         Ok((n, id))
     }
