@@ -2,12 +2,14 @@
 # The whole test suite: formatting-independent checks that need the real binary.
 #   1. installs what the tests need when missing (gcc, make, php-cli + curl/xml extensions, chromium,
 #      chromium-driver, node + npm, prestapyt);
-#   2. builds shopws (release) and runs the Rust tests (they start the real server);
+#   2. builds shopws (release) and runs the Rust tests (they start the real server): all of
+#      them on SQLite, then the HTTP integration tests (tests/api) again on MariaDB, each test
+#      in a fresh database of the throw-away server below;
 #   3. runs the conformance suite (real PHP and Python clients) against fresh demo servers on
 #      SQLite, on an empty MariaDB database shopws fills, and on an existing PrestaShop shop
 #      in MariaDB (attached), treating the checks listed in tests/conformance-known-gaps.txt
 #      as expected failures. A throw-away MariaDB (scripts/mariadb.sh) serves the MySQL
-#      columns; SHOPWS_TEST_MYSQL=off skips them.
+#      columns (Rust and conformance); SHOPWS_TEST_MYSQL=off skips them.
 # Usage: bash scripts/test.sh            (from anywhere inside the repository)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -66,15 +68,36 @@ else
   read -r MDB_PORT MDB_DIR _ < <(scripts/mariadb.sh up)
   MYSQL_BASE="mysql://shopws:shopws@127.0.0.1:$MDB_PORT"
   echo "MariaDB on 127.0.0.1:$MDB_PORT"
-  export SHOPWS_TEST_MYSQL=$MYSQL_BASE
   # Every process serving one MySQL database shares the pepper.
   MYSQL_PEPPER=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 fi
 
-say "rust tests (unit + integration against the real server)"
-SHOPWS_BIN=$BIN cargo test --release --locked --quiet 2>&1 | tee /tmp/shopws-cargo-test.$$ 
-rust_line=$(grep -E '^test result:' /tmp/shopws-cargo-test.$$ | awk '{p+=$4; f+=$6} END {print p+0" "f+0}')
-rm -f /tmp/shopws-cargo-test.$$
+# The "test result:" lines of both runs are added up; a run that ends without a failed test
+# result (a build error, a crash) counts as one more failure.
+RUST_OUT=$(mktemp)
+rust_broken=0
+rust_run() { # title, command…
+  local out
+  out=$(mktemp)
+  say "$1"
+  shift
+  if ! "$@" 2>&1 | tee "$out"; then
+    grep -qE '^test result: FAILED' "$out" || rust_broken=$((rust_broken + 1))
+  fi
+  cat "$out" >>"$RUST_OUT"
+  rm -f "$out"
+}
+rust_run "rust tests on SQLite (unit + integration against the real server)" \
+  env -u SHOPWS_TEST_MYSQL SHOPWS_BIN="$BIN" cargo test --release --locked --quiet --no-fail-fast
+if [ -n "$MYSQL_BASE" ]; then
+  # Each test creates its own database t_<pid>_<n> on the server and drops it when done.
+  rust_run "rust integration tests (tests/api) on MariaDB" \
+    env SHOPWS_TEST_MYSQL="$MYSQL_BASE" SHOPWS_BIN="$BIN" cargo test --release --locked --quiet --test api
+else
+  say "rust integration tests on MariaDB skipped (SHOPWS_TEST_MYSQL=off)"
+fi
+rust_line=$(grep -E '^test result:' "$RUST_OUT" | awk -v broken="$rust_broken" '{p+=$4; f+=$6} END {print p+0" "f+broken}')
+rm -f "$RUST_OUT"
 
 say "browser tests (back office in headless Chromium)"
 [ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)

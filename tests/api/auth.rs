@@ -243,15 +243,10 @@ fn keys_never_reach_a_log_or_the_audit_table() {
         );
         assert!(!log.to_lowercase().contains(&secret.to_lowercase()));
     }
-    let path = shop.db.trim_start_matches("sqlite:").to_string();
-    let conn = rusqlite::Connection::open(path).expect("db");
-    let mut stmt = conn
-        .prepare("SELECT COALESCE(details,'') || ' ' || COALESCE(target_hint,'') FROM shopws_audit")
-        .expect("prepare");
-    let rows: Vec<String> = stmt
-        .query_map([], |r| r.get::<_, String>(0))
-        .expect("query")
-        .filter_map(Result::ok)
+    let rows: Vec<String> = shop
+        .sql_rows("SELECT details, target_hint FROM {shopws_audit}", &[])
+        .into_iter()
+        .map(|r| r.into_iter().flatten().collect::<Vec<_>>().join(" "))
         .collect();
     assert!(!rows.is_empty(), "the audit table has entries");
     for row in &rows {
@@ -260,14 +255,15 @@ fn keys_never_reach_a_log_or_the_audit_table() {
             "a key appears in the audit table: {row}"
         );
     }
-    let stored: String = conn
-        .query_row(
-            "SELECT group_concat(key) FROM webservice_account",
-            [],
-            |r| r.get(0),
-        )
-        .expect("accounts");
-    assert!(!stored.contains(&key), "keys are not stored in clear");
+    let stored = shop.sql_strings(
+        &format!("SELECT {} FROM {{webservice_account}}", shop.ident("key")),
+        &[],
+    );
+    assert!(!stored.is_empty(), "the accounts table has rows");
+    assert!(
+        !stored.iter().any(|s| s.contains(&key)),
+        "keys are not stored in clear"
+    );
 }
 
 #[test]
@@ -430,14 +426,10 @@ fn forwarded_addresses_count_only_from_trusted_proxies() {
     }
     // The refusal is in the audit log, once a minute per key and address, with the address.
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let conn = rusqlite::Connection::open(proxied.db.trim_start_matches("sqlite:")).expect("db");
-    let ips: Vec<String> = conn
-        .prepare("SELECT ip FROM shopws_audit WHERE action = 'api.ip_refused' ORDER BY id")
-        .and_then(|mut s| {
-            s.query_map([], |r| r.get::<_, String>(0))?
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .expect("audit");
+    let ips = proxied.sql_strings(
+        "SELECT ip FROM {shopws_audit} WHERE action = ? ORDER BY id",
+        &["api.ip_refused".into()],
+    );
     assert_eq!(
         ips,
         vec!["198.51.100.1".to_string(), "127.0.0.1".to_string()]

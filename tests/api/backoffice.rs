@@ -1,9 +1,9 @@
 //! The back office over HTTP: login, sessions, CSRF, security headers, the webservice switch
 //! and key creation, each checked against the real server.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use crate::support::{bin, TestShop};
+use crate::support::TestShop;
 
 struct Admin<'a> {
     shop: &'a TestShop,
@@ -20,9 +20,9 @@ pub(crate) fn client() -> reqwest::blocking::Client {
 }
 
 pub(crate) fn create_admin(shop: &TestShop, email: &str, password: &str) {
-    let mut child = Command::new(bin())
+    let mut child = shop
+        .command()
         .args(["admin", "create", "--email", email])
-        .env("SHOPWS_DATABASE", &shop.db)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -37,11 +37,10 @@ pub(crate) fn create_admin(shop: &TestShop, email: &str, password: &str) {
     assert!(child.wait().expect("wait").success());
 }
 
-/// Direct access to the test database, to age sessions the way time would.
+/// Direct access to the test database, to age sessions the way time would (`{name}` stands
+/// for the table `name`).
 pub(crate) fn sql(shop: &TestShop, statement: &str) {
-    let path = shop.db.trim_start_matches("sqlite:");
-    let conn = rusqlite::Connection::open(path).expect("open database");
-    conn.execute_batch(statement).expect("sql");
+    shop.sql_exec(statement, &[]);
 }
 
 pub(crate) fn hidden(body: &str, name: &str) -> String {
@@ -364,7 +363,7 @@ fn viewer_role_is_refused_every_change() {
     create_admin(&shop, "viewer@example.com", "a long enough password");
     sql(
         &shop,
-        "UPDATE shopws_admin_user SET role = 'viewer' WHERE email = 'viewer@example.com'",
+        "UPDATE {shopws_admin_user} SET role = 'viewer' WHERE email = 'viewer@example.com'",
     );
     let viewer =
         Admin::login(&shop, "viewer@example.com", "a long enough password").expect("login");
@@ -425,7 +424,7 @@ fn sudo_mode_sessions_and_timeouts() {
     assert_eq!(r.status().as_u16(), 200);
 
     // Ten minutes later it asks again.
-    sql(&shop, "UPDATE shopws_admin_session SET reauth_at = 0");
+    sql(&shop, "UPDATE {shopws_admin_session} SET reauth_at = 0");
     let r = admin.post("/admin/webservice/keys", &[("perm", "customers:GET")], true);
     assert_eq!(r.status().as_u16(), 403);
     let body = r.text().unwrap_or_default();
@@ -492,23 +491,19 @@ fn sudo_mode_sessions_and_timeouts() {
     // Idle timeout (30 minutes) and absolute timeout (12 hours).
     sql(
         &shop,
-        "UPDATE shopws_admin_session SET last_seen_at = last_seen_at - 31 * 60",
+        "UPDATE {shopws_admin_session} SET last_seen_at = last_seen_at - 31 * 60",
     );
     assert!(!admin.logged_in(), "idle timeout");
     let admin = Admin::login(&shop, "boss@example.com", "a long enough password").expect("login");
     sql(
         &shop,
-        "UPDATE shopws_admin_session SET created_at = created_at - 13 * 3600",
+        "UPDATE {shopws_admin_session} SET created_at = created_at - 13 * 3600",
     );
     assert!(!admin.logged_in(), "absolute timeout");
-    let conn = rusqlite::Connection::open(shop.db.trim_start_matches("sqlite:")).expect("db");
-    let expired: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM shopws_audit WHERE action = 'session.expired'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
+    let expired = shop.sql_i64(
+        "SELECT COUNT(*) FROM {shopws_audit} WHERE action = ?",
+        &["session.expired".into()],
+    );
     assert_eq!(expired, 2, "both expiries are audited");
 }
 
@@ -780,10 +775,10 @@ fn edit_policies_rotation_and_bulk_actions() {
 
 /// Runs `shopws admin …` on the shop's database with `input` on standard input.
 fn admin_cli(shop: &TestShop, args: &[&str], input: &str) -> std::process::Output {
-    let mut child = Command::new(bin())
+    let mut child = shop
+        .command()
         .arg("admin")
         .args(args)
-        .env("SHOPWS_DATABASE", &shop.db)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -1108,7 +1103,7 @@ fn store_association_when_there_are_several_shops() {
     assert!(!single.contains("Store association"), "one shop: no tree");
     sql(
         &shop,
-        "INSERT INTO shop (id_shop_group, name, color, id_category, theme_name, active, deleted) \
+        "INSERT INTO {shop} (id_shop_group, name, color, id_category, theme_name, active, deleted) \
          VALUES (1, 'Outlet', '', 2, 'classic', 1, 0)",
     );
     let form = admin
@@ -1142,7 +1137,7 @@ fn store_association_when_there_are_several_shops() {
     // The switch per shop: off for the outlet only, which answers on its own domain.
     sql(
         &shop,
-        "INSERT INTO shop_url (id_shop, domain, domain_ssl, physical_uri, virtual_uri, main, active) \
+        "INSERT INTO {shop_url} (id_shop, domain, domain_ssl, physical_uri, virtual_uri, main, active) \
          VALUES (2, 'outlet.example', 'outlet.example', '/', '', 1, 1)",
     );
     let page = admin.get("/admin/webservice").text().unwrap_or_default();

@@ -197,25 +197,10 @@ fn check_listed(shop: &TestShop, acked: &[Acked]) {
     }
 }
 
-fn integrity(path: &str) {
-    let conn =
-        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .expect("open");
-    let result: Vec<String> = conn
-        .prepare("PRAGMA integrity_check")
-        .expect("prepare")
-        .query_map([], |r| r.get(0))
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows");
-    assert_eq!(result, vec!["ok".to_string()], "integrity_check");
-}
-
 #[test]
 fn acknowledged_writes_survive_kill_9() {
     let first = TestShop::start();
     let (db, key) = (first.db.clone(), first.key.clone());
-    let path = first.db_path();
     let mut acked: Vec<Acked> = Vec::new();
     let mut fresh: Vec<Acked> = Vec::new();
     let mut current = Some(first);
@@ -228,7 +213,7 @@ fn acknowledged_writes_survive_kill_9() {
         };
         // The writes acknowledged just before the last kill, one by one.
         check_each(&shop, &fresh);
-        integrity(&path);
+        shop.assert_integrity();
         check_listed(&shop, &acked);
         let stop = Arc::new(AtomicBool::new(false));
         let handles = writers(&shop, round, 8, &stop);
@@ -252,7 +237,7 @@ fn acknowledged_writes_survive_kill_9() {
         keep.push(shop);
     }
     let last = TestShop::start_on(&db, &key, &[]);
-    integrity(&path);
+    last.assert_integrity();
     check_each(&last, &fresh);
     check_listed(&last, &acked);
     // Ids are never handed out twice.

@@ -190,17 +190,18 @@ fn headers_sha1_and_not_modified() {
 #[test]
 fn large_lists_stream_and_stay_well_formed() {
     let shop = TestShop::start();
-    let path = shop.db.trim_start_matches("sqlite:").to_string();
-    let mut conn = rusqlite::Connection::open(&path).expect("open");
-    let tx = conn.transaction().expect("tx");
-    for i in 0..20_000 {
-        tx.execute(
-            "INSERT INTO configuration (name, value, date_add, date_upd) VALUES (?1, ?2, '2025-01-01 00:00:00', '2025-01-01 00:00:00')",
-            (format!("BULK_{i}"), format!("value ]]> & <{i}>")),
-        )
-        .expect("insert");
-    }
-    tx.commit().expect("commit");
+    shop.sql_insert(
+        "configuration",
+        &["name", "value", "date_add", "date_upd"],
+        (0..20_000).map(|i| {
+            vec![
+                format!("BULK_{i}").into(),
+                format!("value ]]> & <{i}>").into(),
+                "2025-01-01 00:00:00".into(),
+                "2025-01-01 00:00:00".into(),
+            ]
+        }),
+    );
     let r = shop.get("/api/configurations?display=full&filter[name]=[BULK]%");
     assert_eq!(r.status, 200);
     assert!(

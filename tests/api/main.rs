@@ -1,6 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! Integration tests: each starts the real `shopws` binary on a free port with its own SQLite
-//! file and talks HTTP to it.
+//! Integration tests: each starts the real `shopws` binary on a free port with its own database
+//! and talks HTTP to it. The database is a SQLite file, or a fresh MySQL/MariaDB database when
+//! SHOPWS_TEST_MYSQL names a server (`mysql://USER:PASSWORD@HOST:PORT`, a user that may
+//! create databases); `scripts/test.sh` runs these tests once on each.
 
 mod support;
 

@@ -260,9 +260,9 @@ fn forbidden_methods_are_refused_even_with_every_permission() {
     }
     // A key cannot be given a forbidden method: asking for it alone makes a key without
     // any permission (#21).
-    let out = std::process::Command::new(crate::support::bin())
+    let out = shop
+        .command()
         .args(["key", "add", "--allow", "search=POST,DELETE"])
-        .env("SHOPWS_DATABASE", &shop.db)
         .output()
         .expect("run shopws");
     if out.status.success() {

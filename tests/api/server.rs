@@ -87,14 +87,10 @@ fn last_use_is_written_at_shutdown() {
     assert!(shop
         .wait_exit(Duration::from_secs(10))
         .is_some_and(|s| s.success()));
-    let conn = rusqlite::Connection::open(shop.db_path()).expect("open");
-    let used: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM shopws_key_credential WHERE last_used_at IS NOT NULL AND use_count > 0",
-            [],
-            |r| r.get(0),
-        )
-        .expect("query");
+    let used = shop.sql_i64(
+        "SELECT COUNT(*) FROM {shopws_key_credential} WHERE last_used_at IS NOT NULL AND use_count > 0",
+        &[],
+    );
     assert_eq!(used, 1, "the demo key's use was flushed");
 }
 
