@@ -79,7 +79,7 @@ start_server() {
     --pid-file="$D/mysqld.pid" --log-error="$D/error.log" \
     --skip-name-resolve --skip-log-bin \
     --innodb-buffer-pool-size=128M --innodb-log-file-size=16M \
-    --innodb-flush-log-at-trx-commit=2 \
+    --innodb-flush-log-at-trx-commit=2 --innodb-file-per-table=0 \
     --innodb-buffer-pool-dump-at-shutdown=0 --innodb-buffer-pool-load-at-startup=0 \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
     --sql-mode='' </dev/null >/dev/null 2>&1 &

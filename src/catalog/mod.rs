@@ -89,6 +89,10 @@ pub struct Field {
     pub nullable: bool,
     /// Scale of a DECIMAL column: values render with this many decimals.
     pub decimals: Option<usize>,
+    /// What an empty value is stored as, where the column cannot hold `''`: `0` in an integer
+    /// column, the column's default in an enum without `''` (what MySQL would otherwise turn
+    /// the empty text into, with a warning).
+    pub empty: Option<String>,
     /// Also stored in the `_shop` table (multishop copy).
     pub shop_copy: bool,
     pub xlink: Xlink,
@@ -454,7 +458,21 @@ fn build_field(
         serde_json::Value::Bool(b) => Some(if *b { "1" } else { "0" }.to_string()),
         _ => None,
     });
+    let empty = f.db.as_ref().and_then(|d| {
+        let t = d.mysql_type.to_ascii_lowercase();
+        let integer = ["int", "tinyint", "smallint", "mediumint", "bigint"]
+            .iter()
+            .any(|k| t.starts_with(k));
+        match &d.enum_values {
+            _ if integer => Some("0".to_string()),
+            Some(vals) if !vals.iter().any(|v| v.is_empty()) => {
+                d.default.clone().or_else(|| vals.first().cloned())
+            }
+            _ => None,
+        }
+    });
     Field {
+        empty,
         i18n: f.i18n,
         required: f.required,
         read_only: setter_false,

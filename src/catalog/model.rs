@@ -104,6 +104,10 @@ pub struct DbColumn {
     pub mysql_type: String,
     #[serde(default)]
     pub not_null: bool,
+    #[serde(default)]
+    pub default: Option<String>,
+    #[serde(default)]
+    pub enum_values: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -159,18 +159,26 @@ fn move_default(tx: &mut dyn Tx, product: i64, to: i64) -> StorageResult<()> {
 
 /// A new category goes last among its siblings (PrestaShop's getLastPosition: 0 for an only
 /// child) and is visible to every customer group, as PrestaShop's add() grants them when the
-/// webservice gives none. The last position is the database's maximum over the parent's
-/// children, never their rows read back, with the parent held
-/// ([`super::products::hold_category`]); the new category, already one of them, is first put
-/// below every position (-1) so that it does not count.
+/// webservice gives none. The last position is the largest among the parent's other children
+/// (PrestaShop indexes categories by parent only, so that is a read of the siblings either
+/// way), with the parent held ([`super::products::hold_category`]) so that two categories
+/// created at once under one parent, on any node, get one position each.
 pub fn after_create(tx: &mut dyn Tx, st: &Staged) -> StorageResult<()> {
     let parent = st.get("id_parent").map(int).unwrap_or(0);
     let key = [("id_category", Value::Int(st.id))];
     super::products::hold_category(tx, parent)?;
-    tx.update("category", &[("position", Value::Int(-1))], &key)?;
     let position = tx
-        .max("category", "position", &[("id_parent", Value::Int(parent))])?
-        .map_or(0, |last| int(&last) + 1)
+        .select(&Select {
+            table: "category",
+            columns: &["id_category", "position"],
+            key: vec![("id_parent", Value::Int(parent))],
+            ..Default::default()
+        })?
+        .iter()
+        .filter(|r| int(&r[0]) != st.id)
+        .map(|r| int(&r[1]) + 1)
+        .max()
+        .unwrap_or(0)
         .max(0);
     let set = [("position", Value::Int(position))];
     tx.update("category", &set, &key)?;

@@ -53,6 +53,13 @@ pub(super) fn input<'a>(ent: &'a InputEntity, name: &str) -> Option<&'a InputVal
 
 /// The value PrestaShop stores for a field left empty (ObjectModel::formatValue).
 fn zero(f: &Field) -> Value {
+    let textual = !matches!(
+        f.kind,
+        FieldType::Int | FieldType::Bool | FieldType::Float | FieldType::Date
+    );
+    if let (true, Some(e)) = (textual, &f.empty) {
+        return typed_empty(e);
+    }
     match f.kind {
         FieldType::Int | FieldType::Bool => Value::Int(0),
         FieldType::Float => Value::Real(0.0),
@@ -60,6 +67,13 @@ fn zero(f: &Field) -> Value {
         FieldType::Date => Value::Text("0000-00-00 00:00:00".into()),
         _ if f.nullable && f.allow_null => Value::Null,
         _ => Value::Text(String::new()),
+    }
+}
+
+fn typed_empty(e: &str) -> Value {
+    match e.parse::<i64>() {
+        Ok(i) => Value::Int(i),
+        Err(_) => Value::Text(e.to_string()),
     }
 }
 
