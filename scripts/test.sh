@@ -168,6 +168,7 @@ if [ -d "$CONFORMANCE" ]; then
   if [ -n "$MYSQL_BASE" ]; then
     # An empty database shopws fills, and an existing PrestaShop shop built without shopws,
     # served with the key PrestaShop's back office would have written.
+    mariadb --no-defaults --socket="$MDB_DIR/mysqld.sock" -uroot -e "CREATE DATABASE conformance_own"
     conformance mysql-own "$MYSQL_BASE/conformance_own" ""
     python3 scripts/ps-fixture.py --socket "$MDB_DIR/mysqld.sock" --user root --database conformance_attach \
       --key "$ATTACH_KEY" >/dev/null

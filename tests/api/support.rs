@@ -420,7 +420,7 @@ impl TestShop {
 }
 
 /// The shopws binary set up to work on database `db`: on MySQL with the tests' pepper.
-fn command_on(db: &str) -> Command {
+pub fn command_on(db: &str) -> Command {
     let mut c = Command::new(bin());
     c.env("SHOPWS_DATABASE", db);
     if !db.starts_with("sqlite:") {
