@@ -230,3 +230,50 @@ fn large_lists_stream_and_stay_well_formed() {
         Some(20_000)
     );
 }
+
+fn found(shop: &TestShop, q: &str) -> Vec<i64> {
+    let r = shop.get(&format!("/api/{q}"));
+    assert_eq!(r.status, 200, "{q}: {}", r.body);
+    r.ids()
+}
+
+/// Text filters and sorts compare as PrestaShop's MySQL columns do (utf8mb4_general_ci):
+/// without regard to case or accents, trailing spaces ignored — on every backend.
+#[test]
+fn text_compares_without_case_or_accents() {
+    let shop = TestShop::start();
+    let posted = shop.send(
+        "POST",
+        "/api/manufacturers",
+        "<prestashop><manufacturer><name>Café Crème</name><active>1</active></manufacturer></prestashop>",
+    );
+    assert_eq!(posted.status, 201, "{}", posted.body);
+    let id = crate::support::id_of(&posted.body);
+    assert_eq!(
+        found(&shop, "manufacturers?filter[name]=%[cafe creme]%"),
+        vec![id]
+    );
+    assert_eq!(
+        found(&shop, "manufacturers?filter[name]=[CAFÉ CRÈME]"),
+        vec![id]
+    );
+    assert_eq!(found(&shop, "products?filter[reference]=[DEMO_1]"), vec![1]);
+    assert_eq!(
+        found(&shop, "products?filter[reference]=[demo_1 ]"),
+        vec![1]
+    );
+    assert!(found(&shop, "manufacturers?filter[name]=[Cafe Cremes]").is_empty());
+    // Sorted without regard to case: "café crème" between "B…" and "D…".
+    let names: Vec<String> = {
+        let r = shop.get("/api/manufacturers?display=[name]&sort=[name_ASC]&output_format=JSON");
+        r.json()["manufacturers"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|m| m["name"].as_str().unwrap_or_default().to_lowercase())
+            .collect()
+    };
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "case-insensitive order");
+}

@@ -86,12 +86,12 @@ impl Dialect {
         s
     }
 
-    /// What follows a text expression to compare it without regard to case. MySQL's
-    /// `utf8mb4_general_ci` columns already do (PrestaShop's contract); SQLite's default
-    /// comparison is binary.
+    /// What follows a text expression to compare it as PrestaShop does (case and accents
+    /// ignored). MySQL's `utf8mb4_general_ci` columns already do; SQLite's default comparison
+    /// is binary, and its `PS_CI` collation is general_ci's (see `sqlite::collation`).
     pub fn nocase(&self) -> &'static str {
         match self.kind {
-            Kind::Sqlite => " COLLATE NOCASE",
+            Kind::Sqlite => " COLLATE PS_CI",
             Kind::Mysql => "",
         }
     }

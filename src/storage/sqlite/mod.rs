@@ -3,6 +3,7 @@
 //! serialises every write transaction (so writers never see "database is locked"). WAL mode
 //! lets readers run while a write commits.
 
+pub mod collation;
 mod readers;
 mod setup;
 
@@ -100,6 +101,7 @@ fn configure(conn: &Connection, read_only: bool) -> StorageResult<()> {
             .map_err(map_err)?;
     }
     conn.set_prepared_statement_cache_capacity(256);
+    collation::register(conn).map_err(map_err)?;
     Ok(())
 }
 
