@@ -68,7 +68,7 @@ impl MariaDb {
     }
 
     /// Runs SQL as the server's administrator (as PrestaShop's back office or an operator
-    /// would, beside shopws); returns the tab-separated output.
+    /// would, beside shopws), in database `db` (none: ""); returns the tab-separated output.
     fn sql(&self, db: &str, text: &str) -> String {
         let out = Command::new("mariadb")
             .args([
@@ -77,10 +77,9 @@ impl MariaDb {
                 "-uroot",
                 "-N",
                 "-B",
-                db,
-                "-e",
-                text,
             ])
+            .args((!db.is_empty()).then_some(db))
+            .args(["-e", text])
             .output()
             .expect("mariadb client");
         assert!(
@@ -145,17 +144,7 @@ fn cli(db: &str, args: &[&str]) -> String {
 #[test]
 fn a_database_that_dies_gives_503_then_service_resumes_without_losing_a_write() {
     let Some(mdb) = MariaDb::up() else { return };
-    let created = Command::new("mariadb")
-        .args([
-            "--no-defaults",
-            &format!("--socket={}/mysqld.sock", mdb.dir),
-            "-uroot",
-            "-e",
-            "CREATE DATABASE shop",
-        ])
-        .status()
-        .expect("mariadb client");
-    assert!(created.success());
+    mdb.sql("", "CREATE DATABASE shop");
     let db = mdb.url("shop");
     cli(&db, &["webservice", "enable"]);
     let key = cli(&db, &["key", "add", "--all"])
@@ -227,19 +216,10 @@ fn a_database_that_dies_gives_503_then_service_resumes_without_losing_a_write() 
 #[test]
 fn wrong_credentials_or_a_database_that_is_not_prestashop_are_refused_at_start() {
     let Some(mdb) = MariaDb::up() else { return };
-    let mysql = |args: &str| {
-        Command::new("mariadb")
-            .args([
-                "--no-defaults",
-                &format!("--socket={}/mysqld.sock", mdb.dir),
-                "-uroot",
-                "-e",
-                args,
-            ])
-            .status()
-            .expect("mariadb client")
-    };
-    assert!(mysql("CREATE DATABASE other; CREATE TABLE other.wp_posts (id INT)").success());
+    mdb.sql(
+        "",
+        "CREATE DATABASE other; CREATE TABLE other.wp_posts (id INT)",
+    );
     let cases = [
         (
             format!("mysql://shopws:wrong@127.0.0.1:{}/other", mdb.port),

@@ -3,10 +3,12 @@
 //! prefix, case-insensitive comparison, upserts): identifiers come from the catalog or
 //! shopws's own schema and are always quoted; values are never spliced.
 
+mod assoc;
 mod select;
 mod write;
 
-pub use select::{assoc, assoc_union, count, list, max, UnionLayout};
+pub use assoc::{assoc, assoc_union, UnionLayout};
+pub use select::{count, list, max};
 pub use write::{delete, increment, insert, insert_ignore, select, update, upsert};
 
 use super::Value;
