@@ -478,3 +478,33 @@ fn module_columns_are_filled_and_old_prestashop_databases_refused() {
     assert!(!out.status.success());
     assert!(err.contains("PrestaShop 1.7.8.11"), "{err}");
 }
+
+/// Once shopws's own tables exist, a database user with read and write rights only serves an
+/// attached shop; before, it is refused with what to do.
+#[test]
+fn read_and_write_rights_suffice_once_shopws_tables_exist() {
+    let Some(mdb) = MariaDb::up() else { return };
+    mdb.prestashop("shop", PS_KEY);
+    mdb.sql(
+        "",
+        "CREATE USER 'rw'@'127.0.0.1' IDENTIFIED BY 'rw'; \
+         GRANT SELECT, INSERT, UPDATE, DELETE ON shop.* TO 'rw'@'127.0.0.1'",
+    );
+    let limited = format!("mysql://rw:rw@127.0.0.1:{}/shop", mdb.port);
+    let first = command_on(&limited)
+        .args(["webservice", "status"])
+        .output()
+        .expect("shopws");
+    let err = String::from_utf8_lossy(&first.stderr);
+    assert!(!first.status.success());
+    assert!(err.contains("allowed to CREATE"), "{err}");
+    cli(&mdb.url("shop"), &["webservice", "status"]);
+    let shop = TestShop::start_on(&limited, PS_KEY, &[]);
+    assert_eq!(shop.get("/api/products/1").status, 200);
+    let posted = shop.send(
+        "POST",
+        "/api/tags",
+        "<prestashop><tag><id_lang>1</id_lang><name>rights</name></tag></prestashop>",
+    );
+    assert_eq!(posted.status, 201, "{}", posted.body);
+}

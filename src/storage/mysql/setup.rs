@@ -158,14 +158,14 @@ fn find_or_create(c: &mut PooledConn, prefix: Option<&str>) -> StorageResult<Fou
             )
             .map_err(map_err)?;
         // Side tables of a newer release are created by the same script.
-        run_script(c, &SHOPWS_SCHEMA.replace("PREFIX_", &prefix))?;
+        side_tables(c, &prefix)?;
         if v.as_deref() == Some("created") {
             Origin::Created
         } else {
             Origin::Attached
         }
     } else {
-        run_script(c, &SHOPWS_SCHEMA.replace("PREFIX_", &prefix))?;
+        side_tables(c, &prefix)?;
         mark(c, &prefix, Origin::Attached)?;
         tracing::info!(prefix = %prefix, version = %version, "attached to an existing PrestaShop shop; shopws's own tables created");
         Origin::Attached
@@ -175,6 +175,31 @@ fn find_or_create(c: &mut PooledConn, prefix: Option<&str>) -> StorageResult<Fou
         origin,
         version,
     })
+}
+
+/// shopws's own tables, created when one is missing: once they exist, the database user needs
+/// no right to create tables (MySQL checks that right even for `CREATE TABLE IF NOT EXISTS`).
+fn side_tables(c: &mut PooledConn, prefix: &str) -> StorageResult<()> {
+    let wanted: Vec<String> = SHOPWS_SCHEMA
+        .lines()
+        .filter_map(|l| l.strip_prefix("CREATE TABLE IF NOT EXISTS `PREFIX_"))
+        .filter_map(|rest| rest.split('`').next())
+        .map(|t| format!("{prefix}{t}"))
+        .collect();
+    for t in &wanted {
+        if !table_exists(c, t)? {
+            return run_script(c, &SHOPWS_SCHEMA.replace("PREFIX_", prefix)).map_err(|e| match e {
+                StorageError::Other(m) if m.contains("error 1142") => refuse(format!(
+                    "shopws's own tables ({prefix}shopws_…) do not exist yet and this database \
+                         user may not create them: start once with a user allowed to CREATE \
+                         tables in this database (afterwards SELECT, INSERT, UPDATE and DELETE \
+                         suffice) — {m}"
+                )),
+                other => other,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn version(c: &mut PooledConn, prefix: &str) -> StorageResult<String> {
