@@ -223,7 +223,7 @@ pub(super) fn insert_credential(
     )
 }
 
-fn placeholder() -> String {
+pub(super) fn placeholder() -> String {
     key::generate()[..31].to_string()
 }
 

@@ -22,6 +22,7 @@ mod permissions;
 mod policy;
 mod queries;
 mod rotation;
+mod sealing;
 #[cfg(test)]
 mod testing;
 
@@ -37,3 +38,4 @@ pub use permissions::{
 pub use policy::{parse_allowlist, Policy};
 pub use queries::{get, list, lookup, resolve, shops};
 pub use rotation::rotate;
+pub use sealing::seal;

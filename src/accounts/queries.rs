@@ -28,7 +28,7 @@ pub fn lookup(store: &dyn Store, key: &str, digest: &str) -> StorageResult<Optio
         let (id, credential_id) = if clear {
             // PrestaShop compares keys without regard to case (its column's collation) and
             // takes the first account holding it.
-            let Some(id) = r
+            let in_clear = r
                 .select(&Select {
                     table: "webservice_account",
                     columns: &["id_webservice_account"],
@@ -37,9 +37,12 @@ pub fn lookup(store: &dyn Store, key: &str, digest: &str) -> StorageResult<Optio
                     ..Default::default()
                 })?
                 .first()
-                .and_then(|row| row[0].as_i64())
-            else {
-                return Ok(());
+                .and_then(|row| row[0].as_i64());
+            let id = match (in_clear, by_digest) {
+                (Some(id), _) => id,
+                // A sealed key: PrestaShop's table holds a placeholder, shopws its digest.
+                (None, Some((acc, _))) if sealed(r, acc)? => acc,
+                _ => return Ok(()),
             };
             // Expiry and last use, when shopws knows this secret of this account.
             let credential = by_digest
@@ -75,6 +78,19 @@ pub fn lookup(store: &dyn Store, key: &str, digest: &str) -> StorageResult<Optio
     Ok(out)
 }
 
+/// Whether account `id`'s stored key is a sealed placeholder (not a 32-character key).
+fn sealed(r: &mut dyn Reader, id: i64) -> StorageResult<bool> {
+    let row = r.select(&Select {
+        table: "webservice_account",
+        columns: &["key"],
+        key: vec![("id_webservice_account", Value::Int(id))],
+        ..Default::default()
+    })?;
+    Ok(row
+        .first()
+        .is_some_and(|r| r[0].to_text().trim().len() != 32))
+}
+
 /// Finds the account a clear key (or a hint, or an account id) designates.
 pub fn resolve(store: &dyn Store, pepper: &Pepper, designator: &str) -> Result<i64, AccountError> {
     let d = designator.trim();
@@ -84,19 +100,21 @@ pub fn resolve(store: &dyn Store, pepper: &Pepper, designator: &str) -> Result<i
         }
     }
     let digest = pepper.digest(d);
-    let (table, column, value) = if store.keys_in_clear() {
-        ("webservice_account", "key", d.to_string())
-    } else {
-        ("shopws_key_credential", "digest", digest)
-    };
-    store
-        .first_row(&Select {
+    let by = |table: &str, column: &str, value: &str| {
+        store.first_row(&Select {
             table,
             columns: &["id_webservice_account"],
-            key: vec![(column, Value::from(value.as_str()))],
-            order: &[],
+            key: vec![(column, Value::from(value))],
             ..Default::default()
-        })?
+        })
+    };
+    let in_clear = if store.keys_in_clear() {
+        by("webservice_account", "key", d)?
+    } else {
+        None
+    };
+    in_clear
+        .or(by("shopws_key_credential", "digest", &digest)?)
         .and_then(|row| row[0].as_i64())
         .ok_or(AccountError::NotFound)
 }

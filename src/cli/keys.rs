@@ -94,6 +94,12 @@ pub enum KeyAction {
     Delete {
         key: String,
     },
+    /// On a shop shopws is attached to: stop keeping the key in clear in PrestaShop's table
+    /// (PrestaShop's own /api/ and back office can no longer use it; shopws keeps its digest).
+    /// One-way.
+    Seal {
+        key: String,
+    },
     /// Replace a key's permissions.
     SetPermissions {
         key: String,
@@ -237,6 +243,14 @@ pub fn run(g: &Global, action: KeyAction) -> anyhow::Result<()> {
             let id = accounts::resolve(s, &pepper, &key)?;
             accounts::set_active(s, id, false, &crate::audit::Actor::CLI)?;
             println!("disabled");
+        }
+        KeyAction::Seal { key } => {
+            let id = accounts::resolve(s, &pepper, &key)?;
+            if accounts::seal(s, &pepper, id, &crate::audit::Actor::CLI)? {
+                println!("sealed: PrestaShop's table no longer holds this key");
+            } else {
+                println!("already sealed");
+            }
         }
         KeyAction::Delete { key } => {
             let id = accounts::resolve(s, &pepper, &key)?;

@@ -325,6 +325,24 @@ fn two_nodes_serve_an_existing_prestashop_shop_with_its_own_keys() {
         401
     );
 
+    // Sealed: PrestaShop's table no longer holds the key, shopws still takes it, on both nodes.
+    assert!(cli(&db, &["key", "seal", &made]).contains("sealed"));
+    let stored = mdb.sql(
+        "shop",
+        &format!("SELECT COUNT(*) FROM ps_webservice_account WHERE `key` = '{made}'"),
+    );
+    assert_eq!(stored, "0", "the clear key is gone from PrestaShop's table");
+    for shop in [&a, &b] {
+        until_all(
+            &[shop],
+            &made,
+            "/api/customers",
+            200,
+            Duration::from_millis(1250),
+        );
+    }
+    assert!(cli(&db, &["key", "seal", &made]).contains("already sealed"));
+
     // A customer posted through one node is read through the other at once.
     let posted = a.send(
         "POST",
