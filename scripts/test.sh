@@ -99,17 +99,29 @@ fi
 rust_line=$(grep -E '^test result:' "$RUST_OUT" | awk -v broken="$rust_broken" '{p+=$4; f+=$6} END {print p+0" "f+broken}')
 rm -f "$RUST_OUT"
 
-say "browser tests (back office in headless Chromium)"
 [ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
-SHOTS=$(mktemp -d)
-set +e
-SHOPWS_BIN=$BIN SCREENSHOTS=$SHOTS node tests/browser/journey.mjs | tee "$SHOTS/out.txt"
-set -e
-browser_line=$(tail -1 "$SHOTS/out.txt")
-browser_pass=$(echo "$browser_line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p')
-browser_fail=$(echo "$browser_line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\2/p')
-[ -n "$browser_pass" ] || { browser_pass=0; browser_fail=1; echo "the browser tests did not finish"; }
-echo "screenshots: $SHOTS"
+browser_pass=0; browser_fail=0
+# One journey of the back office: name, extra environment (a database to run it on).
+journey() {
+  local name=$1 out; shift
+  say "browser tests on $name (back office in headless Chromium)"
+  out=$(mktemp -d)
+  set +e
+  env "$@" SHOPWS_BIN="$BIN" SCREENSHOTS="$out" node tests/browser/journey.mjs | tee "$out/out.txt"
+  set -e
+  local line p f
+  line=$(tail -1 "$out/out.txt")
+  p=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p')
+  f=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\2/p')
+  [ -n "$p" ] || { p=0; f=1; echo "the browser tests did not finish"; }
+  browser_pass=$((browser_pass + p)); browser_fail=$((browser_fail + f))
+  echo "screenshots: $out"
+}
+journey sqlite
+if [ -n "$MYSQL_BASE" ]; then
+  mariadb --no-defaults --socket="$MDB_DIR/mysqld.sock" -uroot -e "CREATE DATABASE journey"
+  journey mysql "JOURNEY_DATABASE=$MYSQL_BASE/journey" "SHOPWS_PEPPER=$MYSQL_PEPPER"
+fi
 
 conf_pass=0; conf_fail=0
 # One conformance column: serve DATABASE, then run the suite with KEY (a key with every

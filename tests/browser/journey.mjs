@@ -21,7 +21,9 @@ function check(name, cond, detail = "") {
 }
 
 const dir = mkdtempSync(join(tmpdir(), "shopws-browser-"));
-const env = { ...process.env, SHOPWS_DATABASE: `sqlite:${join(dir, "shop.db")}`, SHOPWS_LOG: "warn" };
+// JOURNEY_DATABASE: another (empty) database to run the journey on, e.g. a MySQL one.
+const database = process.env.JOURNEY_DATABASE || `sqlite:${join(dir, "shop.db")}`;
+const env = { ...process.env, SHOPWS_DATABASE: database, SHOPWS_LOG: "warn" };
 const server = spawn(BIN, ["serve", "--demo", "--listen", "127.0.0.1:0"], { env, stdio: ["ignore", "pipe", "inherit"] });
 const { base, demoKey } = await new Promise((resolve, reject) => {
   let key = "";
