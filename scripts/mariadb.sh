@@ -36,6 +36,7 @@ usage: $me up | down DIR | kill DIR | start DIR | install
   down DIR    kill the server living in DIR and remove DIR
   kill DIR    kill the server living in DIR (as a crash), keep its data
   start DIR   start the server of DIR again, on its port; prints its PID
+MARIADB_SQL_MODE sets the server's sql_mode (default '', as PrestaShop runs).
   install     apt-get install mariadb-server mariadb-client when mariadbd is missing
 EOF
   exit 2
@@ -82,7 +83,7 @@ start_server() {
     --innodb-flush-log-at-trx-commit=2 --innodb-file-per-table=0 \
     --innodb-buffer-pool-dump-at-shutdown=0 --innodb-buffer-pool-load-at-startup=0 \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
-    --sql-mode='' </dev/null >/dev/null 2>&1 &
+    --sql-mode="${MARIADB_SQL_MODE:-}" </dev/null >/dev/null 2>&1 &
   PID=$!
   echo "$PID" >"$D/server.pid"
 }

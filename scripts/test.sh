@@ -185,6 +185,13 @@ if [ -d "$CONFORMANCE" ]; then
     python3 scripts/ps-fixture.py --socket "$MDB_DIR/mysqld.sock" --user root --database conformance_attach \
       --key "$ATTACH_KEY" >/dev/null
     conformance mysql-attach "$MYSQL_BASE/conformance_attach" "$ATTACH_KEY"
+    # A server with MariaDB's own strict default sql_mode: shopws sets its session's mode
+    # itself, so the server's setting must not matter.
+    say "throw-away MariaDB with the server's default strict sql_mode"
+    read -r STRICT_PORT STRICT_DIR _ < <(MARIADB_SQL_MODE=STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION scripts/mariadb.sh up)
+    mariadb --no-defaults --socket="$STRICT_DIR/mysqld.sock" -uroot -e "CREATE DATABASE conformance_strict"
+    conformance mysql-strict-server "mysql://shopws:shopws@127.0.0.1:$STRICT_PORT/conformance_strict" ""
+    scripts/mariadb.sh down "$STRICT_DIR" >/dev/null 2>&1 || true
   fi
   rm -rf "$WORK"
 else
