@@ -337,10 +337,10 @@ impl<Q: Queryable> Tx for My<'_, Q> {
         set: &[(&str, Value)],
         key: &[(&str, Value)],
     ) -> StorageResult<u64> {
-        if set.is_empty() {
-            return Ok(0);
+        match sql::update(self.d, table, set, key) {
+            Some(s) => Ok(self.exec(&s)?.0),
+            None => Ok(0),
         }
-        Ok(self.exec(&sql::update(self.d, table, set, key))?.0)
     }
 
     fn delete(&mut self, table: &str, key: &[(&str, Value)]) -> StorageResult<u64> {
@@ -354,10 +354,10 @@ impl<Q: Queryable> Tx for My<'_, Q> {
         also: &[(&str, Value)],
         key: &[(&str, Value)],
     ) -> StorageResult<u64> {
-        if set.is_empty() && also.is_empty() {
-            return Ok(0);
+        match sql::increment(self.d, table, set, also, key) {
+            Some(s) => Ok(self.exec(&s)?.0),
+            None => Ok(0),
         }
-        Ok(self.exec(&sql::increment(self.d, table, set, also, key))?.0)
     }
 
     fn upsert(
@@ -366,12 +366,7 @@ impl<Q: Queryable> Tx for My<'_, Q> {
         key: &[(&str, Value)],
         values: &[(&str, Value)],
     ) -> StorageResult<()> {
-        if key.is_empty() {
-            return Err(StorageError::Invalid(format!(
-                "upsert into {table} without a key"
-            )));
-        }
-        self.exec(&sql::upsert(self.d, table, key, values))
-            .map(|_| ())
+        let s = sql::upsert(self.d, table, key, values)?;
+        self.exec(&s).map(|_| ())
     }
 }

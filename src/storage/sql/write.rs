@@ -3,7 +3,7 @@
 
 use super::{push_marks, Dialect, Kind, Sql};
 use crate::storage::plan::Select;
-use crate::storage::Value;
+use crate::storage::{StorageError, StorageResult, Value};
 
 fn where_key(d: &Dialect, out: &mut String, key: &[(&str, Value)]) {
     if key.is_empty() {
@@ -123,7 +123,16 @@ pub fn insert_ignore(d: &Dialect, table: &str, values: &[(&str, Value)]) -> Sql 
     }
 }
 
-pub fn update(d: &Dialect, table: &str, set: &[(&str, Value)], key: &[(&str, Value)]) -> Sql {
+/// `None` when there is nothing to set: no statement to run.
+pub fn update(
+    d: &Dialect,
+    table: &str,
+    set: &[(&str, Value)],
+    key: &[(&str, Value)],
+) -> Option<Sql> {
+    if set.is_empty() {
+        return None;
+    }
     let mut out = String::from("UPDATE ");
     d.push_table(&mut out, table);
     out.push_str(" SET ");
@@ -135,10 +144,10 @@ pub fn update(d: &Dialect, table: &str, set: &[(&str, Value)], key: &[(&str, Val
         out.push_str(" = ?");
     }
     where_key(d, &mut out, key);
-    Sql {
+    Some(Sql {
         text: out,
         params: values_of(set.iter().chain(key.iter())),
-    }
+    })
 }
 
 pub fn delete(d: &Dialect, table: &str, key: &[(&str, Value)]) -> Sql {
@@ -151,14 +160,17 @@ pub fn delete(d: &Dialect, table: &str, key: &[(&str, Value)]) -> Sql {
     }
 }
 
-/// `UPDATE t SET c = c + ?, o = ? WHERE …`.
+/// `UPDATE t SET c = c + ?, o = ? WHERE …`; `None` when there is nothing to change.
 pub fn increment(
     d: &Dialect,
     table: &str,
     set: &[(&str, i64)],
     also: &[(&str, Value)],
     key: &[(&str, Value)],
-) -> Sql {
+) -> Option<Sql> {
+    if set.is_empty() && also.is_empty() {
+        return None;
+    }
     let mut out = String::from("UPDATE ");
     d.push_table(&mut out, table);
     out.push_str(" SET ");
@@ -187,13 +199,24 @@ pub fn increment(
         .map(|(_, n)| Value::Int(*n))
         .chain(also.iter().chain(key.iter()).map(|(_, v)| v.clone()))
         .collect();
-    Sql { text: out, params }
+    Some(Sql { text: out, params })
 }
 
 /// Insert, or write `values` on the row with that key: SQLite's `ON CONFLICT(key) DO UPDATE`
 /// (needs a unique index on exactly the key columns), MySQL's `ON DUPLICATE KEY UPDATE`
 /// (fires on any unique key: callers name the only one a row could collide on).
-pub fn upsert(d: &Dialect, table: &str, key: &[(&str, Value)], values: &[(&str, Value)]) -> Sql {
+/// Refused without a key: it would insert a duplicate instead of updating.
+pub fn upsert(
+    d: &Dialect,
+    table: &str,
+    key: &[(&str, Value)],
+    values: &[(&str, Value)],
+) -> StorageResult<Sql> {
+    if key.is_empty() {
+        return Err(StorageError::Invalid(format!(
+            "upsert into {table} without a key"
+        )));
+    }
     let all: Vec<(&str, Value)> = key.iter().chain(values).cloned().collect();
     let mut out = insert_text(d, "INSERT", table, &all);
     match d.kind {
@@ -244,10 +267,10 @@ pub fn upsert(d: &Dialect, table: &str, key: &[(&str, Value)], values: &[(&str, 
             }
         }
     }
-    Sql {
+    Ok(Sql {
         text: out,
         params: values_of(all.iter()),
-    }
+    })
 }
 
 #[cfg(test)]
@@ -258,12 +281,12 @@ mod tests {
     fn both_dialects_quote_and_prefix_the_same_statement() {
         let key = [("id", Value::Int(1))];
         let vals = [("n", Value::Int(2))];
-        let lite = upsert(&Dialect::sqlite(), "t", &key, &vals);
+        let lite = upsert(&Dialect::sqlite(), "t", &key, &vals).expect("key");
         assert_eq!(
             lite.text,
             r#"INSERT INTO "t" ("id","n") VALUES (?,?) ON CONFLICT("id") DO UPDATE SET "n" = excluded."n""#
         );
-        let my = upsert(&Dialect::mysql("ps_"), "t", &key, &vals);
+        let my = upsert(&Dialect::mysql("ps_"), "t", &key, &vals).expect("key");
         assert_eq!(
             my.text,
             "INSERT INTO `ps_t` (`id`,`n`) VALUES (?,?) ON DUPLICATE KEY UPDATE `n` = VALUES(`n`)"

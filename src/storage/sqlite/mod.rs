@@ -264,10 +264,7 @@ impl Tx for Conn<'_> {
         set: &[(&str, Value)],
         key: &[(&str, Value)],
     ) -> StorageResult<u64> {
-        if set.is_empty() {
-            return Ok(0);
-        }
-        exec(self.0, sql::update(&LITE, table, set, key))
+        sql::update(&LITE, table, set, key).map_or(Ok(0), |s| exec(self.0, s))
     }
 
     fn delete(&mut self, table: &str, key: &[(&str, Value)]) -> StorageResult<u64> {
@@ -281,10 +278,7 @@ impl Tx for Conn<'_> {
         also: &[(&str, Value)],
         key: &[(&str, Value)],
     ) -> StorageResult<u64> {
-        if set.is_empty() && also.is_empty() {
-            return Ok(0);
-        }
-        exec(self.0, sql::increment(&LITE, table, set, also, key))
+        sql::increment(&LITE, table, set, also, key).map_or(Ok(0), |s| exec(self.0, s))
     }
 
     fn upsert(
@@ -293,12 +287,7 @@ impl Tx for Conn<'_> {
         key: &[(&str, Value)],
         values: &[(&str, Value)],
     ) -> StorageResult<()> {
-        if key.is_empty() {
-            return Err(StorageError::Invalid(format!(
-                "upsert into {table} without a key"
-            )));
-        }
-        exec(self.0, sql::upsert(&LITE, table, key, values)).map(|_| ())
+        exec(self.0, sql::upsert(&LITE, table, key, values)?).map(|_| ())
     }
 }
 
