@@ -182,6 +182,13 @@ impl ApiError {
             format!("The request body did not arrive within {secs} seconds"),
         )
     }
+    pub fn multipart_invalid(detail: impl std::fmt::Display) -> Self {
+        Self::new(
+            400,
+            1010,
+            format!("The multipart/form-data body cannot be read: {detail}"),
+        )
+    }
     pub fn not_implemented(res: &str) -> Self {
         Self::new(
             501,

@@ -5,6 +5,7 @@
 //! the result. Resources with behaviour of their own plug in through [`special`].
 
 pub mod behaviour;
+pub mod binary;
 pub mod error;
 pub mod params;
 mod read;
@@ -53,6 +54,12 @@ pub struct Request {
     pub segments: Vec<String>,
     pub params: Params,
     pub body: bytes::Bytes,
+    /// The body's declared `Content-Type`.
+    pub content_type: Option<String>,
+    /// The parts of a `multipart/form-data` body (uploads); empty for any other body.
+    pub form: Vec<binary::FormPart>,
+    /// `If-None-Match` / `If-Modified-Since`, for binary answers.
+    pub conditional: binary::Conditional,
     pub format: Format,
     pub key: std::sync::Arc<KeyInfo>,
 }
@@ -64,6 +71,8 @@ pub struct Reply {
     /// False for PrestaShop's bare answers (DELETE, not found).
     pub has_body: bool,
     pub total_count: Option<u64>,
+    /// Set when the body is file bytes (a picture, an attachment), not a document.
+    pub binary: Option<Box<binary::Binary>>,
 }
 
 impl Reply {
@@ -73,6 +82,7 @@ impl Reply {
             body,
             has_body: true,
             total_count: None,
+            binary: None,
         }
     }
     pub fn empty(status: u16) -> Self {
@@ -81,6 +91,17 @@ impl Reply {
             body: Vec::new(),
             has_body: false,
             total_count: None,
+            binary: None,
+        }
+    }
+    /// File bytes with their own type and caching headers.
+    pub fn file(body: Vec<u8>, meta: binary::Binary) -> Self {
+        Reply {
+            status: 200,
+            body,
+            has_body: true,
+            total_count: None,
+            binary: Some(Box::new(meta)),
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod limits;
 mod respond;
 mod stream;
+mod upload;
 mod webservice;
 
 use std::net::{IpAddr, SocketAddr};

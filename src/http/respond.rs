@@ -8,6 +8,7 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Response, StatusCod
 use sha1::{Digest, Sha1};
 
 use super::error;
+use crate::engine::binary::Conditional;
 use crate::engine::error::ApiError;
 use crate::engine::params::Params;
 use crate::engine::{Format, Reply};
@@ -100,7 +101,15 @@ pub(super) fn error_response(e: &ApiError, c: &Common) -> Response<Body> {
     r
 }
 
-pub(super) fn reply_response(reply: Reply, c: &Common, local_sha1: Option<&str>) -> Response<Body> {
+pub(super) fn reply_response(
+    reply: Reply,
+    c: &Common,
+    local_sha1: Option<&str>,
+    cond: &Conditional,
+) -> Response<Body> {
+    if reply.binary.is_some() {
+        return binary_response(reply, c, cond);
+    }
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK);
     let mut r;
     if reply.has_body {
@@ -127,5 +136,56 @@ pub(super) fn reply_response(reply: Reply, c: &Common, local_sha1: Option<&str>)
         r.headers_mut().insert(X_TOTAL_COUNT, HeaderValue::from(n));
     }
     base_headers(r.headers_mut(), c);
+    r
+}
+
+/// File bytes (pictures, attachments): their own type, validators and caching, `304` when
+/// the client's copy is current, and `Content-Sha1` as PrestaShop sends it.
+fn binary_response(reply: Reply, c: &Common, cond: &Conditional) -> Response<Body> {
+    let Reply { body, binary, .. } = reply;
+    let Some(meta) = binary else {
+        return Response::new(Body::from(body));
+    };
+    let fresh = cond.not_modified(&meta);
+    let mut r = if fresh {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        let sha = hex::encode(Sha1::digest(&body));
+        let mut r = Response::new(Body::from(body));
+        if let Ok(v) = HeaderValue::from_str(&sha) {
+            r.headers_mut().insert(CONTENT_SHA1, v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&meta.content_type) {
+            r.headers_mut().insert(header::CONTENT_TYPE, v);
+        }
+        if let Some(v) = meta
+            .disposition
+            .as_deref()
+            .and_then(|d| HeaderValue::from_str(d).ok())
+        {
+            r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+        }
+        r
+    };
+    let h = r.headers_mut();
+    if let Some(v) = meta
+        .etag
+        .as_deref()
+        .and_then(|e| HeaderValue::from_str(e).ok())
+    {
+        h.insert(header::ETAG, v);
+    }
+    if let Some(v) = meta
+        .last_modified
+        .and_then(|t| HeaderValue::from_str(&super::upload::http_date(t)).ok())
+    {
+        h.insert(header::LAST_MODIFIED, v);
+    }
+    if let Some(cc) = meta.cache_control {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cc));
+    }
+    base_headers(h, c);
     r
 }

@@ -13,7 +13,7 @@ use axum::http::{header, HeaderValue, Method as HttpMethod, Request as HttpReque
 use tokio::sync::oneshot;
 
 use super::respond::{base_headers, error_response, format_of, plain, reply_response, Common};
-use super::{auth, auth_failures, error, stream, ApiState};
+use super::{auth, auth_failures, error, stream, upload, ApiState};
 use crate::accounts::KeyInfo;
 use crate::catalog::{Catalog, Method};
 use crate::engine::error::ApiError;
@@ -75,10 +75,17 @@ pub(super) async fn handle(
         Bytes::new()
     };
 
-    let form = if real == HttpMethod::POST {
+    let content_type = upload::content_type(&parts.headers);
+    let parts_of_form = match upload::form_parts(content_type.as_deref(), &body).await {
+        Ok(p) => p,
+        Err(e) => return error_response(&e, &common),
+    };
+    let form = if real != HttpMethod::POST {
+        None
+    } else if parts_of_form.is_empty() {
         form_params(&parts.headers, &body)
     } else {
-        None
+        Some(multipart_fields(&parts_of_form))
     };
     let method = match method_of(&real, &mut params, form.as_ref()) {
         Ok(m) => m,
@@ -89,6 +96,9 @@ pub(super) async fn handle(
         segments,
         params,
         body,
+        content_type,
+        form: parts_of_form,
+        conditional: upload::conditional(&parts.headers),
         format: common.format,
         key,
     };
@@ -221,12 +231,16 @@ fn may_send_body(
     if granted.is_empty() {
         return Err(ApiError::resource_not_allowed(resource));
     }
-    // A form-encoded POST may carry `ps_method` in its body: any body method will do.
+    // A form POST (encoded or multipart) may carry `ps_method` in its body: any body
+    // method will do.
     let form = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        .is_some_and(|c| {
+            c.starts_with("application/x-www-form-urlencoded")
+                || c.to_ascii_lowercase().starts_with("multipart/form-data")
+        });
     let wanted = params
         .get_str("ps_method")
         .and_then(Method::parse)
@@ -287,6 +301,17 @@ fn form_params(headers: &axum::http::HeaderMap, body: &Bytes) -> Option<Params> 
     Some(Params::parse(text))
 }
 
+/// The text fields of a multipart body, as PHP puts them in `$_POST`.
+fn multipart_fields(parts: &[crate::engine::binary::FormPart]) -> Params {
+    let mut enc = form_urlencoded::Serializer::new(String::new());
+    for p in parts.iter().filter(|p| !p.is_file()) {
+        if let Ok(v) = std::str::from_utf8(&p.data) {
+            enc.append_pair(&p.name, v);
+        }
+    }
+    Params::parse(&enc.finish())
+}
+
 /// The method asked for: `ps_method` from the query or a form body overrides the real one;
 /// a form body also gives `sendemail` and `id_shop` when the query does not.
 fn method_of(
@@ -328,6 +353,7 @@ async fn run(
     local_sha1: Option<String>,
 ) -> Answer {
     let engine = st.engine.clone();
+    let cond = request.conditional.clone();
     let bounded = matches!(request.method, Method::Get | Method::Head)
         && (request.segments.len() == 1 && request.segments[0].is_empty()
             || request.segments.get(1).is_some_and(|s| !s.is_empty())
@@ -335,7 +361,7 @@ async fn run(
     if bounded {
         let mut sink = stream::Sink::new(usize::MAX, oneshot::channel().0);
         return match engine.handle(&request, &mut sink) {
-            Ok(reply) => reply_response(reply, &common, local_sha1.as_deref()),
+            Ok(reply) => reply_response(reply, &common, local_sha1.as_deref(), &cond),
             Err(e) => error_response(&e, &common),
         };
     }
@@ -364,7 +390,7 @@ async fn run(
         }
     });
     let finish = |o: Result<Outcome, tokio::task::JoinError>| match o {
-        Ok(Outcome::Done(reply)) => reply_response(reply, &common, local_sha1.as_deref()),
+        Ok(Outcome::Done(reply)) => reply_response(reply, &common, local_sha1.as_deref(), &cond),
         Ok(Outcome::Failed(e)) => error_response(&e, &common),
         _ => error_response(&ApiError::internal(), &common),
     };
