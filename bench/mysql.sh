@@ -18,8 +18,8 @@ SECS=${1:-4}
 OUT=$ROOT/target/bench
 mkdir -p "$OUT"
 
-command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-command -v taskset >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq util-linux >/dev/null; }
+source bench/lib.sh
+bench_tools
 scripts/mariadb.sh install
 cargo build --release --locked --quiet
 BIN=$ROOT/target/release/shopws
@@ -36,9 +36,6 @@ read -r MDB_PORT MDB_DIR _ < <(scripts/mariadb.sh up)
 MYSQL="mysql://shopws:shopws@127.0.0.1:$MDB_PORT"
 mdb() { mariadb --no-defaults --socket="$MDB_DIR/mysqld.sock" -uroot -e "$1"; }
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 1 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
-p50_p90() { sort -g | awk '{a[NR]=$1} END {i=int(NR*0.5+0.5); j=int(NR*0.9+0.5); if (i<1) i=1; if (j<1) j=1; print a[i], a[j]}'; }
 SHOPWS_PEPPER=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 export SHOPWS_PEPPER SHOPWS_LOG=warn
 
@@ -54,18 +51,6 @@ request = function()
 end
 EOF
 
-rps() { taskset -c 1 wrk -t1 -c50 -d"${SECS}s" -H "$AUTH" "$1" | awk '/^Requests\/sec/ {printf "%.0f", $2}'; }
-# "p50 p99" in ms on one connection; extra wrk arguments after the URL.
-lat() {
-  local url=$1; shift
-  taskset -c 1 wrk -t1 -c1 -d"${SECS}s" --latency -H "$AUTH" "$@" "$url" | awk '
-    function ms(v,  n) { n = v + 0; if (v ~ /us$/) return n / 1000; if (v ~ /ms$/) return n; if (v ~ /s$/) return n * 1000; return n }
-    $1 == "50%" { p50 = ms($2) }
-    $1 == "90%" { p90 = ms($2) }
-    $1 == "99%" { p99 = ms($2) }
-    END { printf "%.3f %.3f %.3f\n", p50, p90, p99 }'
-}
-list_ms() { for _ in $(seq 1 20); do curl -g -s -o /dev/null -w '%{time_total}\n' -H "$AUTH" "$1"; done | p50_p90 | awk '{printf "%.1f %.1f", $1*1000, $2*1000}'; }
 
 # Prepares DATABASE with the demo shop plus N products; starts shopws on it; sets AUTH, URL.
 start() { # database products
@@ -113,7 +98,6 @@ start "sqlite:$WORK/big.db" 100000
 t=$(lat "$URL/api/products" -s "$WORK/product.lua"); R[sqlite.post100k_p50]=${t%% *}; R[sqlite.post100k_p90]=$(echo "$t" | awk '{print $2}')
 stop
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 row() { # label key unit
   echo "| $1 | ${R[mysql.$2]} $3 | ${R[sqlite.$2]} $3 | $(ratio "${R[mysql.$2]}" "${R[sqlite.$2]}") |"
 }

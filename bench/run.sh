@@ -11,8 +11,8 @@ SECS=${1:-4}
 OUT=$ROOT/target/bench
 mkdir -p "$OUT"
 
-command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-command -v taskset >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq util-linux >/dev/null; }
+source bench/lib.sh
+bench_tools
 cargo build --release --locked --quiet
 (cd bench/bare && cargo build --release --quiet)
 BIN=$ROOT/target/release/shopws
@@ -22,10 +22,6 @@ WORK=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 1 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
-rss_kib() { awk '/^VmRSS/ {print $2}' /proc/"$1"/status; }
-hwm_kib() { awk '/^VmHWM/ {print $2}' /proc/"$1"/status; }
 
 # Dataset: the demo shop plus 1,000 generated products (every 10th with combinations and an image).
 export SHOPWS_DATABASE="sqlite:$WORK/bench.db" SHOPWS_LOG=warn
@@ -38,18 +34,6 @@ taskset -c 0 "$BIN" serve --listen "127.0.0.1:$SP" >/dev/null 2>&1 &
 PIDS+=($!); SERVER=$!
 wait_port "$SP"
 
-# wrk on CPU 1: requests/s, or "p50 p99" in ms with one connection.
-rps() { taskset -c 1 wrk -t1 -c50 -d"${SECS}s" -H "$AUTH" "$1" | awk '/^Requests\/sec/ {print $2}'; }
-lat() {
-  taskset -c 1 wrk -t1 -c1 -d"${SECS}s" --latency -H "$AUTH" "$1" | awk '
-    function ms(v,  n) { n = v + 0; if (v ~ /us$/) return n / 1000; if (v ~ /ms$/) return n; if (v ~ /s$/) return n * 1000; return n }
-    $1 == "50%" { p50 = ms($2) }
-    $1 == "99%" { p99 = ms($2) }
-    END { printf "%.3f %.3f\n", p50, p99 }'
-}
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-# "p50 p90" of the numbers on standard input (nearest rank).
-p50_p90() { sort -g | awk '{a[NR]=$1} END {i=int(NR*0.5+0.5); j=int(NR*0.9+0.5); if (i<1) i=1; if (j<1) j=1; print a[i], a[j]}'; }
 
 ROWS=()
 pair() { # name, path
@@ -68,7 +52,8 @@ pair() { # name, path
     ratios+=("$(awk -v s="$s" -v b="$b" 'BEGIN {printf "%.3f", s/b}')")
   done
   local lat_s lat_b
-  lat_s=$(lat "$url"); lat_b=$(lat "http://127.0.0.1:$bp/")
+  # "p50 p99" of lat's "p50 p90 p99".
+  lat_s=$(lat "$url" | awk '{print $1, $3}'); lat_b=$(lat "http://127.0.0.1:$bp/" | awk '{print $1, $3}')
   kill "$bare_pid" 2>/dev/null || true; wait "$bare_pid" 2>/dev/null || true
   local s_med b_med r_med
   s_med=$(printf '%s\n' "${shop_all[@]}" | median); b_med=$(printf '%s\n' "${bare_all[@]}" | median)
@@ -86,9 +71,8 @@ pair "products/1 full JSON" "/api/products/1?output_format=JSON"
 
 # Whole lists, one connection: p50 and p90 of 20 requests (a 40 ms Nagle/delayed-ACK stall
 # shows in the p90).
-list_ms() { for _ in $(seq 1 20); do curl -g -s -o /dev/null -w '%{time_total}\n' -H "$AUTH" "$1"; done | p50_p90 | awk '{printf "%.1f / %.1f", $1*1000, $2*1000}'; }
-LIST_XML=$(list_ms "http://127.0.0.1:$SP/api/products?display=full&limit=0,1000")
-LIST_JSON=$(list_ms "http://127.0.0.1:$SP/api/products?display=full&limit=0,1000&output_format=JSON")
+LIST_XML=$(list_ms "http://127.0.0.1:$SP/api/products?display=full&limit=0,1000" | sed 's| | / |')
+LIST_JSON=$(list_ms "http://127.0.0.1:$SP/api/products?display=full&limit=0,1000&output_format=JSON" | sed 's| | / |')
 LIST_BYTES=$(curl -g -s -H "$AUTH" "http://127.0.0.1:$SP/api/products?display=full&limit=0,1000" | wc -c)
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 

@@ -22,8 +22,8 @@ ROUNDS=3
 OUT=$ROOT/target/bench
 mkdir -p "$OUT"
 
-command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-command -v taskset >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq util-linux >/dev/null; }
+source bench/lib.sh
+bench_tools
 cargo build --release --locked --quiet
 BIN=$ROOT/target/release/shopws
 BINS=("$BIN")
@@ -37,9 +37,6 @@ WORK=$(mktemp -d)
 SERVER=
 cleanup() { [ -n "$SERVER" ] && kill "$SERVER" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 1 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # One key for every copy: the pepper is given, not a file beside each database.
 SHOPWS_PEPPER=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 export SHOPWS_PEPPER SHOPWS_LOG=warn
