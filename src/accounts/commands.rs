@@ -24,7 +24,7 @@ pub fn create(
     let hint = key::hint(&key);
     // On a shop shopws is attached to, the key is written where PrestaShop's back office and
     // `/api/` read it; elsewhere only its digest is kept.
-    let clear = store.keys_in_clear();
+    let clear = store.shared_with_prestashop();
     let stored = if clear { key.clone() } else { placeholder() };
     let mut id = 0;
     let mut duplicate = false;

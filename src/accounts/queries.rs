@@ -12,7 +12,7 @@ use crate::storage::{Reader, Select, StorageResult, Store, Value};
 /// attached to) in PrestaShop's own table, which is then the truth: a key PrestaShop's back
 /// office created, changed or disabled is seen as such. `None` when no such key exists.
 pub fn lookup(store: &dyn Store, key: &str, digest: &str) -> StorageResult<Option<KeyInfo>> {
-    let clear = store.keys_in_clear();
+    let clear = store.shared_with_prestashop();
     let mut out = None;
     store.read(&mut |r| {
         let cred = r.select(&Select {
@@ -108,7 +108,7 @@ pub fn resolve(store: &dyn Store, pepper: &Pepper, designator: &str) -> Result<i
             ..Default::default()
         })
     };
-    let in_clear = if store.keys_in_clear() {
+    let in_clear = if store.shared_with_prestashop() {
         by("webservice_account", "key", d)?
     } else {
         None

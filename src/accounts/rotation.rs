@@ -17,7 +17,7 @@ pub fn rotate(
     overlap_secs: i64,
     actor: &audit::Actor,
 ) -> Result<String, AccountError> {
-    let clear = store.keys_in_clear();
+    let clear = store.shared_with_prestashop();
     if clear && overlap_secs > 0 {
         // PrestaShop's table holds one key per account: the old one cannot stay valid beside
         // the new one without a second account.

@@ -121,11 +121,12 @@ pub trait Store: Send + Sync + 'static {
     /// A short description for logs (never contains credentials).
     fn describe(&self) -> String;
 
-    /// Whether keys live in clear in `webservice_account.key`, as PrestaShop keeps them: true
-    /// on a shop shopws attached to, where PrestaShop's back office and its `/api/` keep
-    /// using the same keys. Elsewhere the column holds a placeholder and shopws only the
-    /// key's digest.
-    fn keys_in_clear(&self) -> bool {
+    /// Whether PrestaShop itself serves this database too (a shop shopws attached to): then
+    /// its tables stay the truth as PrestaShop reads them — keys live in clear in
+    /// `webservice_account.key`, because PrestaShop's back office and its `/api/` keep using
+    /// the same keys. Elsewhere that column holds a placeholder and shopws only the key's
+    /// digest.
+    fn shared_with_prestashop(&self) -> bool {
         false
     }
 }

@@ -217,7 +217,7 @@ impl Store for MysqlStore {
         self.describe.clone()
     }
 
-    fn keys_in_clear(&self) -> bool {
+    fn shared_with_prestashop(&self) -> bool {
         self.origin == Origin::Attached
     }
 }
