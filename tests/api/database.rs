@@ -17,6 +17,18 @@ fn script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/mariadb.sh")
 }
 
+/// Runs `cmd`, fails the test with its standard error unless it succeeds; its standard
+/// output.
+fn succeed(cmd: &mut Command, what: &str) -> String {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
 impl MariaDb {
     /// `None` (with a line saying so) where MariaDB cannot run.
     fn up() -> Option<MariaDb> {
@@ -37,16 +49,7 @@ impl MariaDb {
             println!("skipped: mariadbd is not installed (scripts/mariadb.sh install)");
             return None;
         }
-        let out = Command::new(script())
-            .arg("up")
-            .output()
-            .expect("mariadb.sh");
-        assert!(
-            out.status.success(),
-            "mariadb.sh up: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let line = String::from_utf8_lossy(&out.stdout).to_string();
+        let line = succeed(Command::new(script()).arg("up"), "mariadb.sh up");
         let mut parts = line.split_whitespace();
         Some(MariaDb {
             port: parts.next().expect("port").to_string(),
@@ -55,62 +58,49 @@ impl MariaDb {
     }
 
     fn run(&self, what: &str) -> String {
-        let out = Command::new(script())
-            .args([what, &self.dir])
-            .output()
-            .expect("mariadb.sh");
-        assert!(
-            out.status.success(),
-            "mariadb.sh {what}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).to_string()
+        succeed(
+            Command::new(script()).args([what, &self.dir]),
+            &format!("mariadb.sh {what}"),
+        )
     }
 
     /// Runs SQL as the server's administrator (as PrestaShop's back office or an operator
     /// would, beside shopws), in database `db` (none: ""); returns the tab-separated output.
     fn sql(&self, db: &str, text: &str) -> String {
-        let out = Command::new("mariadb")
-            .args([
-                "--no-defaults",
-                &format!("--socket={}/mysqld.sock", self.dir),
-                "-uroot",
-                "-N",
-                "-B",
-            ])
-            .args((!db.is_empty()).then_some(db))
-            .args(["-e", text])
-            .output()
-            .expect("mariadb client");
-        assert!(
-            out.status.success(),
-            "{text}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+        succeed(
+            Command::new("mariadb")
+                .args([
+                    "--no-defaults",
+                    &format!("--socket={}/mysqld.sock", self.dir),
+                    "-uroot",
+                    "-N",
+                    "-B",
+                ])
+                .args((!db.is_empty()).then_some(db))
+                .args(["-e", text]),
+            text,
+        )
+        .trim()
+        .to_string()
     }
 
     /// An existing PrestaShop 9 shop in database `db`, built as PrestaShop's installer and back
     /// office leave it (scripts/ps-fixture.py), with `key` made as its back office makes keys.
     fn prestashop(&self, db: &str, key: &str) {
-        let out = Command::new("python3")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/ps-fixture.py"))
-            .args([
-                "--socket",
-                &format!("{}/mysqld.sock", self.dir),
-                "--user",
-                "root",
-                "--database",
-                db,
-                "--key",
-                key,
-            ])
-            .output()
-            .expect("ps-fixture.py");
-        assert!(
-            out.status.success(),
-            "ps-fixture: {}",
-            String::from_utf8_lossy(&out.stderr)
+        succeed(
+            Command::new("python3")
+                .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/ps-fixture.py"))
+                .args([
+                    "--socket",
+                    &format!("{}/mysqld.sock", self.dir),
+                    "--user",
+                    "root",
+                    "--database",
+                    db,
+                    "--key",
+                    key,
+                ]),
+            "ps-fixture",
         );
     }
 
@@ -128,17 +118,10 @@ impl Drop for MariaDb {
 /// Runs the CLI on `db` (with the pepper every test server on MySQL is given); returns its
 /// standard output.
 fn cli(db: &str, args: &[&str]) -> String {
-    let out = command_on(db)
-        .args(args)
-        .env("SHOPWS_LOG", "warn")
-        .output()
-        .expect("shopws");
-    assert!(
-        out.status.success(),
-        "shopws {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
+    succeed(
+        command_on(db).args(args).env("SHOPWS_LOG", "warn"),
+        &format!("shopws {args:?}"),
+    )
 }
 
 #[test]
