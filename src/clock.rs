@@ -36,9 +36,32 @@ pub fn zone(name: &str) -> jiff::tz::TimeZone {
     }
 }
 
-/// The current wall-clock time in `tz`, as PrestaShop stores dates in its own tables.
+/// The current wall-clock time in `tz`, as PrestaShop stores dates in its own tables. Every
+/// request asks for it: a zone known by name is converted and formatted once per second per
+/// thread.
 pub fn now_in(tz: &jiff::tz::TimeZone) -> String {
-    let z = tz.to_datetime(jiff::Timestamp::now());
+    thread_local! {
+        static LAST: std::cell::RefCell<(i64, String, String)> =
+            const { std::cell::RefCell::new((i64::MIN, String::new(), String::new())) };
+    }
+    let now = jiff::Timestamp::now();
+    let Some(name) = tz.iana_name() else {
+        return wall_clock(tz, now);
+    };
+    let secs = now.as_second();
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.0 != secs || last.1 != name {
+            last.2 = wall_clock(tz, now);
+            last.1 = name.to_string();
+            last.0 = secs;
+        }
+        last.2.clone()
+    })
+}
+
+fn wall_clock(tz: &jiff::tz::TimeZone, at: jiff::Timestamp) -> String {
+    let z = tz.to_datetime(at);
     let mut out = String::with_capacity(19);
     use std::fmt::Write;
     let _ = write!(
