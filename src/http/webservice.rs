@@ -343,9 +343,10 @@ fn method_of(
     Ok(method)
 }
 
-/// Runs the engine. Reading one entity (or the resource list) is a few index lookups: done
-/// on this thread, sparing two thread hand-offs. Lists and writes, whose cost grows with the
-/// data, run on the blocking pool and may stream.
+/// Runs the engine. Reading one entity (or the resource list) from an embedded database is a
+/// few index lookups: done on this thread, sparing two thread hand-offs. Lists and writes,
+/// whose cost grows with the data, and every read that waits on a database server, run on
+/// the blocking pool (lists may stream).
 async fn run(
     st: Arc<ApiState>,
     request: Request,
@@ -354,7 +355,8 @@ async fn run(
 ) -> Answer {
     let engine = st.engine.clone();
     let cond = request.conditional.clone();
-    let bounded = matches!(request.method, Method::Get | Method::Head)
+    let bounded = !engine.store.reads_wait_on_network()
+        && matches!(request.method, Method::Get | Method::Head)
         && (request.segments.len() == 1 && request.segments[0].is_empty()
             || request.segments.get(1).is_some_and(|s| !s.is_empty())
                 && !matches!(request.segments[0].as_str(), "images" | "attachments"));
@@ -365,9 +367,18 @@ async fn run(
             Err(e) => error_response(&e, &common),
         };
     }
+    // Waiting for a turn here holds no thread (a blocking thread would park on the pool).
+    let turn = match &st.db_turns {
+        Some(t) => match t.clone().acquire_owned().await {
+            Ok(p) => Some(p),
+            Err(_) => return error_response(&ApiError::internal(), &common),
+        },
+        None => None,
+    };
     let (start_tx, start_rx) = oneshot::channel();
     let limit = engine.settings.buffer_limit;
     let job = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
         let mut sink = stream::Sink::new(limit, start_tx);
         let result = engine.handle(&request, &mut sink);
         if sink.streaming() {

@@ -121,6 +121,20 @@ pub trait Store: Send + Sync + 'static {
     /// A short description for logs (never contains credentials).
     fn describe(&self) -> String;
 
+    /// Whether a read waits on another process (a database server over a socket): such
+    /// reads never run on an async worker thread, however small. Reads of an embedded file
+    /// take microseconds and are cheaper done in place than handed to another thread.
+    fn reads_wait_on_network(&self) -> bool {
+        false
+    }
+
+    /// How many requests may use the database at once, for a server database whose
+    /// connections are few: more wait their turn on the async side, holding no thread.
+    /// `None`: no limit beyond the blocking pool's.
+    fn concurrent_requests(&self) -> Option<usize> {
+        None
+    }
+
     /// Whether PrestaShop itself serves this database too (a shop shopws attached to): then
     /// its tables stay the truth as PrestaShop reads them — keys live in clear in
     /// `webservice_account.key`, because PrestaShop's back office and its `/api/` keep using
