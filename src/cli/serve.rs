@@ -73,6 +73,10 @@ pub struct ServeArgs {
     /// twice this many).
     #[arg(long, env = "SHOPWS_READERS", default_value_t = 4)]
     pub readers: usize,
+    /// Directory of attachment files (PrestaShop's `download/`). Default: `download` beside
+    /// the SQLite file; with MySQL, `download` in the working directory.
+    #[arg(long, env = "SHOPWS_DOWNLOAD_DIR")]
+    pub download_dir: Option<std::path::PathBuf>,
 }
 
 const DEMO_MARK: &str = "SHOPWS_DEMO_KEY_HINT";
@@ -170,6 +174,7 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                 json_ps_quirks: a.json_ps_quirks,
                 json_numbers: a.json_numbers,
                 buffer_limit: 1024 * 1024,
+                download_dir: download_dir(g, &a),
             },
         ));
         let app = App::new(
@@ -216,6 +221,16 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     // Blocking jobs still running past the grace period are not waited for.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     result
+}
+
+/// `--download-dir`, else `download` beside the SQLite file (or in the working directory).
+fn download_dir(g: &Global, a: &ServeArgs) -> std::path::PathBuf {
+    if let Some(d) = &a.download_dir {
+        return d.clone();
+    }
+    super::sqlite_path(&g.database)
+        .and_then(|p| p.parent().map(|d| d.join("download")))
+        .unwrap_or_else(|| std::path::PathBuf::from("download"))
 }
 
 fn server_options(a: &ServeArgs) -> ServerOptions {

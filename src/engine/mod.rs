@@ -36,6 +36,8 @@ pub struct Settings {
     pub json_numbers: bool,
     /// Responses larger than this are streamed (without `Content-Sha1`).
     pub buffer_limit: usize,
+    /// Where attachment files live (PrestaShop's `download/`).
+    pub download_dir: std::path::PathBuf,
 }
 
 pub struct Engine {

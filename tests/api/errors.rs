@@ -33,7 +33,7 @@ fn remaining_error_codes() {
             501,
             vec![124],
         ),
-        ("GET", "/api/attachments/file/1", None, 501, vec![124]),
+        ("GET", "/api/attachments/file/1", None, 404, vec![1]),
         ("DELETE", "/api/search/1", None, 405, vec![101]),
         ("DELETE", "/api/customers", None, 404, vec![87]),
         ("DELETE", "/api/customers?id=1,2", None, 404, vec![87]),

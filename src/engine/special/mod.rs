@@ -1,6 +1,7 @@
 //! Resources with behaviour beyond generic CRUD: one module each, implementing
 //! [`Behaviour`](super::behaviour::Behaviour), all registered in [`registry`].
 
+pub mod attachments;
 pub mod carriers;
 pub mod categories;
 pub mod category_counts;
@@ -22,7 +23,7 @@ use crate::storage::Value;
 pub fn registry() -> Registry {
     let mut r = Registry::default();
     r.add(&["images", "search"], &unimplemented::NotImplemented)
-        .add(&["attachments"], &unimplemented::AttachmentFiles)
+        .add(&["attachments"], &attachments::Attachments)
         .add(&["customers", "employees"], &customers::Passwords)
         .add(&["customers"], &customers::Customers)
         .add(&["categories"], &categories::Categories)

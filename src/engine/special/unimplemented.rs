@@ -26,21 +26,3 @@ impl Behaviour for NotImplemented {
         ))
     }
 }
-
-/// `attachments/file/…`: the attachment rows themselves are generic.
-pub struct AttachmentFiles;
-
-impl Behaviour for AttachmentFiles {
-    fn handle(
-        &self,
-        _e: &Engine,
-        _r: &Resource,
-        req: &Request,
-        _ctx: &Ctx,
-    ) -> ApiResult<Option<Reply>> {
-        if req.segments.get(1).map(String::as_str) == Some("file") {
-            return Err(ApiError::not_implemented("attachments"));
-        }
-        Ok(None)
-    }
-}

@@ -280,3 +280,58 @@ pub fn delete(
     }
     Ok(Reply::empty(200))
 }
+
+/// Creates (`id` is `None`) or patches one entity from values a resource module built itself
+/// (an uploaded file's metadata) rather than parsed from a body, with a request's checks,
+/// hooks and single transaction. Returns the id and, for a patch, the main-table values the
+/// row had inside that transaction (what the module may have to clean up once committed).
+pub fn save_values(
+    e: &Engine,
+    r: &Resource,
+    ctx: &Ctx,
+    input: &InputEntity,
+    id: Option<i64>,
+) -> ApiResult<(
+    i64,
+    Option<std::collections::HashMap<String, crate::storage::Value>>,
+)> {
+    let created = id.is_none();
+    let staged = if created {
+        let mut st = stage(r, input, Mode::Create, None, ctx)?;
+        now_fields(r, &mut st, ctx, true);
+        Some(st)
+    } else {
+        None
+    };
+    let prepared = prepare(e, r, ctx, std::slice::from_ref(input), created)?;
+    let prepared = prepared.first().cloned().unwrap_or_default();
+    e.store.transaction(|tx| {
+        let Some(id) = id else {
+            let s = Save {
+                resource: r,
+                ctx,
+                input,
+                current: None,
+                created: true,
+                prepared: &prepared,
+            };
+            let st = staged.clone().unwrap_or_default();
+            return Ok((save(e, tx, &s, st)?, None));
+        };
+        let cur = load_current(tx, r, id, &ctx.info.installed_langs, ctx)?
+            .ok_or_else(|| ApiError::new(404, 92, "Invalid ID"))?;
+        let mut st = stage(r, input, Mode::Patch, Some(&cur), ctx)?;
+        st.id = id;
+        now_fields(r, &mut st, ctx, false);
+        let s = Save {
+            resource: r,
+            ctx,
+            input,
+            current: Some(&cur.main),
+            created: false,
+            prepared: &prepared,
+        };
+        save(e, tx, &s, st)?;
+        Ok((id, Some(cur.main.clone())))
+    })
+}

@@ -7,5 +7,5 @@ mod staging;
 mod validate;
 pub mod validators;
 
-pub use entity::{create, delete, update};
+pub use entity::{create, delete, save_values, update};
 pub use staging::Staged;
