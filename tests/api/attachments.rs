@@ -707,3 +707,31 @@ fn permissions_are_the_keys_methods_on_attachments() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(s.on_disk().len(), 2);
 }
+
+#[test]
+fn a_file_that_cannot_be_written_leaves_no_row() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // A regular file where the directory should be: every write fails.
+    let blocked = tmp.path().join("not-a-directory");
+    std::fs::write(&blocked, b"").unwrap();
+    // Logged to a file: the error the server logs is expected here, and checked.
+    let shop = TestShop::start_logged_with(&["--download-dir", &blocked.display().to_string()]);
+    let s = Shop {
+        shop,
+        dir: blocked,
+        _tmp: Some(tmp),
+        http: reqwest::blocking::Client::new(),
+    };
+    let r = s.send(
+        "POST",
+        "/api/attachments/file",
+        None,
+        Some(b"data".to_vec()),
+        &[],
+    );
+    assert_eq!((r.status, r.codes()), (500, vec![1013]), "{}", r.text());
+    assert!(r.text().contains("Failed to copy the file."));
+    assert_eq!(s.count_rows(), 0);
+    let log = std::fs::read_to_string(s.shop.log.as_ref().expect("log")).unwrap_or_default();
+    assert!(log.contains("attachment file not written"), "{log}");
+}
