@@ -14,8 +14,8 @@ SECS=${1:-3}
 OUT=$ROOT/target/bench
 mkdir -p "$OUT"
 
-command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-command -v taskset >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq util-linux >/dev/null; }
+source bench/lib.sh
+bench_tools
 cargo build --release --locked --quiet
 BIN=$ROOT/target/release/shopws
 
@@ -23,8 +23,6 @@ WORK=$(mktemp -d)
 SERVER=
 cleanup() { [ -z "$SERVER" ] || kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() { for _ in $(seq 1 200); do (echo >/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 
 export SHOPWS_DATABASE="sqlite:$WORK/bench.db" SHOPWS_LOG=warn
 "$BIN" demo --products 10 >/dev/null 2>&1
@@ -51,23 +49,14 @@ f:close()
 wrk.headers["Content-Type"] = "application/octet-stream"
 EOF
 
-# "p50 p99" in ms on one connection; extra wrk arguments before the URL.
-lat() {
-  taskset -c 1 wrk -t1 -c1 -d"${SECS}s" --latency -H "$AUTH" "$@" | awk '
-    function ms(v,  n) { n = v + 0; if (v ~ /us$/) return n / 1000; if (v ~ /ms$/) return n; if (v ~ /s$/) return n * 1000; return n }
-    $1 == "50%" { p50 = ms($2) }
-    $1 == "99%" { p99 = ms($2) }
-    END { printf "%.3f %.3f\n", p50, p99 }'
-}
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-
 declare -A P50 P99
-add() { P50[$1]+="${2% *} "; P99[$1]+="${2#* } "; }
+# lat prints "p50 p90 p99".
+add() { local a; read -r -a a <<<"$2"; P50[$1]+="${a[0]} "; P99[$1]+="${a[2]} "; }
 for _ in 1 2 3; do
   add taxes "$(lat "$BASE/taxes/1")"
   add download "$(lat "$BASE/attachments/file/$ID")"
-  add upload "$(BENCH_FILE="$WORK/file.bin" BENCH_METHOD=POST lat -s "$WORK/send.lua" "$BASE/attachments/file")"
-  add replace "$(BENCH_FILE="$WORK/file.bin" BENCH_METHOD=PUT lat -s "$WORK/send.lua" "$BASE/attachments/file/$ID")"
+  add upload "$(BENCH_FILE="$WORK/file.bin" BENCH_METHOD=POST lat "$BASE/attachments/file" -s "$WORK/send.lua")"
+  add replace "$(BENCH_FILE="$WORK/file.bin" BENCH_METHOD=PUT lat "$BASE/attachments/file/$ID" -s "$WORK/send.lua")"
 done
 med() { printf '%s\n' $1 | median; }
 ROWS=$(curl -s -D - -o /dev/null -H "$AUTH" "$BASE/attachments?limit=1" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-total-count" {print $2}')
@@ -85,7 +74,7 @@ TAX=$(med "${P50[taxes]}")
       replace) label="PUT attachments/file/{id}, 100 KB (new file, old removed)" ;;
     esac
     p50=$(med "${P50[$k]}"); p99=$(med "${P99[$k]}")
-    echo "| $label | $p50 | $p99 | $(awk -v a="$p50" -v b="$TAX" 'BEGIN {printf "%.1f", a/b}') |"
+    echo "| $label | $p50 | $p99 | $(ratio "$p50" "$TAX") |"
   done
   echo
   echo "attachment rows: $ROWS, files in the download directory: $FILES (they must match)"
