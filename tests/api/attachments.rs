@@ -735,3 +735,49 @@ fn a_file_that_cannot_be_written_leaves_no_row() {
     let log = std::fs::read_to_string(s.shop.log.as_ref().expect("log")).unwrap_or_default();
     assert!(log.contains("attachment file not written"), "{log}");
 }
+
+/// A shop's own `download/` directory: what PrestaShop wrote (its row, its 40-hex file) is
+/// served, replaced and deleted by shopws as if shopws had written it.
+#[test]
+fn files_prestashop_wrote_are_served() {
+    let s = start(&[], false);
+    let name = "0123456789abcdef0123456789abcdef01234567";
+    std::fs::create_dir_all(&s.dir).unwrap();
+    std::fs::write(s.dir.join(name), b"written by PrestaShop\x00").unwrap();
+    s.shop.sql_exec(
+        "INSERT INTO {attachment} (file, file_name, file_size, mime) VALUES (?, 'notice.pdf', 22, 'application/pdf')",
+        &[name.into()],
+    );
+    let id: i64 = s
+        .shop
+        .sql_rows("SELECT MAX(id_attachment) FROM {attachment}", &[])[0][0]
+        .as_deref()
+        .and_then(|v| v.parse().ok())
+        .expect("id");
+    for lang in [1, 2] {
+        s.shop.sql_exec(
+            "INSERT INTO {attachment_lang} (id_attachment, id_lang, name, description) VALUES (?, ?, 'Notice', '')",
+            &[id.into(), lang.into()],
+        );
+    }
+    let dl = s.get(&format!("/api/attachments/file/{id}"));
+    assert_eq!(dl.status, 200, "{}", dl.text());
+    assert_eq!(dl.body, b"written by PrestaShop\x00");
+    assert_eq!(dl.header("content-type"), Some("application/pdf"));
+    assert_eq!(
+        dl.header("content-disposition"),
+        Some("attachment; filename=\"notice.pdf\"")
+    );
+    let put = s.send(
+        "PUT",
+        &format!("/api/attachments/file/{id}"),
+        None,
+        Some(b"new".to_vec()),
+        &[],
+    );
+    assert_eq!(put.status, 200, "{}", put.text());
+    assert_eq!(s.on_disk(), vec![put.field("file")]);
+    let del = s.send("DELETE", &format!("/api/attachments/{id}"), None, None, &[]);
+    assert_eq!(del.status, 200);
+    assert!(s.on_disk().is_empty());
+}
