@@ -123,9 +123,9 @@ pub fn sniff(data: &[u8]) -> &'static str {
         if t.starts_with("<?xml") {
             return "text/xml";
         }
-        if t.len() >= 5 && t[..5].eq_ignore_ascii_case("<html")
-            || t.len() >= 9 && t[..9].eq_ignore_ascii_case("<!doctype")
-        {
+        // `get`, not slicing: the text may start with a character wider than one byte.
+        let starts = |p: &str| t.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+        if starts("<html") || starts("<!doctype") {
             return "text/html";
         }
         return "text/plain";
@@ -264,6 +264,9 @@ mod tests {
         assert_eq!(sniff(b"hello\n"), "text/plain");
         assert_eq!(sniff(b"\x00\x01\x02"), "application/octet-stream");
         assert_eq!(sniff("é".as_bytes()[..1].as_ref()), "text/plain");
+        assert_eq!(sniff("ééééé".as_bytes()), "text/plain");
+        assert_eq!(sniff(b"  <!DOCTYPE html><p>"), "text/html");
+        assert_eq!(sniff(b"<?xml version=\"1.0\"?><a/>"), "text/xml");
     }
 
     #[test]
