@@ -269,6 +269,24 @@ mod tests {
         assert_eq!(sniff(b"<?xml version=\"1.0\"?><a/>"), "text/xml");
     }
 
+    proptest::proptest! {
+        /// Whatever a client sends as bytes or as a name, these answer (they run on
+        /// request paths).
+        #[test]
+        fn any_input_is_answered(
+            data in proptest::collection::vec(proptest::num::u8::ANY, 0..64),
+            name in "\\PC{0,80}",
+        ) {
+            let _ = sniff(&data);
+            let _ = sane_mime(&name);
+            let cleaned = clean_file_name(&name);
+            let forbidden = ['/', '\\', '<', '>', '{', '}', '='];
+            proptest::prop_assert!(!cleaned.contains(forbidden), "{}", cleaned);
+            let d = disposition(&name);
+            proptest::prop_assert!(d.is_ascii() && !d.chars().any(|c| c.is_control()));
+        }
+    }
+
     #[test]
     fn client_names_are_cleaned() {
         assert_eq!(clean_file_name("C:\\docs\\a<b>.pdf"), "a_b_.pdf");
