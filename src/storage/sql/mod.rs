@@ -4,12 +4,16 @@
 //! shopws's own schema and are always quoted; values are never spliced.
 
 mod assoc;
+mod search;
 mod select;
 mod write;
 
 pub use assoc::{assoc, assoc_union, UnionLayout};
+pub use search::search;
 pub use select::{count, list, max};
-pub use write::{delete, increment, insert, insert_ignore, select, update, upsert};
+pub use write::{
+    delete, increment, insert, insert_ignore, insert_rows, select, update, upsert, ROWS_PER_INSERT,
+};
 
 use super::Value;
 

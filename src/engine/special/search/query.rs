@@ -1,0 +1,213 @@
+//! `GET /api/search?query=…&language=N` (PrestaShop's `Search::find` in its ajax form, as
+//! the webservice calls it): at most ten products by relevance, then their categories.
+
+use super::config::Config;
+use super::words::query_words;
+use crate::catalog::Resource;
+use crate::engine::params::Display;
+use crate::engine::read;
+use crate::engine::render::{xml, Entity, Format, Projection, RenderCtx};
+use crate::engine::{ApiError, ApiResult, Ctx, Engine, Reply, Request};
+use crate::storage::search::{Prefix, Scope, SearchRead};
+use crate::storage::{Reader, Select, StorageResult, Value};
+
+/// Products a search returns at most (the front office's quick search).
+const LIMIT: u64 = 10;
+
+pub fn answer(e: &Engine, req: &Request, ctx: &Ctx) -> ApiResult<Reply> {
+    let (Some(query), Some(language)) =
+        (req.params.get_str("query"), req.params.get_str("language"))
+    else {
+        return Err(ApiError::bad_request(
+            100,
+            "You have to set both the 'language' and 'query' parameters to get a result",
+        ));
+    };
+    // A single language id; the language parameter was already checked by the engine.
+    let lang = language
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .or_else(|| ctx.langs.first().copied())
+        .unwrap_or(ctx.info.default_lang);
+    let scope = Scope {
+        lang,
+        shop: ctx.db.shop,
+    };
+    let (products, categories) = e.store.reading(|rd| -> ApiResult<_> {
+        let cfg = Config::load(rd)?;
+        let ids = find(rd, &cfg, scope, query)?;
+        let cats = categories_of(rd, &ids)?;
+        Ok((ids, cats))
+    })?;
+    render(e, req, ctx, &products, &categories)
+}
+
+/// The ids of the products found, best first.
+fn find(rd: &mut dyn Reader, cfg: &Config, scope: Scope, query: &str) -> StorageResult<Vec<i64>> {
+    let rules = cfg.rules(scope.lang);
+    let mut live: Vec<(String, bool)> = Vec::new();
+    let mut any: Vec<Vec<Prefix>> = Vec::new();
+    for expression in query.split(';') {
+        let mut words = Vec::new();
+        for w in query_words(expression, &rules) {
+            // A word no searchable product has is ignored, as PrestaShop does once its
+            // fuzzy fallback finds nothing either.
+            let found = match live.iter().find(|(k, _)| *k == w) {
+                Some((_, found)) => *found,
+                None => {
+                    let p = Prefix::new(&w);
+                    let found = !rd
+                        .search(&SearchRead::Live { scope, prefix: &p })?
+                        .is_empty();
+                    live.push((w.clone(), found));
+                    found
+                }
+            };
+            let p = Prefix::new(&w);
+            if found && !words.contains(&p) {
+                words.push(p);
+            }
+        }
+        if !words.is_empty() && !any.contains(&words) {
+            any.push(words);
+        }
+    }
+    if any.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(rd
+        .search(&SearchRead::Rank {
+            scope,
+            any: &any,
+            group: cfg.visitor_group,
+            limit: LIMIT,
+        })?
+        .iter()
+        .filter_map(|r| r.first().and_then(Value::as_i64))
+        .collect())
+}
+
+/// Every category of the products, first seen first (each product's by id).
+fn categories_of(rd: &mut dyn Reader, products: &[i64]) -> StorageResult<Vec<i64>> {
+    if products.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = rd.select(&Select {
+        table: "category_product",
+        columns: &["id_product", "id_category"],
+        order: &["id_category"],
+        any: Some((
+            "id_product",
+            products.iter().map(|p| Value::Int(*p)).collect(),
+        )),
+        ..Default::default()
+    })?;
+    let mut out = Vec::new();
+    for p in products {
+        for r in rows.iter().filter(|r| r[0].as_i64() == Some(*p)) {
+            if let Some(c) = r[1].as_i64() {
+                if !out.contains(&c) {
+                    out.push(c);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The two lists under one root, in the request's format: ids with links, or whole entities
+/// with `display=full`.
+fn render(
+    e: &Engine,
+    req: &Request,
+    ctx: &Ctx,
+    products: &[i64],
+    categories: &[i64],
+) -> ApiResult<Reply> {
+    let json = req.format == Format::Json;
+    if json && products.is_empty() && categories.is_empty() && e.settings.json_ps_quirks {
+        return Ok(Reply::doc(200, b"[]".to_vec()));
+    }
+    let full = req.params.get_str("display") == Some("full");
+    let rc = RenderCtx {
+        ws: &ctx.ws,
+        langs: &ctx.langs,
+        format: req.format,
+        json_numbers: e.settings.json_numbers,
+    };
+    let mut body = Vec::with_capacity(4096);
+    if json {
+        body.push(b'{');
+    } else {
+        xml::push(&mut body, xml::HEADER);
+    }
+    for (n, (api, ids)) in [("products", products), ("categories", categories)]
+        .into_iter()
+        .enumerate()
+    {
+        let Some(r) = e.catalog.get(api) else {
+            continue;
+        };
+        let display = if full {
+            Display::Full
+        } else {
+            Display::Minimum
+        };
+        let proj = read::projection(r, &display);
+        let ents = entities(e, r, &proj, ids, req, ctx, full)?;
+        if json {
+            if n > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(format!("\"{}\":[", r.plural).as_bytes());
+        } else {
+            xml::push(&mut body, &format!("<{}>\n", r.plural));
+        }
+        for (i, ent) in ents.iter().enumerate() {
+            if json && i > 0 {
+                body.push(b',');
+            }
+            read::write_item(&mut body, r, &proj, ent, &rc, json);
+        }
+        if json {
+            body.push(b']');
+        } else {
+            xml::push(&mut body, &format!("</{}>\n", r.plural));
+        }
+    }
+    if json {
+        body.push(b'}');
+    } else {
+        xml::push(&mut body, xml::FOOTER);
+    }
+    Ok(Reply::doc(200, body))
+}
+
+/// The entities of `ids`, in that order.
+fn entities(
+    e: &Engine,
+    r: &Resource,
+    proj: &Projection,
+    ids: &[i64],
+    req: &Request,
+    ctx: &Ctx,
+    full: bool,
+) -> ApiResult<Vec<Entity>> {
+    if !full || ids.is_empty() {
+        return Ok(ids
+            .iter()
+            .map(|id| Entity {
+                id: *id,
+                cells: Vec::new(),
+                assocs: Vec::new(),
+                virtuals: Vec::new(),
+            })
+            .collect());
+    }
+    let mut ents = read::load(e, r, proj, ids, ctx, false)?;
+    e.store
+        .reading(|rd| read::fill_computed(e, rd, r, proj, &mut ents, &req.params, ctx))?;
+    ents.sort_by_key(|ent| ids.iter().position(|id| *id == ent.id));
+    Ok(ents)
+}

@@ -1,0 +1,75 @@
+//! What the search of products asks of a backend: statements on PrestaShop's own index
+//! tables (`search_word`, `search_index`), so that an index built by PrestaShop is read as it
+//! is and one built by shopws is read by PrestaShop.
+
+/// A word prefix as a range of the unique index `search_word (id_lang, id_shop, word)`:
+/// `lo <= word < hi`. A prefix `LIKE 'w%'` under a custom collation is not answered from an
+/// index by SQLite; a range is, on both backends (words are stored folded to lower case, so
+/// the binary order of SQLite and the general_ci order of MySQL agree on it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prefix {
+    pub lo: String,
+    pub hi: String,
+}
+
+impl Prefix {
+    /// The words starting with `p` (which must not be empty).
+    pub fn new(p: &str) -> Prefix {
+        let mut hi: Vec<char> = p.chars().collect();
+        // The smallest string above every word starting with `p`: its last character plus
+        // one (a character that has no successor is dropped, widening to the shorter prefix).
+        while let Some(last) = hi.pop() {
+            if let Some(next) = char::from_u32(u32::from(last) + 1) {
+                hi.push(next);
+                break;
+            }
+        }
+        Prefix {
+            lo: p.to_string(),
+            hi: hi.into_iter().collect(),
+        }
+    }
+}
+
+/// The language and shop an index lookup is for (words are stored per both).
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    pub lang: i64,
+    pub shop: i64,
+}
+
+/// A read of the index.
+#[derive(Debug, Clone)]
+pub enum SearchRead<'a> {
+    /// One product (`[id_product]`) active, visible in search and indexed in the shop that
+    /// has a word in the range, if any: PrestaShop drops a query word that finds nothing.
+    Live { scope: Scope, prefix: &'a Prefix },
+    /// The best products (`[id_product, score]`, score descending, then id): those having,
+    /// for one of the `any` lists, a word in each of its ranges, eligible (active, visible in
+    /// search, indexed, named in the language, in an active category — visible to `group`
+    /// when given — whose default category is named in the language); the score is the sum
+    /// of the weights of their words in any of the ranges.
+    Rank {
+        scope: Scope,
+        any: &'a [Vec<Prefix>],
+        group: Option<i64>,
+        limit: u64,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Prefix;
+
+    #[test]
+    fn a_prefix_is_a_range() {
+        assert_eq!(
+            Prefix::new("shirt"),
+            Prefix {
+                lo: "shirt".into(),
+                hi: "shiru".into()
+            }
+        );
+        assert_eq!(Prefix::new("az9").hi, "az:");
+    }
+}
