@@ -41,14 +41,20 @@ pub struct Scope {
 /// A read of the index.
 #[derive(Debug, Clone)]
 pub enum SearchRead<'a> {
-    /// One product (`[id_product]`) active, visible in search and indexed in the shop that
-    /// has a word in the range, if any: PrestaShop drops a query word that finds nothing.
-    Live { scope: Scope, prefix: &'a Prefix },
+    /// How many index rows of products active, visible in search and indexed in the shop
+    /// have a word in the range, counted up to `cap` (`[n]`): 0 tells a word PrestaShop
+    /// drops, and the counts which word of an expression has the fewest products.
+    Count {
+        scope: Scope,
+        prefix: &'a Prefix,
+        cap: u64,
+    },
     /// The best products (`[id_product, score]`, score descending, then id): those having,
     /// for one of the `any` lists, a word in each of its ranges, eligible (active, visible in
     /// search, indexed, named in the language, in an active category — visible to `group`
     /// when given — whose default category is named in the language); the score is the sum
-    /// of the weights of their words in any of the ranges.
+    /// of the weights of their words in any of the ranges. Each list starts with its range of
+    /// fewest products: the products of a list of several words are found from it.
     Rank {
         scope: Scope,
         any: &'a [Vec<Prefix>],

@@ -92,6 +92,16 @@ impl Dialect {
         s
     }
 
+    /// A join done in the order written: SQLite's planner, without statistics, would
+    /// otherwise start from a whole table (every product) rather than from an index range
+    /// of a few rows, and MySQL's may too.
+    pub fn join_in_order(&self) -> &'static str {
+        match self.kind {
+            Kind::Sqlite => " CROSS JOIN ",
+            Kind::Mysql => " STRAIGHT_JOIN ",
+        }
+    }
+
     /// What follows a text expression to compare it as PrestaShop does (case and accents
     /// ignored). MySQL's `utf8mb4_general_ci` columns already do; SQLite's default comparison
     /// is binary, and its `PS_CI` collation is general_ci's (see `sqlite::collation`).

@@ -55,9 +55,15 @@ impl B<'_> {
         self.w(")")
     }
 
+    /// A join kept in the order written (words, then their index rows, then products).
+    fn join(&mut self) -> &mut Self {
+        let j = self.d.join_in_order();
+        self.w(j)
+    }
+
     /// `JOIN product_shop ps …` restricted to rows PrestaShop searches.
     fn product_shop(&mut self, si: &str, shop: i64) -> &mut Self {
-        self.w(" JOIN ").t("product_shop", "ps").w(" ON ");
+        self.join().t("product_shop", "ps").w(" ON ");
         self.c("ps", "id_product").w(" = ").c(si, "id_product");
         self.w(" AND ").c("ps", "id_shop").w(" = ").int(shop);
         self.w(" AND ").c("ps", "active").w(" = 1 AND ");
@@ -79,19 +85,18 @@ pub fn search(d: &Dialect, q: &SearchRead) -> Sql {
         params: Vec::new(),
     };
     match q {
-        SearchRead::Live { scope, prefix } => {
-            b.w("SELECT ")
-                .c("si", "id_product")
-                .w(" FROM ")
+        SearchRead::Count { scope, prefix, cap } => {
+            b.w("SELECT COUNT(*) FROM (SELECT 1 AS one FROM ")
                 .t("search_word", "sw");
-            b.w(" JOIN ").t("search_index", "si").w(" ON ");
+            b.join().t("search_index", "si").w(" ON ");
             b.c("si", "id_word").w(" = ").c("sw", "id_word");
             b.product_shop("si", scope.shop);
             b.w(" WHERE ")
                 .scope("sw", *scope)
                 .w(" AND ")
                 .range("sw", prefix);
-            b.w(" LIMIT 1");
+            b.w(" LIMIT ").int(i64::try_from(*cap).unwrap_or(i64::MAX));
+            b.w(") n");
         }
         SearchRead::Rank {
             scope,
@@ -113,16 +118,33 @@ fn rank(b: &mut B, scope: Scope, any: &[Vec<Prefix>], group: Option<i64>, limit:
             all.push(p);
         }
     }
-    // Driven by the words in range (index seeks), then their index rows: the score of a
-    // product is the sum over its distinct words matching any range.
     b.w("SELECT ")
         .c("si", "id_product")
         .w(", SUM(")
         .c("si", "weight")
         .w(") AS score");
-    b.w(" FROM ").t("search_word", "sw");
-    b.w(" JOIN ").t("search_index", "si").w(" ON ");
-    b.c("si", "id_word").w(" = ").c("sw", "id_word");
+    if any.iter().all(|words| words.len() == 1) {
+        // Single words: driven by the words in range (index seeks), then their index rows.
+        b.w(" FROM ").t("search_word", "sw");
+        b.join().t("search_index", "si").w(" ON ");
+        b.c("si", "id_word").w(" = ").c("sw", "id_word");
+    } else {
+        // Several words to a list: its products are those of its rarest word having each
+        // other word (a key probe each), so a common word is never read whole; then their
+        // own index rows (a few dozen each) give the score.
+        b.w(" FROM (");
+        for (i, words) in any.iter().enumerate() {
+            if i > 0 {
+                b.w(" UNION ");
+            }
+            candidates(b, scope, words);
+        }
+        b.w(") cand");
+        b.join().t("search_index", "si").w(" ON ");
+        b.c("si", "id_product").w(" = cand.id_product");
+        b.join().t("search_word", "sw").w(" ON ");
+        b.c("sw", "id_word").w(" = ").c("si", "id_word");
+    }
     b.product_shop("si", scope.shop);
     b.w(" WHERE ").scope("sw", scope).w(" AND (");
     if all.is_empty() {
@@ -135,36 +157,14 @@ fn rank(b: &mut B, scope: Scope, any: &[Vec<Prefix>], group: Option<i64>, limit:
         b.range("sw", p);
     }
     b.w(")");
-    // A product of an expression has a word in each of its ranges. With one word per
-    // expression the ranges above already say it.
-    if any.iter().any(|words| words.len() > 1) {
-        b.w(" AND (");
-        for (i, words) in any.iter().enumerate() {
-            if i > 0 {
-                b.w(" OR ");
-            }
-            b.w("(1=1");
-            for p in words {
-                b.w(" AND EXISTS (SELECT 1 FROM ").t("search_index", "x");
-                b.w(" JOIN ").t("search_word", "y").w(" ON ");
-                b.c("y", "id_word").w(" = ").c("x", "id_word").w(" WHERE ");
-                b.c("x", "id_product")
-                    .w(" = ")
-                    .c("si", "id_product")
-                    .w(" AND ");
-                b.scope("y", scope).w(" AND ").range("y", p).w(")");
-            }
-            b.w(")");
-        }
-        b.w(")");
-    }
-    // In an active category (visible to the visitors' group when groups are on).
+    // In an active category (visible to the visitors' group when groups are on): the
+    // product's links first, then each category by key (not every active category).
     b.w(" AND EXISTS (SELECT 1 FROM ")
         .t("category_product", "cp");
-    b.w(" JOIN ").t("category", "c").w(" ON ");
+    b.join().t("category", "c").w(" ON ");
     b.c("c", "id_category").w(" = ").c("cp", "id_category");
     if let Some(g) = group {
-        b.w(" JOIN ").t("category_group", "cg").w(" ON ");
+        b.join().t("category_group", "cg").w(" ON ");
         b.c("cg", "id_category").w(" = ").c("cp", "id_category");
         b.w(" AND ").c("cg", "id_group").w(" = ").int(g);
     }
@@ -197,6 +197,37 @@ fn rank(b: &mut B, scope: Scope, any: &[Vec<Prefix>], group: Option<i64>, limit:
         .c("si", "id_product")
         .w(" ASC LIMIT ");
     b.int(i64::try_from(limit).unwrap_or(i64::MAX));
+}
+
+/// `SELECT id_product` of the products having a word in each range of `words`, found from
+/// the first range.
+fn candidates(b: &mut B, scope: Scope, words: &[Prefix]) {
+    let Some((first, rest)) = words.split_first() else {
+        b.w("SELECT 0 AS id_product");
+        return;
+    };
+    b.w("SELECT ")
+        .c("x0", "id_product")
+        .w(" AS id_product FROM ");
+    b.t("search_word", "y0");
+    b.join().t("search_index", "x0").w(" ON ");
+    b.c("x0", "id_word").w(" = ").c("y0", "id_word");
+    b.w(" WHERE ")
+        .scope("y0", scope)
+        .w(" AND ")
+        .range("y0", first);
+    for p in rest {
+        // The words in range (an index range), then whether the product has one (a
+        // primary key probe each).
+        b.w(" AND EXISTS (SELECT 1 FROM ").t("search_word", "y");
+        b.join().t("search_index", "x").w(" ON ");
+        b.c("x", "id_word").w(" = ").c("y", "id_word").w(" WHERE ");
+        b.c("x", "id_product")
+            .w(" = ")
+            .c("x0", "id_product")
+            .w(" AND ");
+        b.scope("y", scope).w(" AND ").range("y", p).w(")");
+    }
 }
 
 #[cfg(test)]

@@ -43,32 +43,47 @@ pub fn answer(e: &Engine, req: &Request, ctx: &Ctx) -> ApiResult<Reply> {
     render(e, req, ctx, &products, &categories)
 }
 
+/// Index rows a word's count stops at: enough to tell a rare word from a common one, cheap
+/// for a word every product has.
+const COUNT_CAP: u64 = 1000;
+
 /// The ids of the products found, best first.
 fn find(rd: &mut dyn Reader, cfg: &Config, scope: Scope, query: &str) -> StorageResult<Vec<i64>> {
     let rules = cfg.rules(scope.lang);
-    let mut live: Vec<(String, bool)> = Vec::new();
+    let mut counts: Vec<(String, u64)> = Vec::new();
     let mut any: Vec<Vec<Prefix>> = Vec::new();
     for expression in query.split(';') {
-        let mut words = Vec::new();
+        let mut words: Vec<(u64, Prefix)> = Vec::new();
         for w in query_words(expression, &rules) {
-            // A word no searchable product has is ignored, as PrestaShop does once its
-            // fuzzy fallback finds nothing either.
-            let found = match live.iter().find(|(k, _)| *k == w) {
-                Some((_, found)) => *found,
+            let n = match counts.iter().find(|(k, _)| *k == w) {
+                Some((_, n)) => *n,
                 None => {
                     let p = Prefix::new(&w);
-                    let found = !rd
-                        .search(&SearchRead::Live { scope, prefix: &p })?
-                        .is_empty();
-                    live.push((w.clone(), found));
-                    found
+                    let n = rd
+                        .search(&SearchRead::Count {
+                            scope,
+                            prefix: &p,
+                            cap: COUNT_CAP,
+                        })?
+                        .first()
+                        .and_then(|r| r.first())
+                        .and_then(Value::as_i64)
+                        .unwrap_or(0);
+                    let n = u64::try_from(n).unwrap_or(0);
+                    counts.push((w.clone(), n));
+                    n
                 }
             };
+            // A word no searchable product has is ignored, as PrestaShop does once its
+            // fuzzy fallback finds nothing either.
             let p = Prefix::new(&w);
-            if found && !words.contains(&p) {
-                words.push(p);
+            if n > 0 && !words.iter().any(|(_, q)| *q == p) {
+                words.push((n, p));
             }
         }
+        // The rarest word first: the expression's products are found from it.
+        words.sort_by_key(|(n, _)| *n);
+        let words: Vec<Prefix> = words.into_iter().map(|(_, p)| p).collect();
         if !words.is_empty() && !any.contains(&words) {
             any.push(words);
         }
