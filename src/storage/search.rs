@@ -49,17 +49,23 @@ pub enum SearchRead<'a> {
         prefix: &'a Prefix,
         cap: u64,
     },
-    /// The best products (`[id_product, score]`, score descending, then id): those having,
-    /// for one of the `any` lists, a word in each of its ranges, eligible (active, visible in
-    /// search, indexed, named in the language, in an active category — visible to `group`
-    /// when given — whose default category is named in the language); the score is the sum
-    /// of the weights of their words in any of the ranges. Each list starts with its range of
-    /// fewest products: the products of a list of several words are found from it.
+    /// Products by relevance (`[id_product, score]`, score descending, then id; `page` is
+    /// (offset, count)): those having, for one of the `any` lists, a word in each of its
+    /// ranges; the score is the sum of the weights of their words in any of the ranges. Each
+    /// list starts with its range of fewest products: the products of a list of several
+    /// words are found from it.
     Rank {
         scope: Scope,
         any: &'a [Vec<Prefix>],
+        page: (u64, u64),
+    },
+    /// Which of `products` (`[id_product]`) the search may show: active, visible in search
+    /// and indexed in the shop, named in the language, in an active category (visible to
+    /// `group` when given) and whose default category is named in the language.
+    Eligible {
+        scope: Scope,
+        products: &'a [i64],
         group: Option<i64>,
-        limit: u64,
     },
 }
 

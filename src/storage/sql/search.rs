@@ -55,6 +55,25 @@ impl B<'_> {
         self.w(")")
     }
 
+    /// `(…) w`: the ids of the words in any of the ranges, once each (a word two ranges
+    /// match counts once), one index range each. Not `range OR range` on a joined table:
+    /// SQLite 3.50 reads that as every word of the language there.
+    fn words(&mut self, scope: Scope, all: &[&Prefix]) -> &mut Self {
+        self.w("(");
+        if all.is_empty() {
+            self.w("SELECT 0 AS id_word");
+        }
+        for (i, p) in all.iter().enumerate() {
+            if i > 0 {
+                self.w(" UNION ");
+            }
+            self.w("SELECT ").c("sw", "id_word").w(" AS id_word FROM ");
+            self.t("search_word", "sw").w(" WHERE ").scope("sw", scope);
+            self.w(" AND ").range("sw", p);
+        }
+        self.w(") w")
+    }
+
     /// A join kept in the order written (words, then their index rows, then products).
     fn join(&mut self) -> &mut Self {
         let j = self.d.join_in_order();
@@ -98,12 +117,12 @@ pub fn search(d: &Dialect, q: &SearchRead) -> Sql {
             b.w(" LIMIT ").int(i64::try_from(*cap).unwrap_or(i64::MAX));
             b.w(") n");
         }
-        SearchRead::Rank {
+        SearchRead::Rank { scope, any, page } => rank(&mut b, *scope, any, *page),
+        SearchRead::Eligible {
             scope,
-            any,
+            products,
             group,
-            limit,
-        } => rank(&mut b, *scope, any, *group, *limit),
+        } => eligible(&mut b, *scope, products, *group),
     }
     Sql {
         text: b.out,
@@ -111,7 +130,7 @@ pub fn search(d: &Dialect, q: &SearchRead) -> Sql {
     }
 }
 
-fn rank(b: &mut B, scope: Scope, any: &[Vec<Prefix>], group: Option<i64>, limit: u64) {
+fn rank(b: &mut B, scope: Scope, any: &[Vec<Prefix>], page: (u64, u64)) {
     let mut all: Vec<&Prefix> = Vec::new();
     for p in any.iter().flatten() {
         if !all.contains(&p) {
@@ -122,17 +141,12 @@ fn rank(b: &mut B, scope: Scope, any: &[Vec<Prefix>], group: Option<i64>, limit:
         .c("si", "id_product")
         .w(", SUM(")
         .c("si", "weight")
-        .w(") AS score");
-    if any.iter().all(|words| words.len() == 1) {
-        // Single words: driven by the words in range (index seeks), then their index rows.
-        b.w(" FROM ").t("search_word", "sw");
-        b.join().t("search_index", "si").w(" ON ");
-        b.c("si", "id_word").w(" = ").c("sw", "id_word");
-    } else {
+        .w(") AS score FROM ");
+    if any.iter().any(|words| words.len() > 1) {
         // Several words to a list: its products are those of its rarest word having each
-        // other word (a key probe each), so a common word is never read whole; then their
-        // own index rows (a few dozen each) give the score.
-        b.w(" FROM (");
+        // other word (a key probe each), so a common word is never read whole; their score
+        // is a key probe per word in range.
+        b.w("(");
         for (i, words) in any.iter().enumerate() {
             if i > 0 {
                 b.w(" UNION ");
@@ -140,25 +154,52 @@ fn rank(b: &mut B, scope: Scope, any: &[Vec<Prefix>], group: Option<i64>, limit:
             candidates(b, scope, words);
         }
         b.w(") cand");
+        b.join().words(scope, &all);
         b.join().t("search_index", "si").w(" ON ");
+        b.c("si", "id_word").w(" = w.id_word AND ");
         b.c("si", "id_product").w(" = cand.id_product");
-        b.join().t("search_word", "sw").w(" ON ");
-        b.c("sw", "id_word").w(" = ").c("si", "id_word");
+    } else {
+        // Single words: driven by the words in range, then their index rows.
+        b.words(scope, &all);
+        b.join().t("search_index", "si").w(" ON ");
+        b.c("si", "id_word").w(" = w.id_word");
     }
-    b.product_shop("si", scope.shop);
-    b.w(" WHERE ").scope("sw", scope).w(" AND (");
-    if all.is_empty() {
-        b.w("0");
+    b.w(" GROUP BY ").c("si", "id_product");
+    b.w(" ORDER BY score DESC, ")
+        .c("si", "id_product")
+        .w(" ASC LIMIT ");
+    b.int(i64::try_from(page.1).unwrap_or(i64::MAX))
+        .w(" OFFSET ");
+    b.int(i64::try_from(page.0).unwrap_or(i64::MAX));
+}
+
+/// Which of `products` PrestaShop's search may show: active, visible in search and indexed
+/// in the shop, named in the language, in an active category (visible to `group` when
+/// given), its default category named in the language.
+fn eligible(b: &mut B, scope: Scope, products: &[i64], group: Option<i64>) {
+    b.w("SELECT ").c("ps", "id_product").w(" FROM ");
+    b.t("product_shop", "ps").w(" WHERE ");
+    b.c("ps", "id_product").w(" IN (");
+    if products.is_empty() {
+        b.v(crate::storage::Value::Null);
     }
-    for (i, p) in all.iter().enumerate() {
+    for (i, id) in products.iter().enumerate() {
         if i > 0 {
-            b.w(" OR ");
+            b.w(",");
         }
-        b.range("sw", p);
+        b.int(*id);
     }
-    b.w(")");
-    // In an active category (visible to the visitors' group when groups are on): the
-    // product's links first, then each category by key (not every active category).
+    b.w(") AND ").c("ps", "id_shop").w(" = ").int(scope.shop);
+    b.w(" AND ").c("ps", "active").w(" = 1 AND ");
+    b.c("ps", "indexed")
+        .w(" = 1 AND ")
+        .c("ps", "visibility")
+        .w(" IN (");
+    b.v(Value::from("both"))
+        .w(", ")
+        .v(Value::from("search"))
+        .w(")");
+    // The product's links first, then each category by key (not every active category).
     b.w(" AND EXISTS (SELECT 1 FROM ")
         .t("category_product", "cp");
     b.join().t("category", "c").w(" ON ");
@@ -171,7 +212,7 @@ fn rank(b: &mut B, scope: Scope, any: &[Vec<Prefix>], group: Option<i64>, limit:
     b.w(" WHERE ")
         .c("cp", "id_product")
         .w(" = ")
-        .c("si", "id_product");
+        .c("ps", "id_product");
     b.w(" AND ").c("c", "active").w(" = 1)");
     // Named in the language, and so is its default category (PrestaShop's inner joins).
     b.w(" AND EXISTS (SELECT 1 FROM ")
@@ -179,7 +220,7 @@ fn rank(b: &mut B, scope: Scope, any: &[Vec<Prefix>], group: Option<i64>, limit:
         .w(" WHERE ");
     b.c("pl", "id_product")
         .w(" = ")
-        .c("si", "id_product")
+        .c("ps", "id_product")
         .w(" AND ");
     b.c("pl", "id_lang").w(" = ").int(scope.lang).w(" AND ");
     b.c("pl", "id_shop").w(" = ").int(scope.shop).w(")");
@@ -192,11 +233,6 @@ fn rank(b: &mut B, scope: Scope, any: &[Vec<Prefix>], group: Option<i64>, limit:
         .w(" AND ");
     b.c("cl", "id_lang").w(" = ").int(scope.lang).w(" AND ");
     b.c("cl", "id_shop").w(" = ").int(scope.shop).w(")");
-    b.w(" GROUP BY ").c("si", "id_product");
-    b.w(" ORDER BY score DESC, ")
-        .c("si", "id_product")
-        .w(" ASC LIMIT ");
-    b.int(i64::try_from(limit).unwrap_or(i64::MAX));
 }
 
 /// `SELECT id_product` of the products having a word in each range of `words`, found from
@@ -206,7 +242,8 @@ fn candidates(b: &mut B, scope: Scope, words: &[Prefix]) {
         b.w("SELECT 0 AS id_product");
         return;
     };
-    b.w("SELECT ")
+    // Distinct: a product with two words in the first range would count its words twice.
+    b.w("SELECT DISTINCT ")
         .c("x0", "id_product")
         .w(" AS id_product FROM ");
     b.t("search_word", "y0");
@@ -217,17 +254,21 @@ fn candidates(b: &mut B, scope: Scope, words: &[Prefix]) {
         .w(" AND ")
         .range("y0", first);
     for p in rest {
-        // The words in range (an index range), then whether the product has one (a
-        // primary key probe each).
-        b.w(" AND EXISTS (SELECT 1 FROM ").t("search_word", "y");
-        b.join().t("search_index", "x").w(" ON ");
-        b.c("x", "id_word").w(" = ").c("y", "id_word").w(" WHERE ");
-        b.c("x", "id_product")
-            .w(" = ")
-            .c("x0", "id_product")
-            .w(" AND ");
-        b.scope("y", scope).w(" AND ").range("y", p).w(")");
+        has_word(b, scope, "x0", p);
     }
+}
+
+/// `AND EXISTS` a word of the product `alias.id_product` in the range: the words in range
+/// (an index range), then whether the product has one (a primary key probe each).
+fn has_word(b: &mut B, scope: Scope, alias: &str, p: &Prefix) {
+    b.w(" AND EXISTS (SELECT 1 FROM ").t("search_word", "y");
+    b.join().t("search_index", "x").w(" ON ");
+    b.c("x", "id_word").w(" = ").c("y", "id_word").w(" WHERE ");
+    b.c("x", "id_product")
+        .w(" = ")
+        .c(alias, "id_product")
+        .w(" AND ");
+    b.scope("y", scope).w(" AND ").range("y", p).w(")");
 }
 
 #[cfg(test)]
@@ -242,11 +283,11 @@ mod tests {
             &SearchRead::Rank {
                 scope: Scope { lang: 1, shop: 1 },
                 any: &any,
-                group: None,
-                limit: 10,
+                page: (0, 10),
             },
         );
         assert!(s.text.contains("`ps_search_word` sw"), "{}", s.text);
+        assert!(!s.text.contains(" OR "), "{}", s.text);
         assert!(s.text.contains("sw.`word` >= ? AND sw.`word` < ?"));
         assert!(!s.text.contains("shirt") && !s.text.contains("LIKE"));
         assert_eq!(s.text.matches('?').count(), s.params.len());

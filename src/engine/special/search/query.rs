@@ -45,7 +45,7 @@ pub fn answer(e: &Engine, req: &Request, ctx: &Ctx) -> ApiResult<Reply> {
 
 /// Index rows a word's count stops at: enough to tell a rare word from a common one, cheap
 /// for a word every product has.
-const COUNT_CAP: u64 = 1000;
+const COUNT_CAP: u64 = 100;
 
 /// The ids of the products found, best first.
 fn find(rd: &mut dyn Reader, cfg: &Config, scope: Scope, query: &str) -> StorageResult<Vec<i64>> {
@@ -91,16 +91,41 @@ fn find(rd: &mut dyn Reader, cfg: &Config, scope: Scope, query: &str) -> Storage
     if any.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(rd
-        .search(&SearchRead::Rank {
-            scope,
-            any: &any,
-            group: cfg.visitor_group,
-            limit: LIMIT,
-        })?
-        .iter()
-        .filter_map(|r| r.first().and_then(Value::as_i64))
-        .collect())
+    // Relevance from the index alone, then which of the best the search may show, a page at
+    // a time: the eligibility of a product is checked once, not once per index row.
+    let mut out = Vec::new();
+    let (mut offset, mut count) = (0, 4 * LIMIT);
+    loop {
+        let ranked: Vec<i64> = rd
+            .search(&SearchRead::Rank {
+                scope,
+                any: &any,
+                page: (offset, count),
+            })?
+            .iter()
+            .filter_map(|r| r.first().and_then(Value::as_i64))
+            .collect();
+        let shown: Vec<i64> = rd
+            .search(&SearchRead::Eligible {
+                scope,
+                products: &ranked,
+                group: cfg.visitor_group,
+            })?
+            .iter()
+            .filter_map(|r| r.first().and_then(Value::as_i64))
+            .collect();
+        for id in &ranked {
+            if shown.contains(id) && out.len() < LIMIT as usize {
+                out.push(*id);
+            }
+        }
+        if out.len() >= LIMIT as usize || (ranked.len() as u64) < count {
+            return Ok(out);
+        }
+        offset += count;
+        // Pages grow: an index full of products the search may not show ends in a few.
+        count = (count * 4).min(4096);
+    }
 }
 
 /// Every category of the products, first seen first (each product's by id).
