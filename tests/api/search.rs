@@ -142,6 +142,48 @@ fn accents_case_and_alternatives() {
     assert_eq!(products(&shop, "shirt%20qwxzv"), vec![1]);
     // Ten at most.
     assert_eq!(products(&shop, "the;mug;poster;cushion;notebook").len(), 10);
+    // A query of thousands of words is answered, not refused (the first 32 count).
+    let long: Vec<String> = (0..3000).map(|i| format!("w{i:05}")).collect();
+    let r = shop.get(&format!(
+        "/api/search?language=1&query=shirt%20{}",
+        long.join(";")
+    ));
+    assert_eq!(r.status, 200, "{}", &r.body[..r.body.len().min(300)]);
+}
+
+#[test]
+fn indexation_off_leaves_written_products_for_the_command() {
+    let shop = TestShop::start();
+    shop.sql_exec(
+        "UPDATE {configuration} SET value = '0' WHERE name = 'PS_SEARCH_INDEXATION'",
+        &[],
+    );
+    let r = shop.send(
+        "PATCH",
+        "/api/products/1",
+        "<prestashop><product><id>1</id><name><language id=\"1\">Platypus tee</language></name></product></prestashop>",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    // As in PrestaShop: not re-indexed, so not searchable until it is.
+    assert_eq!(products(&shop, "platypus"), Vec::<i64>::new());
+    assert_eq!(products(&shop, "shirt"), Vec::<i64>::new());
+    assert_eq!(
+        shop.sql_i64("SELECT indexed FROM {product} WHERE id_product = 1", &[]),
+        0
+    );
+    assert!(shop
+        .cli(&["search", "reindex"])
+        .contains("indexed 1 products"));
+    assert_eq!(products(&shop, "platypus"), vec![1]);
+    // A blacklisted word is not indexed. The setting is by language (configuration_lang).
+    shop.sql_exec(
+        "UPDATE {configuration_lang} SET value = 'platypus|other' WHERE id_configuration = \
+         (SELECT id_configuration FROM {configuration} WHERE name = 'PS_SEARCH_BLACKLIST')",
+        &[],
+    );
+    shop.cli(&["search", "reindex", "--all"]);
+    assert_eq!(products(&shop, "platypus"), Vec::<i64>::new());
+    assert_eq!(products(&shop, "tee"), vec![1]);
 }
 
 #[test]

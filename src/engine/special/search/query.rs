@@ -43,6 +43,9 @@ pub fn answer(e: &Engine, req: &Request, ctx: &Ctx) -> ApiResult<Reply> {
     render(e, req, ctx, &products, &categories)
 }
 
+/// Distinct words of a query looked up at most.
+const MAX_WORDS: usize = 32;
+
 /// Index rows a word's count stops at: enough to tell a rare word from a common one, cheap
 /// for a word every product has.
 const COUNT_CAP: u64 = 100;
@@ -57,6 +60,10 @@ fn find(rd: &mut dyn Reader, cfg: &Config, scope: Scope, query: &str) -> Storage
         for w in query_words(expression, &rules) {
             let n = match counts.iter().find(|(k, _)| *k == w) {
                 Some((_, n)) => *n,
+                // Beyond the first words a query is not a search a person types: they are
+                // ignored rather than looked up (every word is a statement, and a range in
+                // the ranking statement, whose bound values are limited).
+                None if counts.len() >= MAX_WORDS => continue,
                 None => {
                     let p = Prefix::new(&w);
                     let n = rd
