@@ -4,7 +4,7 @@
 # each beside a flat GET /api/taxes/1 measured in the same run (the ratio is search / taxes).
 # Server pinned to CPU 0, wrk to CPU 1, as bench/run.sh. Also reports how long the generated
 # catalogue takes to index (printed by `shopws demo`).
-# Usage: bash bench/search.sh [SECONDS_PER_QUERY]      (about 2 minutes with the default 3 s)
+# Usage: bash bench/search.sh [SECONDS_PER_QUERY]      (about 3 minutes with the default 3 s)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
@@ -41,6 +41,8 @@ QUERIES=(
   "gen%2000012345"
   "product%2012345"
   "generated"
+  "gen"
+  "generated%20product"
 )
 
 ROWS=()

@@ -49,6 +49,15 @@ pub enum SearchRead<'a> {
         prefix: &'a Prefix,
         cap: u64,
     },
+    /// The ids of the words in the range (`[id_word]`), at most `limit`.
+    Words {
+        scope: Scope,
+        prefix: &'a Prefix,
+        limit: u64,
+    },
+    /// [`Rank`](Self::Rank) for a query of one word whose range holds a single word: the
+    /// products of that word by weight, then id.
+    Top { word: i64, page: (u64, u64) },
     /// Products by relevance (`[id_product, score]`, score descending, then id; `page` is
     /// (offset, count)): those having, for one of the `any` lists, a word in each of its
     /// ranges; the score is the sum of the weights of their words in any of the ranges. Each

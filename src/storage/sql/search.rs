@@ -117,6 +117,31 @@ pub fn search(d: &Dialect, q: &SearchRead) -> Sql {
             b.w(" LIMIT ").int(i64::try_from(*cap).unwrap_or(i64::MAX));
             b.w(") n");
         }
+        SearchRead::Words {
+            scope,
+            prefix,
+            limit,
+        } => {
+            b.w("SELECT ").c("sw", "id_word").w(" FROM ");
+            b.t("search_word", "sw").w(" WHERE ").scope("sw", *scope);
+            b.w(" AND ").range("sw", prefix).w(" LIMIT ");
+            b.int(i64::try_from(*limit).unwrap_or(i64::MAX));
+        }
+        SearchRead::Top { word, page } => {
+            // One word: a product's score is the weight of its one row, read in the order
+            // of an index (id_word, weight DESC, id_product) where there is one.
+            b.w("SELECT ")
+                .c("si", "id_product")
+                .w(", ")
+                .c("si", "weight");
+            b.w(" AS score FROM ").t("search_index", "si").w(" WHERE ");
+            b.c("si", "id_word").w(" = ").int(*word);
+            b.w(" ORDER BY ").c("si", "weight").w(" DESC, ");
+            b.c("si", "id_product").w(" ASC LIMIT ");
+            b.int(i64::try_from(page.1).unwrap_or(i64::MAX))
+                .w(" OFFSET ");
+            b.int(i64::try_from(page.0).unwrap_or(i64::MAX));
+        }
         SearchRead::Rank { scope, any, page } => rank(&mut b, *scope, any, *page),
         SearchRead::Eligible {
             scope,

@@ -100,14 +100,34 @@ fn find(rd: &mut dyn Reader, cfg: &Config, scope: Scope, query: &str) -> Storage
     }
     // Relevance from the index alone, then which of the best the search may show, a page at
     // a time: the eligibility of a product is checked once, not once per index row.
+    // A single word of the index (the common case of a one-word query) is read in weight
+    // order, without adding up anything.
+    let single = match any.as_slice() {
+        [words] if words.len() == 1 => {
+            let ids = rd.search(&SearchRead::Words {
+                scope,
+                prefix: &words[0],
+                limit: 2,
+            })?;
+            match ids.as_slice() {
+                [one] => one.first().and_then(Value::as_i64),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
     let mut out = Vec::new();
     let (mut offset, mut count) = (0, 4 * LIMIT);
     loop {
+        let page = (offset, count);
         let ranked: Vec<i64> = rd
-            .search(&SearchRead::Rank {
-                scope,
-                any: &any,
-                page: (offset, count),
+            .search(&match single {
+                Some(word) => SearchRead::Top { word, page },
+                None => SearchRead::Rank {
+                    scope,
+                    any: &any,
+                    page,
+                },
             })?
             .iter()
             .filter_map(|r| r.first().and_then(Value::as_i64))
