@@ -9,6 +9,7 @@
 pub mod config;
 pub mod index;
 mod query;
+mod texts;
 pub mod words;
 
 use crate::catalog::Resource;
