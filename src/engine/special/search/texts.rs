@@ -8,6 +8,7 @@ use super::config::Config;
 use super::words::index_words;
 use crate::storage::{Select, StorageResult, Tx, Value};
 
+/// A product's row in one shop: whether the search may show it there, and its category.
 pub(super) struct ProductShop {
     pub product: i64,
     pub shop: i64,
@@ -17,6 +18,7 @@ pub(super) struct ProductShop {
     category: i64,
 }
 
+/// A product's own row: its references and manufacturer.
 pub(super) struct Product {
     references: Vec<String>,
     manufacturer: i64,
