@@ -81,3 +81,8 @@ CREATE TABLE IF NOT EXISTS "shopws_login_known" (
   "subject" TEXT PRIMARY KEY,
   "last_ok" INTEGER NOT NULL
 );
+
+-- The search index read in weight order for one word (`/api/search?query=word`), from the
+-- index alone: PrestaShop's MySQL table has its primary key (id_word, id_product) clustered
+-- with the weight; SQLite's table would be read row by row for the weight.
+CREATE INDEX IF NOT EXISTS "search_index__word_weight" ON "search_index" ("id_word", "weight" DESC, "id_product");

@@ -4,6 +4,7 @@
 use clap::Args;
 
 use super::{open_store, seed_if_empty, Global};
+use crate::engine::special::search;
 use crate::storage::{Select, Store, Tx, Value};
 
 #[derive(Args, Debug)]
@@ -212,6 +213,7 @@ pub fn run(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
     seed_if_empty(store.as_ref(), g, true)?;
     let langs = ids(store.as_ref(), "lang", "id_lang")?;
     let shops = ids(store.as_ref(), "shop", "id_shop")?;
+    let before = last_product(store.as_ref())?;
     let started = std::time::Instant::now();
     let mut done = 0;
     while done < a.products {
@@ -232,5 +234,33 @@ pub fn run(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
         a.products,
         started.elapsed().as_secs_f64()
     );
+    // The new products' search index, set-wise (they have none yet).
+    let started = std::time::Instant::now();
+    let after = last_product(store.as_ref())?;
+    let ids: Vec<i64> = (before + 1..=after).collect();
+    for chunk in ids.chunks(BATCH as usize) {
+        store.write(&mut |tx| {
+            let cfg = search::Config::load(tx)?;
+            search::index::reindex(tx, &cfg, chunk, None, true)
+        })?;
+    }
+    println!(
+        "indexed {} products for search in {:.1} s",
+        ids.len(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
+}
+
+/// The largest product id (0 when there is none).
+fn last_product(store: &dyn Store) -> anyhow::Result<i64> {
+    let mut last = 0;
+    store.read(&mut |r| {
+        last = r
+            .max("product", "id_product", &[])?
+            .and_then(|v| v.as_i64())
+            .unwrap_or(0);
+        Ok(())
+    })?;
+    Ok(last)
 }

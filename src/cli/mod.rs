@@ -4,6 +4,7 @@
 mod admin;
 mod demo;
 mod keys;
+mod search;
 mod serve;
 
 use std::path::PathBuf;
@@ -71,6 +72,11 @@ pub enum Command {
         #[command(subcommand)]
         action: admin::AdminAction,
     },
+    /// The search index of products (PrestaShop's search_word / search_index tables).
+    Search {
+        #[command(subcommand)]
+        action: search::SearchAction,
+    },
 }
 
 #[derive(Subcommand, Debug, Clone, Copy)]
@@ -98,6 +104,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Key { action } => keys::run(&cli.global, action),
         Command::Demo(args) => demo::run(&cli.global, args),
         Command::Admin { action } => admin::run(&cli.global, action),
+        Command::Search { action } => search::run(&cli.global, action),
     }
 }
 
@@ -200,5 +207,8 @@ pub fn seed_if_empty(store: &dyn Store, _g: &Global, demo: bool) -> anyhow::Resu
     } else {
         storage::SeedMode::Reference
     };
-    Ok(store.seed(mode)?)
+    // The seeded catalogue is searchable at once: its index is built with it.
+    Ok(store.seed_then(mode, &mut |tx| {
+        crate::engine::special::search::reindex_catalogue(tx, false, true).map(|_| ())
+    })?)
 }

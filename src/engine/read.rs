@@ -360,7 +360,7 @@ impl ListState {
 }
 
 /// Fields the resource's behaviours compute, for a batch of loaded entities.
-fn fill_computed(
+pub(crate) fn fill_computed(
     e: &Engine,
     rd: &mut dyn Reader,
     r: &Resource,
@@ -393,7 +393,7 @@ fn close_list(buf: &mut Vec<u8>, r: &Resource, json: bool) {
     }
 }
 
-fn write_item(
+pub(crate) fn write_item(
     buf: &mut Vec<u8>,
     r: &Resource,
     p: &Projection,

@@ -8,6 +8,7 @@
 mod error;
 pub mod mysql;
 mod plan;
+pub mod search;
 pub mod seed;
 pub mod sql;
 pub mod sqlite;
@@ -69,6 +70,9 @@ pub trait Reader {
         column: &str,
         key: &[(&str, Value)],
     ) -> StorageResult<Option<Value>>;
+
+    /// A read of the product search index (see [`search::SearchRead`]); rows as it says.
+    fn search(&mut self, q: &search::SearchRead) -> StorageResult<Vec<Vec<Value>>>;
 }
 
 /// Writes inside one transaction. Table and column names must come from the catalog or from
@@ -110,6 +114,15 @@ pub trait Tx: Reader {
         table: &str,
         key: &[(&str, Value)],
         values: &[(&str, Value)],
+    ) -> StorageResult<()>;
+
+    /// Inserts many rows of the same `columns` (bulk loads: the search index of a whole
+    /// catalogue). Backends send them several rows to a statement.
+    fn insert_rows(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: &[Vec<Value>],
     ) -> StorageResult<()>;
 }
 
@@ -177,11 +190,22 @@ impl dyn Store {
     /// Loads PrestaShop's reference data (and the demo shop with `SeedMode::Demo`) when the
     /// database holds none yet. Returns whether it did.
     pub fn seed(&self, mode: SeedMode) -> StorageResult<bool> {
+        self.seed_then(mode, &mut |_| Ok(()))
+    }
+
+    /// [`seed`](Self::seed), then `then` in the same transaction when it seeded (what is
+    /// derived from the rows, such as the search index, is there as soon as they are).
+    pub fn seed_then(
+        &self,
+        mode: SeedMode,
+        then: &mut dyn FnMut(&mut dyn Tx) -> StorageResult<()>,
+    ) -> StorageResult<bool> {
         let mut done = false;
         self.write(&mut |tx| {
             done = seed::is_empty(tx)?;
             if done {
                 seed::load(tx, mode)?;
+                then(tx)?;
             }
             Ok(())
         })?;

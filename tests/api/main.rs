@@ -18,6 +18,7 @@ mod listing;
 mod login_throttle;
 mod permissions;
 mod prices;
+mod search;
 mod server;
 mod slow;
 mod write_load;

@@ -10,6 +10,7 @@ pub mod orders;
 pub mod price;
 pub mod product_setters;
 pub mod products;
+pub mod search;
 pub mod slug;
 pub mod stock;
 mod unimplemented;
@@ -22,7 +23,8 @@ use crate::storage::Value;
 /// order given here.
 pub fn registry() -> Registry {
     let mut r = Registry::default();
-    r.add(&["images", "search"], &unimplemented::NotImplemented)
+    r.add(&["images"], &unimplemented::NotImplemented)
+        .add(&["search"], &search::Search)
         .add(&["attachments"], &attachments::Attachments)
         .add(&["customers", "employees"], &customers::Passwords)
         .add(&["customers"], &customers::Customers)
@@ -33,7 +35,9 @@ pub fn registry() -> Registry {
         .add(&["combinations"], &stock::Combinations)
         .add(&["stock_availables"], &stock::StockRows)
         .add(&["orders"], &orders::Orders)
-        .add(&["carriers"], &carriers::Carriers);
+        .add(&["carriers"], &carriers::Carriers)
+        // Last: the index reads what the others wrote.
+        .add(&["products", "combinations"], &search::Reindex);
     r
 }
 

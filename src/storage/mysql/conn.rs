@@ -8,6 +8,7 @@ use mysql::{Params, Row};
 
 use crate::catalog::AssocStorage;
 use crate::storage::plan::{Col, Cond, Context, ListPlan, Op, Select};
+use crate::storage::search::SearchRead;
 use crate::storage::sql::{self, Dialect, Sql};
 use crate::storage::{AssocRows, Reader, StorageError, StorageResult, Tx, Value, Visit};
 
@@ -318,6 +319,10 @@ impl<Q: Queryable> Reader for My<'_, Q> {
             },
         )
     }
+
+    fn search(&mut self, q: &SearchRead) -> StorageResult<Vec<Vec<Value>>> {
+        self.rows(&sql::search(self.d, q))
+    }
 }
 
 impl<Q: Queryable> Tx for My<'_, Q> {
@@ -368,5 +373,21 @@ impl<Q: Queryable> Tx for My<'_, Q> {
     ) -> StorageResult<()> {
         let s = sql::upsert(self.d, table, key, values)?;
         self.exec(&s).map(|_| ())
+    }
+
+    fn insert_rows(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: &[Vec<Value>],
+    ) -> StorageResult<()> {
+        for chunk in rows.chunks(sql::ROWS_PER_INSERT) {
+            let s = Sql {
+                text: sql::insert_rows(self.d, table, columns, chunk.len()),
+                params: chunk.iter().flatten().cloned().collect(),
+            };
+            self.exec(&s)?;
+        }
+        Ok(())
     }
 }

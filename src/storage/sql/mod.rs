@@ -4,12 +4,16 @@
 //! shopws's own schema and are always quoted; values are never spliced.
 
 mod assoc;
+mod search;
 mod select;
 mod write;
 
 pub use assoc::{assoc, assoc_union, UnionLayout};
+pub use search::search;
 pub use select::{count, list, max};
-pub use write::{delete, increment, insert, insert_ignore, select, update, upsert};
+pub use write::{
+    delete, increment, insert, insert_ignore, insert_rows, select, update, upsert, ROWS_PER_INSERT,
+};
 
 use super::Value;
 
@@ -86,6 +90,16 @@ impl Dialect {
         let mut s = String::with_capacity(table.len() + self.prefix.len() + 2);
         self.push_table(&mut s, table);
         s
+    }
+
+    /// A join done in the order written: SQLite's planner, without statistics, would
+    /// otherwise start from a whole table (every product) rather than from an index range
+    /// of a few rows, and MySQL's may too.
+    pub fn join_in_order(&self) -> &'static str {
+        match self.kind {
+            Kind::Sqlite => " CROSS JOIN ",
+            Kind::Mysql => " STRAIGHT_JOIN ",
+        }
     }
 
     /// What follows a text expression to compare it as PrestaShop does (case and accents

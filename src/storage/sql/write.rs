@@ -102,6 +102,34 @@ pub fn insert(d: &Dialect, table: &str, values: &[(&str, Value)]) -> Sql {
     }
 }
 
+/// Rows per multi-row insert: few statements for a bulk load, well under every backend's
+/// limit on bound values (SQLite's 32,766, MySQL's 65,535) for tables of a few columns.
+pub const ROWS_PER_INSERT: usize = 256;
+
+/// `INSERT INTO table (columns) VALUES (?,…),(?,…)…` for `rows` rows; the values are bound
+/// row after row.
+pub fn insert_rows(d: &Dialect, table: &str, columns: &[&str], rows: usize) -> String {
+    let mut out = String::from("INSERT INTO ");
+    d.push_table(&mut out, table);
+    out.push_str(" (");
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        d.push_ident(&mut out, c);
+    }
+    out.push_str(") VALUES ");
+    for r in 0..rows.max(1) {
+        if r > 0 {
+            out.push(',');
+        }
+        out.push('(');
+        push_marks(&mut out, columns.len());
+        out.push(')');
+    }
+    out
+}
+
 /// Inserts unless a row with the same key exists. MySQL's `INSERT IGNORE` would also turn
 /// other errors (a bad value, a missing column) into warnings: a no-op update is used instead.
 pub fn insert_ignore(d: &Dialect, table: &str, values: &[(&str, Value)]) -> Sql {

@@ -14,6 +14,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{params_from_iter, CachedStatement, Connection, ToSql};
 
 use super::plan::{Context, ListPlan, Select};
+use super::search::SearchRead;
 use super::sql::{self, Dialect, Kind, Sql};
 use super::{AssocRows, Reader, StorageError, StorageResult, Store, Tx, Value, Visit};
 use crate::catalog::AssocStorage;
@@ -237,6 +238,24 @@ impl Reader for Conn<'_> {
             v => Some(v),
         })
     }
+
+    fn search(&mut self, q: &SearchRead) -> StorageResult<Vec<Vec<Value>>> {
+        let Sql { text, params } = sql::search(&LITE, q);
+        let mut stmt = prepare(self.0, &text)?;
+        let n = stmt.column_count();
+        let mut rows = stmt
+            .query(params_from_iter(params.iter()))
+            .map_err(map_err)?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(map_err)? {
+            let mut vals = Vec::with_capacity(n);
+            for i in 0..n {
+                vals.push(from_ref(row.get_ref(i).map_err(map_err)?));
+            }
+            out.push(vals);
+        }
+        Ok(out)
+    }
 }
 
 /// Runs a write statement, returning the rows it changed.
@@ -288,6 +307,21 @@ impl Tx for Conn<'_> {
         values: &[(&str, Value)],
     ) -> StorageResult<()> {
         exec(self.0, sql::upsert(&LITE, table, key, values)?).map(|_| ())
+    }
+
+    fn insert_rows(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: &[Vec<Value>],
+    ) -> StorageResult<()> {
+        for chunk in rows.chunks(sql::ROWS_PER_INSERT) {
+            let text = sql::insert_rows(&LITE, table, columns, chunk.len());
+            let mut stmt = prepare(self.0, &text)?;
+            stmt.execute(params_from_iter(chunk.iter().flatten()))
+                .map_err(map_err)?;
+        }
+        Ok(())
     }
 }
 
