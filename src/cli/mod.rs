@@ -116,7 +116,7 @@ pub fn open_store_with(g: &Global, readers: usize) -> anyhow::Result<Box<dyn Sto
     })?)
 }
 
-fn sqlite_path(url: &str) -> Option<PathBuf> {
+pub(crate) fn sqlite_path(url: &str) -> Option<PathBuf> {
     url.strip_prefix("sqlite:")
         .map(|p| PathBuf::from(p.strip_prefix("//").unwrap_or(p)))
 }

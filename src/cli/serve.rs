@@ -73,6 +73,12 @@ pub struct ServeArgs {
     /// twice this many).
     #[arg(long, env = "SHOPWS_READERS", default_value_t = 4)]
     pub readers: usize,
+    /// The pictures' folder, laid out as PrestaShop's `img/` (`p/1/2/3/123.jpg`,
+    /// `c/4.jpg`…): point it at a PrestaShop shop's own `img/` folder and both serve the
+    /// same pictures. Default: `img` beside the SQLite file; with MySQL, `img` in the
+    /// current directory.
+    #[arg(long, env = "SHOPWS_IMAGES_DIR", value_name = "DIR")]
+    pub images_dir: Option<std::path::PathBuf>,
 }
 
 const DEMO_MARK: &str = "SHOPWS_DEMO_KEY_HINT";
@@ -170,6 +176,7 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                 json_ps_quirks: a.json_ps_quirks,
                 json_numbers: a.json_numbers,
                 buffer_limit: 1024 * 1024,
+                images_dir: images_dir(g, &a),
             },
         ));
         let app = App::new(
@@ -216,6 +223,16 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     // Blocking jobs still running past the grace period are not waited for.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     result
+}
+
+/// `--images-dir`, or `img` beside the SQLite file, or `img` in the current directory.
+pub fn images_dir(g: &Global, a: &ServeArgs) -> std::path::PathBuf {
+    if let Some(d) = &a.images_dir {
+        return d.clone();
+    }
+    super::sqlite_path(&g.database)
+        .and_then(|p| p.parent().map(|d| d.join("img")))
+        .unwrap_or_else(|| std::path::PathBuf::from("img"))
 }
 
 fn server_options(a: &ServeArgs) -> ServerOptions {

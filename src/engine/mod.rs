@@ -36,6 +36,8 @@ pub struct Settings {
     pub json_numbers: bool,
     /// Responses larger than this are streamed (without `Content-Sha1`).
     pub buffer_limit: usize,
+    /// The pictures' folder, laid out as PrestaShop's `img/` (`p/1/2/3/123.jpg`, `c/4.jpg`).
+    pub images_dir: std::path::PathBuf,
 }
 
 pub struct Engine {

@@ -69,6 +69,13 @@ pub(super) async fn handle(
         }
         match read_body(&st, &parts, body).await {
             Ok(b) => b,
+            // An upload beyond the server's limit is PrestaShop's "too large" picture.
+            Err(e) if e.status == 413 && segments.first().is_some_and(|s| s == "images") => {
+                return error_response(
+                    &crate::engine::special::images::too_large(st.max_body as u64),
+                    &common,
+                );
+            }
             Err(e) => return error_response(&e, &common),
         }
     } else {

@@ -5,6 +5,7 @@ pub mod carriers;
 pub mod categories;
 pub mod category_counts;
 pub mod customers;
+pub mod images;
 pub mod orders;
 pub mod price;
 pub mod product_setters;
@@ -21,7 +22,8 @@ use crate::storage::Value;
 /// order given here.
 pub fn registry() -> Registry {
     let mut r = Registry::default();
-    r.add(&["images", "search"], &unimplemented::NotImplemented)
+    r.add(&["search"], &unimplemented::NotImplemented)
+        .add(&["images"], &images::Images)
         .add(&["attachments"], &unimplemented::AttachmentFiles)
         .add(&["customers", "employees"], &customers::Passwords)
         .add(&["customers"], &customers::Customers)

@@ -5,7 +5,7 @@ use crate::catalog::Resource;
 use crate::engine::behaviour::Behaviour;
 use crate::engine::{ApiError, ApiResult, Ctx, Engine, Reply, Request};
 
-/// `images` and `search`.
+/// `search`.
 pub struct NotImplemented;
 
 impl Behaviour for NotImplemented {
