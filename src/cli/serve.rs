@@ -79,6 +79,10 @@ pub struct ServeArgs {
     /// current directory.
     #[arg(long, env = "SHOPWS_IMAGES_DIR", value_name = "DIR")]
     pub images_dir: Option<std::path::PathBuf>,
+    /// With --demo, draw pictures for the demo shop's products and categories when the
+    /// database is created.
+    #[arg(long, env = "SHOPWS_DEMO_PICTURES", default_value_t = true, action = clap::ArgAction::Set)]
+    pub demo_pictures: bool,
 }
 
 const DEMO_MARK: &str = "SHOPWS_DEMO_KEY_HINT";
@@ -142,6 +146,9 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
             "created the database with PrestaShop's reference data"
         );
     }
+    if seeded && a.demo && a.demo_pictures {
+        super::demo_pictures(store.as_ref(), g, a.images_dir.as_deref());
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -176,7 +183,7 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                 json_ps_quirks: a.json_ps_quirks,
                 json_numbers: a.json_numbers,
                 buffer_limit: 1024 * 1024,
-                images_dir: images_dir(g, &a),
+                images_dir: super::images_dir(g, a.images_dir.as_deref()),
             },
         ));
         let app = App::new(
@@ -223,16 +230,6 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     // Blocking jobs still running past the grace period are not waited for.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     result
-}
-
-/// `--images-dir`, or `img` beside the SQLite file, or `img` in the current directory.
-pub fn images_dir(g: &Global, a: &ServeArgs) -> std::path::PathBuf {
-    if let Some(d) = &a.images_dir {
-        return d.clone();
-    }
-    super::sqlite_path(&g.database)
-        .and_then(|p| p.parent().map(|d| d.join("img")))
-        .unwrap_or_else(|| std::path::PathBuf::from("img"))
 }
 
 fn server_options(a: &ServeArgs) -> ServerOptions {

@@ -455,6 +455,9 @@ impl TestShop {
 pub fn command_on(db: &str) -> Command {
     let mut c = Command::new(bin());
     c.env("SHOPWS_DATABASE", db);
+    // No demo pictures unless a test asks (slow in a debug build; on MySQL they would go to
+    // `img` in the working directory).
+    c.env("SHOPWS_DEMO_PICTURES", "false");
     if !db.starts_with("sqlite:") {
         c.env("SHOPWS_PEPPER", MYSQL_PEPPER);
     }
