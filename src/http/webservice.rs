@@ -361,8 +361,18 @@ async fn run(
 ) -> Answer {
     let engine = st.engine.clone();
     let cond = request.conditional.clone();
+    // A picture (`images/{family}/{id}/…`) is one indexed read and one small file from the
+    // page cache: answered here too. Only a size missing on disk, made on its first request,
+    // costs more.
+    let picture = request.segments[0] == "images"
+        && request.segments.len() >= 3
+        && request.segments[2]
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_digit());
     let bounded = matches!(request.method, Method::Get | Method::Head)
         && (request.segments.len() == 1 && request.segments[0].is_empty()
+            || picture
             || request.segments.get(1).is_some_and(|s| !s.is_empty())
                 && !matches!(request.segments[0].as_str(), "images" | "attachments"));
     if bounded {

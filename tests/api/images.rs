@@ -473,6 +473,17 @@ fn hostile_uploads_leave_nothing_behind() {
     let r = s.upload(path, &cut);
     assert_eq!((r.status, r.codes()), (400, vec![76]), "{}", r.body);
 
+    // The limit is the shop's setting.
+    s.shop.sql_exec(
+        "UPDATE {configuration} SET value = '1' WHERE name = 'PS_LIMIT_UPLOAD_IMAGE_VALUE'",
+        &[],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    big.truncate(1_500_000);
+    let r = s.upload(path, &big);
+    assert_eq!((r.status, r.codes()), (400, vec![72]), "{}", r.body);
+    assert!(r.body.contains("1000 KB"), "{}", r.body);
+
     assert_eq!(s.image_rows(), before_rows, "no row added");
     assert_eq!(s.files(), before_files, "no file left");
 }

@@ -70,10 +70,17 @@ pub fn route(e: &Engine, req: &Request, ctx: &Ctx, segs: &[&str]) -> ApiResult<R
             if !matches!(req.method, Method::Get | Method::Head) {
                 return Err(errors::method(req.method.as_str()));
             }
-            let types = e.store.reading(|rd| -> ApiResult<Vec<ImageType>> {
-                owned_in(rd, pid, iid)?;
-                Ok(types::of(rd, Kind::Products)?)
-            })?;
+            owned(e, pid, iid)?;
+            // The file when it is there (one read less on the hot path); the image types
+            // only to make a missing size or to name the sizes that exist.
+            if let Some(path) = layout::sized(root(e), Kind::Products, iid, size) {
+                if let Some(found) = serve::existing(&path)? {
+                    return Ok(found);
+                }
+            }
+            let types = e
+                .store
+                .reading(|rd| -> ApiResult<_> { Ok(types::of(rd, Kind::Products)?) })?;
             let Some(t) = types.iter().find(|t| t.name == *size) else {
                 let names: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
                 return Err(errors::size_unknown(size, &names));
