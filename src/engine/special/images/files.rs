@@ -4,7 +4,30 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::SystemTime;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime};
+
+use sha1::{Digest, Sha1};
+
+/// Pictures recently read, by path. Opening and reading a file costs more than the rest of
+/// a picture request; a hot picture is served from here. This process's own writes and
+/// deletes drop their entries at once; a change made by another process (PrestaShop writing
+/// the same folder, another node) shows within [`FRESH_FOR`].
+const FRESH_FOR: Duration = Duration::from_secs(1);
+/// Memory the cache may hold, and the largest file it keeps.
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+const CACHE_FILE_MAX: usize = 1024 * 1024;
+
+fn cache() -> &'static moka::sync::Cache<PathBuf, Arc<Stored>> {
+    static CACHE: OnceLock<moka::sync::Cache<PathBuf, Arc<Stored>>> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        moka::sync::Cache::builder()
+            .max_capacity(CACHE_BYTES)
+            .weigher(|_, v: &Arc<Stored>| u32::try_from(v.bytes.len()).unwrap_or(u32::MAX))
+            .time_to_live(FRESH_FOR)
+            .build()
+    })
+}
 
 static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
 
@@ -33,6 +56,7 @@ pub fn write_all(files: &[(PathBuf, &[u8])]) -> std::io::Result<()> {
         }
         for ((path, _), t) in files.iter().zip(&temps) {
             std::fs::rename(t, path)?;
+            cache().invalidate(path);
         }
         Ok(())
     })();
@@ -47,6 +71,7 @@ pub fn write_all(files: &[(PathBuf, &[u8])]) -> std::io::Result<()> {
 /// Removes the files, ignoring those already gone.
 pub fn remove_all(paths: &[PathBuf]) {
     for p in paths {
+        cache().invalidate(p);
         if let Err(e) = std::fs::remove_file(p) {
             if e.kind() != std::io::ErrorKind::NotFound {
                 tracing::warn!(path = %p.display(), error = %e, "picture not removed");
@@ -78,6 +103,8 @@ pub fn siblings(folder: &Path, id: i64, keep: &[PathBuf]) -> Vec<PathBuf> {
 pub struct Stored {
     pub bytes: Vec<u8>,
     pub modified: SystemTime,
+    /// Hex SHA-1 of the bytes (`Content-Sha1`), computed once per read from disk.
+    pub sha1: String,
 }
 
 impl Stored {
@@ -97,8 +124,11 @@ impl Stored {
     }
 }
 
-/// The file's bytes, or `None` when there is no such file.
-pub fn read(path: &Path) -> std::io::Result<Option<Stored>> {
+/// The file's bytes (from the cache when fresh), or `None` when there is no such file.
+pub fn read(path: &Path) -> std::io::Result<Option<Arc<Stored>>> {
+    if let Some(hit) = cache().get(path) {
+        return Ok(Some(hit));
+    }
     let mut f = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -110,8 +140,13 @@ pub fn read(path: &Path) -> std::io::Result<Option<Stored>> {
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     std::io::Read::read_to_end(&mut f, &mut bytes)?;
-    Ok(Some(Stored {
+    let stored = Arc::new(Stored {
+        sha1: hex::encode(Sha1::digest(&bytes)),
         bytes,
         modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
-    }))
+    });
+    if stored.bytes.len() <= CACHE_FILE_MAX {
+        cache().insert(path.to_path_buf(), stored.clone());
+    }
+    Ok(Some(stored))
 }

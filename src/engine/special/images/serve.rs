@@ -2,6 +2,7 @@
 //! modification time, `Last-Modified`, and sizes missing on disk made on first request.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use fast_image_resize as fr;
 
@@ -17,15 +18,16 @@ use super::types::ImageType;
 /// costs no bytes) so a replaced picture shows at once.
 const CACHE_CONTROL: &str = "private, no-cache";
 
-pub fn reply(stored: Stored) -> Reply {
+pub fn reply(stored: Arc<Stored>) -> Reply {
     let meta = Binary {
         content_type: process::mime_of(&stored.bytes).to_string(),
         etag: Some(stored.etag()),
         last_modified: Some(stored.modified),
         cache_control: Some(CACHE_CONTROL),
         disposition: None,
+        sha1: Some(stored.sha1.clone()),
     };
-    Reply::file(stored.bytes, meta)
+    Reply::file(stored.bytes.clone(), meta)
 }
 
 fn io_error(path: &Path, e: std::io::Error) -> ApiError {
