@@ -241,6 +241,8 @@ fn upload_makes_every_size_and_lists_the_picture() {
 
     // A size removed from disk (a type added since, files copied) is made again.
     std::fs::remove_file(folder.join(format!("{id}-home_default.jpg"))).expect("rm");
+    // A change made behind the server's back shows within a second (files kept in memory).
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let (r, bytes) = s.bytes(&format!("/api/images/products/3/{id}/home_default"), &[]);
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(decode_jpeg(&bytes).width(), 250);
@@ -270,6 +272,7 @@ fn upload_makes_every_size_and_lists_the_picture() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(decode_jpeg(&bytes).width(), 250);
     std::fs::remove_file(s.img.path().join("p/1/1.jpg")).expect("demo picture");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let r = s.shop.get("/api/images/products/1/1");
     assert_eq!((r.status, r.codes()), (404, vec![61]), "{}", r.body);
     s.shop.assert_integrity();
