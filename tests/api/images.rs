@@ -552,4 +552,30 @@ fn category_and_brand_pictures() {
     assert_eq!((r.status, r.codes()), (404, vec![61]));
     let r = s.shop.get("/api/images/manufacturers/abc");
     assert_eq!((r.status, r.codes()), (400, vec![60]));
+
+    // "No picture" placeholders, per language.
+    let r = s.shop.get("/api/images/products/default");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(
+        r.body.contains("images/products/default/en\""),
+        "{}",
+        r.body
+    );
+    let r = s.upload(
+        "/api/images/products/default/en",
+        &png(500, 500, [220, 220, 220]),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(s.img.path().join("p/en.jpg").is_file());
+    assert!(s.img.path().join("p/en-default-home_default.jpg").is_file());
+    let (r, bytes) = s.bytes("/api/images/products/default/en/large_default", &[]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(decode_jpeg(&bytes).width(), 800);
+    let r = s.shop.get("/api/images/products/default/en/nope");
+    assert_eq!((r.status, r.codes()), (400, vec![58]));
+    let r = s.shop.get("/api/images/products/default/..%2F..%2Fetc");
+    assert_eq!(r.status, 404);
+    let r = s.shop.send("DELETE", "/api/images/products/default/en", "");
+    assert_eq!(r.status, 200);
+    assert!(!s.img.path().join("p/en-default-home_default.jpg").exists());
 }

@@ -26,10 +26,7 @@ pub fn route(e: &Engine, req: &Request, ctx: &Ctx, kind: Kind, segs: &[&str]) ->
                     .reply(req.format),
             )
         }
-        ["default", ..] => Err(ApiError::not_implemented(&format!(
-            "images/{}/default",
-            kind.name()
-        ))),
+        ["default", rest @ ..] => super::defaults::route(e, req, ctx, kind, rest),
         [id] => {
             let id = parse_id(id).ok_or_else(errors::id_invalid)?;
             let original = layout::original(root, kind, id);

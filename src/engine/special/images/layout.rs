@@ -94,6 +94,24 @@ pub fn sized(root: &Path, kind: Kind, id: i64, type_name: &str) -> Option<PathBu
     safe_type_name(type_name).then(|| folder(root, kind, id).join(format!("{id}-{type_name}.jpg")))
 }
 
+/// The "no picture" placeholder of a family for a language (`p/en.jpg`); `None` for a code
+/// that could not be a language's.
+pub fn placeholder(root: &Path, kind: Kind, iso: &str) -> Option<PathBuf> {
+    safe_iso(iso).then(|| root.join(kind.folder()).join(format!("{iso}.jpg")))
+}
+
+/// One size of a placeholder (`p/en-default-home_default.jpg`).
+pub fn placeholder_sized(root: &Path, kind: Kind, iso: &str, type_name: &str) -> Option<PathBuf> {
+    (safe_iso(iso) && safe_type_name(type_name)).then(|| {
+        root.join(kind.folder())
+            .join(format!("{iso}-default-{type_name}.jpg"))
+    })
+}
+
+fn safe_iso(iso: &str) -> bool {
+    (2..=5).contains(&iso.len()) && iso.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// PrestaShop's `isImageTypeName` (letters, digits, `_`, `-`, space), without the space: a
 /// type name becomes part of a file name.
 pub fn safe_type_name(name: &str) -> bool {

@@ -20,6 +20,7 @@ use super::upload;
 pub fn route(e: &Engine, req: &Request, ctx: &Ctx, segs: &[&str]) -> ApiResult<Reply> {
     match segs {
         [] => list(e, req, ctx),
+        ["default", rest @ ..] => super::defaults::route(e, req, ctx, Kind::Products, rest),
         [pid] => {
             let pid = parse_id(pid).ok_or_else(errors::id_invalid)?;
             match req.method {
