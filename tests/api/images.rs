@@ -578,4 +578,26 @@ fn category_and_brand_pictures() {
     let r = s.shop.send("DELETE", "/api/images/products/default/en", "");
     assert_eq!(r.status, 200);
     assert!(!s.img.path().join("p/en-default-home_default.jpg").exists());
+
+    // The shop's logos (PS_LOGO names the file; the mail logo falls back to it).
+    let r = s.shop.get("/api/images/general");
+    assert!(r.body.contains("<general_image_types>"), "{}", r.body);
+    let r = s.upload(
+        "/api/images/general/header?ps_method=PUT",
+        &png(120, 40, [0, 0, 0]),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(s.img.path().join("logo.png").is_file());
+    let (r, bytes) = s.bytes("/api/images/general/mail", &[]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(image::load_from_memory(&bytes).expect("logo").width(), 120);
+    let width = s.shop.sql_strings(
+        "SELECT value FROM {configuration} WHERE name = 'PS_LOGO_WIDTH'",
+        &[],
+    );
+    assert_eq!(width, vec!["120"]);
+    let r = s.shop.get("/api/images/general/headr");
+    assert_eq!((r.status, r.codes()), (400, vec![53]));
+    let r = s.upload("/api/images/general/header", &png(12, 4, [0, 0, 0]));
+    assert_eq!((r.status, r.codes()), (405, vec![49]));
 }

@@ -10,6 +10,7 @@ mod demo;
 mod entities;
 mod errors;
 mod files;
+mod general;
 mod layout;
 mod listing;
 pub mod process;
@@ -63,7 +64,8 @@ fn route(e: &Engine, req: &Request, ctx: &Ctx, segs: &[&str]) -> ApiResult<Reply
         return Ok(families(ctx, req));
     };
     match *family {
-        "general" | "customizations" => Err(ApiError::not_implemented(&format!("images/{family}"))),
+        "general" => general::route(e, req, ctx, rest),
+        "customizations" => Err(ApiError::not_implemented("images/customizations")),
         f => match Kind::from_segment(f) {
             Some(Kind::Products) => products::route(e, req, ctx, rest),
             Some(kind) => entities::route(e, req, ctx, kind, rest),
