@@ -80,7 +80,7 @@ pub fn route(e: &Engine, req: &Request, ctx: &Ctx, kind: Kind, segs: &[&str]) ->
                 return Err(errors::method(req.method.as_str()));
             }
             // PrestaShop answers the original whatever the size; shopws the size asked.
-            let types = family_types(e, kind)?;
+            let types = types::cached(e, kind)?;
             let Some(t) = types.iter().find(|t| t.name == *size) else {
                 let names: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
                 return Err(errors::size_unknown(size, &names));

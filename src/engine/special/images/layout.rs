@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 /// The families of pictures attached to rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Products,
     Categories,

@@ -72,16 +72,9 @@ pub fn route(e: &Engine, req: &Request, ctx: &Ctx, segs: &[&str]) -> ApiResult<R
                 return Err(errors::method(req.method.as_str()));
             }
             owned(e, pid, iid)?;
-            // The file when it is there (one read less on the hot path); the image types
-            // only to make a missing size or to name the sizes that exist.
-            if let Some(path) = layout::sized(root(e), Kind::Products, iid, size) {
-                if let Some(found) = serve::existing(&path)? {
-                    return Ok(found);
-                }
-            }
-            let types = e
-                .store
-                .reading(|rd| -> ApiResult<_> { Ok(types::of(rd, Kind::Products)?) })?;
+            // The size is one of the product types (cached): the file's name comes from the
+            // stored type, never from the request's text.
+            let types = types::cached(e, Kind::Products)?;
             let Some(t) = types.iter().find(|t| t.name == *size) else {
                 let names: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
                 return Err(errors::size_unknown(size, &names));

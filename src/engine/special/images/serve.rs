@@ -43,11 +43,6 @@ pub fn file(path: &Path, missing: impl FnOnce() -> ApiError) -> ApiResult<Reply>
     }
 }
 
-/// The file at `path` when there is one.
-pub fn existing(path: &Path) -> ApiResult<Option<Reply>> {
-    Ok(files::read(path).map_err(|e| io_error(path, e))?.map(reply))
-}
-
 /// One size of a picture: the file, or, when only the original is there (a type added
 /// since, pictures copied from elsewhere), that size made from it now and kept.
 pub fn sized(original: &Path, path: &Path, t: &ImageType, quality: u8) -> ApiResult<Reply> {

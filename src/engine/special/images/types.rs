@@ -1,5 +1,9 @@
 //! The image types (`image_type` rows, installed by the theme) that apply to a family.
 
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use crate::engine::{ApiResult, Engine};
 use crate::storage::{Reader, Select, StorageResult, Value};
 
 use super::layout::{self, Kind};
@@ -38,4 +42,26 @@ pub fn of(rd: &mut dyn Reader, kind: Kind) -> StorageResult<Vec<ImageType>> {
             })
         })
         .collect())
+}
+
+/// The types of `kind`, read at most once a second: a picture request checks the size it
+/// names against them without a database read (a type added through `image_types` applies
+/// within the second).
+pub fn cached(e: &Engine, kind: Kind) -> ApiResult<Arc<Vec<ImageType>>> {
+    static CACHE: OnceLock<moka::sync::Cache<Kind, Arc<Vec<ImageType>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| {
+        moka::sync::Cache::builder()
+            .max_capacity(16)
+            .time_to_live(Duration::from_secs(1))
+            .build()
+    });
+    if let Some(hit) = cache.get(&kind) {
+        return Ok(hit);
+    }
+    let types = Arc::new(
+        e.store
+            .reading(|rd| -> ApiResult<_> { Ok(of(rd, kind)?) })?,
+    );
+    cache.insert(kind, types.clone());
+    Ok(types)
 }
