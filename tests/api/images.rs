@@ -382,6 +382,24 @@ fn delete_renumbers_and_promotes_the_cover() {
         .shop
         .send("DELETE", &format!("/api/images/products/6/{}", ids[0]), "");
     assert_eq!((r.status, r.codes()), (400, vec![57]));
+    // Deleting the product deletes its pictures' rows.
+    let r = s.shop.send("DELETE", "/api/products/6", "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let left = s
+        .shop
+        .sql_i64("SELECT COUNT(*) FROM {image} WHERE id_product = 6", &[])
+        + s.shop.sql_i64(
+            "SELECT COUNT(*) FROM {image_shop} WHERE id_product = 6",
+            &[],
+        )
+        + s.shop.sql_i64(
+            &format!(
+                "SELECT COUNT(*) FROM {{image_lang}} WHERE id_image IN ({}, {})",
+                ids[1], ids[2]
+            ),
+            &[],
+        );
+    assert_eq!(left, 0);
     s.shop.assert_integrity();
 }
 

@@ -30,6 +30,7 @@ pub fn registry() -> Registry {
         .add(&["categories"], &categories::Categories)
         .add(&["categories"], &category_counts::ProductCounts)
         .add(&["products"], &products::Products)
+        .add(&["products"], &images::ProductPictures)
         .add(&["products", "combinations"], &price::Prices)
         .add(&["combinations"], &stock::Combinations)
         .add(&["stock_availables"], &stock::StockRows)

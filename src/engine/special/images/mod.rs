@@ -22,6 +22,7 @@ mod upload;
 pub use demo::give_pictures;
 pub use errors::too_large;
 pub use layout::Kind;
+pub use products::ProductPictures;
 
 use crate::catalog::Resource;
 use crate::engine::behaviour::Behaviour;

@@ -481,3 +481,36 @@ fn renumber(tx: &mut dyn Tx, pid: i64) -> Result<(), StorageError> {
     }
     Ok(())
 }
+
+/// Deleting a product deletes its pictures' rows (`image`, `image_shop`, `image_lang` and the
+/// combinations' links), as PrestaShop's `Product::delete` does. The files stay: the hook has
+/// no folder, and picture ids are never given again.
+pub struct ProductPictures;
+
+impl crate::engine::behaviour::Behaviour for ProductPictures {
+    fn before_delete(
+        &self,
+        tx: &mut dyn Tx,
+        _r: &crate::catalog::Resource,
+        id: i64,
+    ) -> ApiResult<bool> {
+        let images: Vec<Value> = tx
+            .select(&Select {
+                table: "image",
+                columns: &["id_image"],
+                key: vec![("id_product", Value::Int(id))],
+                order: &["id_image"],
+                ..Default::default()
+            })?
+            .into_iter()
+            .filter_map(|r| r.into_iter().next())
+            .collect();
+        for image in images {
+            for table in ["image_shop", "image_lang", "product_attribute_image"] {
+                tx.delete(table, &[("id_image", image.clone())])?;
+            }
+        }
+        tx.delete("image", &[("id_product", Value::Int(id))])?;
+        Ok(true)
+    }
+}
