@@ -231,12 +231,13 @@ fn add(e: &Engine, req: &Request, ctx: &Ctx, pid: i64) -> ApiResult<Reply> {
         .store
         .reading(|rd| -> ApiResult<_> { Ok(types::of(rd, Kind::Products)?) })?;
     let enc = upload::prepare(&ctx.info, part, &types)?;
+    // Every file written by every attempt: a backend may run the transaction again (a
+    // deadlock retried), and an attempt rolled back leaves files under an id never committed.
     let mut written: Vec<std::path::PathBuf> = Vec::new();
     let result = e.store.transaction(|tx| -> ApiResult<Added> {
-        written.clear();
         let added = insert_rows(tx, ctx, pid)?;
         let files = enc.files(root(e), Kind::Products, added.id);
-        written = files.iter().map(|(p, _)| p.clone()).collect();
+        written.extend(files.iter().map(|(p, _)| p.clone()));
         files::write_all(&files).map_err(|err| {
             tracing::error!(error = %err, "picture files not written");
             errors::unsaved()
@@ -246,11 +247,17 @@ fn add(e: &Engine, req: &Request, ctx: &Ctx, pid: i64) -> ApiResult<Reply> {
     let added = match result {
         Ok(a) => a,
         Err(err) => {
-            // Rolled back: the files of the id that was never committed go too.
             files::remove_all(&written);
             return Err(err);
         }
     };
+    let kept: Vec<_> = enc
+        .files(root(e), Kind::Products, added.id)
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    written.retain(|p| !kept.contains(p));
+    files::remove_all(&written);
     Ok(added_reply(req.format, ctx, pid, &added, &enc.original))
 }
 
