@@ -619,3 +619,46 @@ fn category_and_brand_pictures() {
     let r = s.upload("/api/images/general/header", &png(12, 4, [0, 0, 0]));
     assert_eq!((r.status, r.codes()), (405, vec![49]));
 }
+
+#[test]
+fn customers_customization_pictures() {
+    let top = tempfile::tempdir().expect("tempdir");
+    let img = top.path().join("img");
+    let shop = TestShop::start_with(&["--images-dir", &img.to_string_lossy()]);
+    std::fs::create_dir_all(top.path().join("upload")).expect("upload dir");
+    std::fs::write(top.path().join("upload/abc123def"), png(30, 20, [1, 2, 3])).expect("file");
+    shop.sql_exec(
+        "INSERT INTO {customization} (id_customization, id_cart, id_product, quantity) VALUES (900, 1, 1, 1)",
+        &[],
+    );
+    shop.sql_exec(
+        &format!(
+            "INSERT INTO {{customized_data}} (id_customization, type, {}, value) VALUES (900, 0, 4, 'abc123def'), (900, 1, 5, 'a text')",
+            shop.ident("index")
+        ),
+        &[],
+    );
+    let r = shop.get("/api/images/customizations");
+    assert!(r.body.contains("images/customizations/1\""), "{}", r.body);
+    let r = shop.get("/api/images/customizations/1");
+    assert!(
+        r.body.contains("images/customizations/1/900\""),
+        "{}",
+        r.body
+    );
+    let r = shop.get("/api/images/customizations/1/900");
+    assert_eq!(r.ids(), vec![4], "{}", r.body);
+    let key = shop.key.clone();
+    let (r, bytes) = shop.req_bytes(
+        "GET",
+        "/api/images/customizations/1/900/4",
+        Some(&key),
+        Vec::new(),
+        &[],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("content-type"), Some("image/png"));
+    assert_eq!(image::load_from_memory(&bytes).expect("png").width(), 30);
+    let r = shop.get("/api/images/customizations/2/900/4");
+    assert_eq!((r.status, r.codes()), (404, vec![61]));
+}

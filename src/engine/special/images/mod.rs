@@ -5,6 +5,7 @@
 //! Upload work (decode, resize, encode) runs before any transaction; files are written under
 //! temporary names and renamed into place once all are ready.
 
+mod customizations;
 mod defaults;
 mod demo;
 mod entities;
@@ -26,7 +27,7 @@ pub use products::ProductPictures;
 
 use crate::catalog::Resource;
 use crate::engine::behaviour::Behaviour;
-use crate::engine::{ApiError, ApiResult, Ctx, Engine, Reply, Request};
+use crate::engine::{ApiResult, Ctx, Engine, Reply, Request};
 
 use listing::{Doc, Item};
 
@@ -66,7 +67,7 @@ fn route(e: &Engine, req: &Request, ctx: &Ctx, segs: &[&str]) -> ApiResult<Reply
     };
     match *family {
         "general" => general::route(e, req, ctx, rest),
-        "customizations" => Err(ApiError::not_implemented("images/customizations")),
+        "customizations" => customizations::route(e, req, ctx, rest),
         f => match Kind::from_segment(f) {
             Some(Kind::Products) => products::route(e, req, ctx, rest),
             Some(kind) => entities::route(e, req, ctx, kind, rest),
