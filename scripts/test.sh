@@ -107,7 +107,9 @@ journey() {
   say "browser tests on $name (back office in headless Chromium)"
   out=$(mktemp -d)
   set +e
-  env "$@" SHOPWS_BIN="$BIN" SCREENSHOTS="$out" node tests/browser/journey.mjs | tee "$out/out.txt"
+  # Pictures into the journey's own folder (on MySQL the default is `img` in the working
+  # directory).
+  env "$@" SHOPWS_BIN="$BIN" SCREENSHOTS="$out" SHOPWS_IMAGES_DIR="$out/img" node tests/browser/journey.mjs | tee "$out/out.txt"
   set -e
   local line p f
   line=$(tail -1 "$out/out.txt")
