@@ -105,9 +105,28 @@ fn first_int(rows: Vec<Vec<Value>>) -> Option<i64> {
         .and_then(|v| v.as_i64())
 }
 
+/// Pictures known to be their product's, for a second: a picture request then reads
+/// nothing from the database. A delete here forgets its picture at once; one made elsewhere
+/// (another node, PrestaShop) shows within the second, and its files are gone anyway.
+fn known_owned() -> &'static moka::sync::Cache<(i64, i64), ()> {
+    static CACHE: std::sync::OnceLock<moka::sync::Cache<(i64, i64), ()>> =
+        std::sync::OnceLock::new();
+    CACHE.get_or_init(|| {
+        moka::sync::Cache::builder()
+            .max_capacity(100_000)
+            .time_to_live(std::time::Duration::from_secs(1))
+            .build()
+    })
+}
+
 /// #57 unless image `iid` is one of product `pid`'s.
 fn owned(e: &Engine, pid: i64, iid: i64) -> ApiResult<()> {
-    e.store.reading(|rd| owned_in(rd, pid, iid))
+    if known_owned().contains_key(&(pid, iid)) {
+        return Ok(());
+    }
+    e.store.reading(|rd| owned_in(rd, pid, iid))?;
+    known_owned().insert((pid, iid), ());
+    Ok(())
 }
 
 fn owned_in(rd: &mut dyn Reader, pid: i64, iid: i64) -> ApiResult<()> {
@@ -419,6 +438,7 @@ fn delete(e: &Engine, pid: i64, iid: i64) -> ApiResult<Reply> {
         renumber(tx, pid)?;
         Ok(())
     })?;
+    known_owned().invalidate(&(pid, iid));
     let folder = layout::folder(root(e), Kind::Products, iid);
     files::remove_all(&files::siblings(&folder, iid, &[]));
     // PrestaShop removes the digit folder once empty; a folder still holding deeper
@@ -513,6 +533,9 @@ impl crate::engine::behaviour::Behaviour for ProductPictures {
             .filter_map(|r| r.into_iter().next())
             .collect();
         for image in images {
+            if let Some(i) = image.as_i64() {
+                known_owned().invalidate(&(id, i));
+            }
             for table in ["image_shop", "image_lang", "product_attribute_image"] {
                 tx.delete(table, &[("id_image", image.clone())])?;
             }
