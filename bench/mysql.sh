@@ -55,7 +55,7 @@ EOF
 # Prepares DATABASE with the demo shop plus N products; starts shopws on it; sets AUTH, URL.
 start() { # database products
   local db=$1 n=$2
-  SHOPWS_DATABASE="$db" "$BIN" demo --products "$n" >/dev/null 2>&1
+  SHOPWS_DATABASE="$db" "$BIN" demo --products "$n" --pictures false >/dev/null 2>&1
   SHOPWS_DATABASE="$db" "$BIN" webservice enable >/dev/null
   local key; key=$(SHOPWS_DATABASE="$db" "$BIN" key add --all 2>/dev/null | tail -1)
   AUTH="Authorization: Basic $(printf '%s:' "$key" | base64 -w0)"

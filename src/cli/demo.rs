@@ -15,6 +15,13 @@ pub struct DemoArgs {
     /// Every Nth product gets two combinations and an image (0: none).
     #[arg(long, env = "SHOPWS_DEMO_COMBINATIONS_EVERY", default_value_t = 10)]
     pub combinations_every: u64,
+    /// The pictures' folder (as `serve --images-dir`). Every picture row gets a drawn
+    /// picture; a dozen sets are drawn and shared through hard links.
+    #[arg(long, env = "SHOPWS_IMAGES_DIR", value_name = "DIR")]
+    pub images_dir: Option<std::path::PathBuf>,
+    /// Draw the pictures (`--pictures false`: rows only).
+    #[arg(long, env = "SHOPWS_DEMO_PICTURES", default_value_t = true, action = clap::ArgAction::Set)]
+    pub pictures: bool,
 }
 
 /// Rows per transaction: bounded WAL growth on million-row runs.
@@ -248,6 +255,16 @@ pub fn run(g: &Global, a: DemoArgs) -> anyhow::Result<()> {
         "indexed {} products for search in {:.1} s",
         ids.len(),
         started.elapsed().as_secs_f64()
+    );
+    if !a.pictures {
+        return Ok(());
+    }
+    let pictures = std::time::Instant::now();
+    super::demo_pictures(store.as_ref(), g, a.images_dir.as_deref());
+    println!(
+        "pictures in {}: {:.1} s",
+        super::images_dir(g, a.images_dir.as_deref()).display(),
+        pictures.elapsed().as_secs_f64()
     );
     Ok(())
 }

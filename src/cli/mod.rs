@@ -123,7 +123,32 @@ pub fn open_store_with(g: &Global, readers: usize) -> anyhow::Result<Box<dyn Sto
     })?)
 }
 
-fn sqlite_path(url: &str) -> Option<PathBuf> {
+/// `--images-dir`, or `img` beside the SQLite file, or `img` in the current directory.
+pub fn images_dir(g: &Global, given: Option<&std::path::Path>) -> PathBuf {
+    if let Some(d) = given {
+        return d.to_path_buf();
+    }
+    sqlite_path(&g.database)
+        .and_then(|p| p.parent().map(|d| d.join("img")))
+        .unwrap_or_else(|| PathBuf::from("img"))
+}
+
+/// Draws the demo shop's pictures where files are missing (a failure only costs pictures).
+pub fn demo_pictures(store: &dyn Store, g: &Global, given: Option<&std::path::Path>) {
+    let dir = images_dir(g, given);
+    let started = std::time::Instant::now();
+    match crate::engine::special::images::give_pictures(store, &dir) {
+        Ok(n) => tracing::info!(
+            pictures = n,
+            ms = started.elapsed().as_millis() as u64,
+            dir = %dir.display(),
+            "demo pictures drawn"
+        ),
+        Err(e) => tracing::warn!(error = %e, dir = %dir.display(), "demo pictures not drawn"),
+    }
+}
+
+pub(crate) fn sqlite_path(url: &str) -> Option<PathBuf> {
     url.strip_prefix("sqlite:")
         .map(|p| PathBuf::from(p.strip_prefix("//").unwrap_or(p)))
 }

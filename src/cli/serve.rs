@@ -77,6 +77,16 @@ pub struct ServeArgs {
     /// the SQLite file; with MySQL, `download` in the working directory.
     #[arg(long, env = "SHOPWS_DOWNLOAD_DIR")]
     pub download_dir: Option<std::path::PathBuf>,
+    /// The pictures' folder, laid out as PrestaShop's `img/` (`p/1/2/3/123.jpg`,
+    /// `c/4.jpg`…): point it at a PrestaShop shop's own `img/` folder and both serve the
+    /// same pictures. Default: `img` beside the SQLite file; with MySQL, `img` in the
+    /// current directory.
+    #[arg(long, env = "SHOPWS_IMAGES_DIR", value_name = "DIR")]
+    pub images_dir: Option<std::path::PathBuf>,
+    /// With --demo, draw pictures for the demo shop's products and categories when the
+    /// database is created.
+    #[arg(long, env = "SHOPWS_DEMO_PICTURES", default_value_t = true, action = clap::ArgAction::Set)]
+    pub demo_pictures: bool,
 }
 
 const DEMO_MARK: &str = "SHOPWS_DEMO_KEY_HINT";
@@ -140,6 +150,9 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
             "created the database with PrestaShop's reference data"
         );
     }
+    if seeded && a.demo && a.demo_pictures {
+        super::demo_pictures(store.as_ref(), g, a.images_dir.as_deref());
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -175,6 +188,7 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                 json_numbers: a.json_numbers,
                 buffer_limit: 1024 * 1024,
                 download_dir: download_dir(g, &a),
+                images_dir: super::images_dir(g, a.images_dir.as_deref()),
             },
         ));
         let app = App::new(

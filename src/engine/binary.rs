@@ -43,6 +43,9 @@ pub struct Binary {
     pub cache_control: Option<&'static str>,
     /// `Content-Disposition`, for downloads.
     pub disposition: Option<String>,
+    /// The bytes' hex SHA-1 when already known (a file read once and kept), sparing its
+    /// computation for `Content-Sha1`.
+    pub sha1: Option<String>,
 }
 
 impl Conditional {
@@ -83,6 +86,7 @@ mod tests {
             last_modified: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(at)),
             cache_control: None,
             disposition: None,
+            sha1: None,
         }
     }
 

@@ -38,6 +38,8 @@ pub struct Settings {
     pub buffer_limit: usize,
     /// Where attachment files live (PrestaShop's `download/`).
     pub download_dir: std::path::PathBuf,
+    /// The pictures' folder, laid out as PrestaShop's `img/` (`p/1/2/3/123.jpg`, `c/4.jpg`).
+    pub images_dir: std::path::PathBuf,
 }
 
 pub struct Engine {

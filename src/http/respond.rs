@@ -152,7 +152,10 @@ fn binary_response(reply: Reply, c: &Common, cond: &Conditional) -> Response<Bod
         *r.status_mut() = StatusCode::NOT_MODIFIED;
         r
     } else {
-        let sha = hex::encode(Sha1::digest(&body));
+        let sha = match meta.sha1.as_deref() {
+            Some(known) => known.to_string(),
+            None => hex::encode(Sha1::digest(&body)),
+        };
         let mut r = Response::new(Body::from(body));
         if let Ok(v) = HeaderValue::from_str(&sha) {
             r.headers_mut().insert(CONTENT_SHA1, v);

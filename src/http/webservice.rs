@@ -69,6 +69,13 @@ pub(super) async fn handle(
         }
         match read_body(&st, &parts, body).await {
             Ok(b) => b,
+            // An upload beyond the server's limit is PrestaShop's "too large" picture.
+            Err(e) if e.status == 413 && segments.first().is_some_and(|s| s == "images") => {
+                return error_response(
+                    &crate::engine::special::images::too_large(st.max_body as u64),
+                    &common,
+                );
+            }
             Err(e) => return error_response(&e, &common),
         }
     } else {
@@ -355,9 +362,19 @@ async fn run(
 ) -> Answer {
     let engine = st.engine.clone();
     let cond = request.conditional.clone();
+    // A picture (`images/{family}/{id}/…`) is one indexed read and one small file from the
+    // page cache: answered here too. Only a size missing on disk, made on its first request,
+    // costs more.
+    let picture = request.segments[0] == "images"
+        && request.segments.len() >= 3
+        && request.segments[2]
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_digit());
     let bounded = !engine.store.reads_wait_on_network()
         && matches!(request.method, Method::Get | Method::Head)
         && (request.segments.len() == 1 && request.segments[0].is_empty()
+            || picture
             || request.segments.get(1).is_some_and(|s| !s.is_empty())
                 && !matches!(request.segments[0].as_str(), "images" | "attachments"));
     if bounded {

@@ -25,7 +25,7 @@ fn remaining_error_codes() {
             500,
             vec![999],
         ),
-        ("GET", "/api/images", None, 501, vec![124]),
+        ("GET", "/api/images/nothing", None, 400, vec![48]),
         ("GET", "/api/search?query=x", None, 400, vec![100]),
         ("GET", "/api/attachments/file/1", None, 404, vec![1]),
         ("DELETE", "/api/search/1", None, 405, vec![101]),

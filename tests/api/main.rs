@@ -13,6 +13,7 @@ mod catalog;
 mod crash;
 mod database;
 mod errors;
+mod images;
 mod json;
 mod listing;
 mod login_throttle;

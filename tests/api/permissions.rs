@@ -10,9 +10,6 @@ use crate::support::{Resp, TestShop};
 
 const METHODS: [Method; 6] = Method::ALL;
 
-/// Resources whose own behaviour is not written yet: they answer 501 once a key may use them.
-const NOT_YET: [&str; 1] = ["images"];
-
 fn catalog() -> &'static Catalog {
     Catalog::embedded().expect("catalog")
 }
@@ -96,12 +93,6 @@ fn check(
                     "{what}: want {status} #{code}, got {} {codes:?}: {}",
                     got.status, got.body
                 ));
-            }
-        }
-        // Not implemented yet (README): 501 #124, past the permission checks.
-        None if NOT_YET.contains(&r) && got.status == 501 => {
-            if method != Method::Head && codes != vec![124] {
-                return Err(format!("{what}: want 501 #124, got {codes:?}"));
             }
         }
         None if matches!(method, Method::Get | Method::Head) => {

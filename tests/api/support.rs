@@ -371,6 +371,38 @@ impl TestShop {
     pub fn get(&self, path: &str) -> Resp {
         self.req("GET", path, Some(&self.key.clone()), None, &[])
     }
+
+    /// A request whose body is bytes (uploads); the answer's body as bytes too.
+    pub fn req_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> (Resp, Vec<u8>) {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut rb = self.http.request(m, format!("{}{}", self.url, path));
+        if let Some(k) = key {
+            rb = rb.basic_auth(k, Some(""));
+        }
+        for (n, v) in headers {
+            rb = rb.header(*n, *v);
+        }
+        let r = rb.body(body).send().expect("request");
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let bytes = r.bytes().map(|b| b.to_vec()).unwrap_or_default();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        (
+            Resp {
+                status,
+                headers,
+                body,
+            },
+            bytes,
+        )
+    }
     pub fn send(&self, method: &str, path: &str, body: &str) -> Resp {
         self.req(method, path, Some(&self.key.clone()), Some(body), &[])
     }
@@ -423,6 +455,9 @@ impl TestShop {
 pub fn command_on(db: &str) -> Command {
     let mut c = Command::new(bin());
     c.env("SHOPWS_DATABASE", db);
+    // No demo pictures unless a test asks (slow in a debug build; on MySQL they would go to
+    // `img` in the working directory).
+    c.env("SHOPWS_DEMO_PICTURES", "false");
     if !db.starts_with("sqlite:") {
         c.env("SHOPWS_PEPPER", MYSQL_PEPPER);
     }

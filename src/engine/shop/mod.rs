@@ -122,6 +122,8 @@ const SETTINGS: &[&str] = &[
     "PS_SPECIFIC_PRICE_FEATURE_ACTIVE",
     "PS_SPECIFIC_PRICE_PRIORITIES",
     "PS_TIMEZONE",
+    "PS_LIMIT_UPLOAD_IMAGE_VALUE",
+    "PS_JPEG_QUALITY",
 ];
 
 pub fn load(store: &dyn Store) -> StorageResult<ShopInfo> {

@@ -6,6 +6,7 @@ pub mod carriers;
 pub mod categories;
 pub mod category_counts;
 pub mod customers;
+pub mod images;
 pub mod orders;
 pub mod price;
 pub mod product_setters;
@@ -13,7 +14,6 @@ pub mod products;
 pub mod search;
 pub mod slug;
 pub mod stock;
-mod unimplemented;
 
 use super::behaviour::Registry;
 pub use super::write::Staged;
@@ -23,7 +23,7 @@ use crate::storage::Value;
 /// order given here.
 pub fn registry() -> Registry {
     let mut r = Registry::default();
-    r.add(&["images"], &unimplemented::NotImplemented)
+    r.add(&["images"], &images::Images)
         .add(&["search"], &search::Search)
         .add(&["attachments"], &attachments::Attachments)
         .add(&["customers", "employees"], &customers::Passwords)
@@ -31,6 +31,7 @@ pub fn registry() -> Registry {
         .add(&["categories"], &categories::Categories)
         .add(&["categories"], &category_counts::ProductCounts)
         .add(&["products"], &products::Products)
+        .add(&["products"], &images::ProductPictures)
         .add(&["products", "combinations"], &price::Prices)
         .add(&["combinations"], &stock::Combinations)
         .add(&["stock_availables"], &stock::StockRows)

@@ -152,6 +152,7 @@ fn download(e: &Engine, r: &Resource, id: i64) -> ApiResult<Reply> {
             last_modified: modified,
             cache_control: Some("private, no-cache"),
             disposition: Some(files::disposition(&row.file_name)),
+            sha1: None,
         },
     ))
 }
