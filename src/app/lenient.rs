@@ -151,16 +151,37 @@ impl Framing {
                     }
                     i += 1;
                 }
-                State::Headers => {
-                    if let Some(r) = self.header_byte(input[i]) {
+                State::Headers => match self.header_run(&input[i..]) {
+                    Ok(n) => i += n,
+                    Err(r) => {
                         self.state = State::Refused;
                         return Scan::Refused(r);
                     }
-                    i += 1;
-                }
+                },
             }
         }
         Scan::Clean
+    }
+
+    /// [`Framing::header_byte`] over the bytes up to and including the next line feed (or
+    /// all of `input` without one), a line at a time rather than a byte at a time: header
+    /// bytes are most of a request head. Returns how many bytes it took.
+    fn header_run(&mut self, input: &[u8]) -> Result<usize, Refusal> {
+        let end = input.iter().position(|&b| b == b'\n');
+        let text = &input[..end.unwrap_or(input.len())];
+        self.head_bytes += text.len();
+        if self.head_bytes > MAX_HEAD_BYTES {
+            return Err(Refusal::TooManyHeaders);
+        }
+        let keep = text.len().min(256usize.saturating_sub(self.header.len()));
+        self.header.extend_from_slice(&text[..keep]);
+        match end {
+            None => Ok(input.len()),
+            Some(at) => match self.header_byte(b'\n') {
+                Some(r) => Err(r),
+                None => Ok(at + 1),
+            },
+        }
     }
 
     /// Appends `input`, rewritten, to `out`. Stops at a refusal, which it returns.
@@ -271,15 +292,21 @@ impl Framing {
             }
             return None;
         }
-        let line = std::mem::take(&mut self.header);
-        let line = line.strip_suffix(b"\r").unwrap_or(&line);
-        if !line.is_empty() {
+        // Taken out to be read beside `self`, then put back emptied: its capacity serves the
+        // next line instead of being allocated again.
+        let mut taken = std::mem::take(&mut self.header);
+        let line = taken.strip_suffix(b"\r").unwrap_or(&taken);
+        let nonempty = !line.is_empty();
+        if nonempty {
             self.headers += 1;
-            if self.headers > MAX_HEADERS {
-                return Some(Refusal::TooManyHeaders);
+            if self.headers <= MAX_HEADERS {
+                self.header_line(line);
             }
-            self.header_line(line);
-            return None;
+        }
+        taken.clear();
+        self.header = taken;
+        if nonempty {
+            return (self.headers > MAX_HEADERS).then_some(Refusal::TooManyHeaders);
         }
         // End of the head: where does the next request line start?
         self.state = match (self.other_framing, self.content_length) {
@@ -547,6 +574,26 @@ mod tests {
             run(&[b"GET /a b HTTP/1.1\r\n\r\n"]).1,
             Some(Refusal::BadLine)
         );
+        // The socket reader's path takes header lines whole: the same refusals.
+        assert_eq!(
+            Framing::default().scan(&many),
+            Scan::Refused(Refusal::TooManyHeaders)
+        );
+        let huge = [
+            b"GET / HTTP/1.1\r\nx: ".as_slice(),
+            &vec![b'a'; MAX_HEAD_BYTES],
+            b"\r\n\r\n",
+        ]
+        .concat();
+        assert_eq!(run(&[&huge]).1, Some(Refusal::TooManyHeaders));
+        assert_eq!(
+            Framing::default().scan(&huge),
+            Scan::Refused(Refusal::TooManyHeaders)
+        );
+        let mut f = Framing::default();
+        let (a, b) = many.split_at(many.len() / 2);
+        assert_eq!(f.scan(a), Scan::Clean);
+        assert_eq!(f.scan(b), Scan::Refused(Refusal::TooManyHeaders));
         let doc = String::from_utf8(Refusal::LineTooLong.response()).unwrap_or_default();
         assert!(doc.starts_with("HTTP/1.1 414 URI Too Long\r\n"));
         assert!(doc.contains("<code><![CDATA[1007]]></code>"));
