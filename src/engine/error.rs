@@ -189,13 +189,6 @@ impl ApiError {
             format!("The multipart/form-data body cannot be read: {detail}"),
         )
     }
-    pub fn not_implemented(res: &str) -> Self {
-        Self::new(
-            501,
-            124,
-            format!("The specific management class is not implemented for the \"{res}\" entity."),
-        )
-    }
     /// A failure of ours, not the client's. Details go to the log, never to the client.
     pub fn internal() -> Self {
         Self::new(500, 1000, "Internal error. The server log has the details.")
