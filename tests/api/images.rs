@@ -662,3 +662,38 @@ fn customers_customization_pictures() {
     let r = shop.get("/api/images/customizations/2/900/4");
     assert_eq!((r.status, r.codes()), (404, vec![61]));
 }
+
+#[test]
+fn the_client_bytes_are_never_served_back() {
+    let s = start();
+    s.clear(4);
+    // A JPEG with a comment segment (where phones put metadata) right after its SOI marker
+    // and a script appended after its end: a valid picture that is also something else.
+    let jpeg = picture(64, 48, [20, 120, 200], image::ImageFormat::Jpeg);
+    let mut hostile = jpeg[..2].to_vec();
+    let note = b"GPS 48.8584 N 2.2945 E";
+    hostile.extend_from_slice(&[0xFF, 0xFE]);
+    hostile.extend_from_slice(&((note.len() + 2) as u16).to_be_bytes());
+    hostile.extend_from_slice(note);
+    hostile.extend_from_slice(&jpeg[2..]);
+    hostile.extend_from_slice(b"<?php system($_GET['c']); ?>");
+    let r = s.upload_as(
+        &s.shop.key.clone(),
+        "/api/images/products/4",
+        "image",
+        "image/jpeg",
+        &hostile,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let id = id_in(&r);
+    let (got, original) = s.bytes(&format!("/api/images/products/4/{id}"), &[]);
+    assert_eq!(got.status, 200);
+    let contains = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    assert!(
+        !contains(&original, b"<?php"),
+        "appended script served back"
+    );
+    assert!(!contains(&original, note), "metadata served back");
+    let decoded = decode_jpeg(&original);
+    assert_eq!((decoded.width(), decoded.height()), (64, 48));
+}

@@ -6,7 +6,6 @@
 use std::path::{Path, PathBuf};
 
 use fast_image_resize as fr;
-use image::ImageFormat;
 
 use crate::engine::binary::FormPart;
 use crate::engine::shop::ShopInfo;
@@ -66,31 +65,23 @@ pub fn prepare(info: &ShopInfo, part: &FormPart, types: &[ImageType]) -> ApiResu
     if part.data.len() as u64 > max {
         return Err(errors::too_large(max));
     }
-    let (format, img) = process::decode(&part.data).map_err(|r| match r {
+    let (_, img) = process::decode(&part.data).map_err(|r| match r {
         Refusal::NotAnImage => errors::not_an_image(),
         Refusal::Bad(why) => errors::bad_image(&why),
     })?;
-    encode(format, &part.data, &img, types, quality(info))
+    encode(&img, types, quality(info))
 }
 
-/// The original (a JPEG upload is kept byte for byte, anything else re-encoded as JPEG, since
-/// PrestaShop stores `.jpg`) and every size.
-pub fn encode(
-    format: ImageFormat,
-    raw: &[u8],
-    img: &Rgb,
-    types: &[ImageType],
-    quality: u8,
-) -> ApiResult<Encoded> {
+/// The original and every size, all encoded from the decoded pixels as PrestaShop does: what
+/// is stored is never the client's bytes, so a file that is also something else (a JPEG with
+/// a script or an archive appended, metadata such as a phone's GPS position) is not served
+/// back to everyone.
+pub fn encode(img: &Rgb, types: &[ImageType], quality: u8) -> ApiResult<Encoded> {
     let fail = |e: String| {
         tracing::warn!(error = %e, "picture not encoded");
         errors::unsaved()
     };
-    let original = if format == ImageFormat::Jpeg {
-        raw.to_vec()
-    } else {
-        process::jpeg(img, quality).map_err(fail)?
-    };
+    let original = process::jpeg(img, quality).map_err(fail)?;
     let mut resizer = fr::Resizer::new();
     let mut sizes = Vec::with_capacity(types.len());
     for t in types {
