@@ -53,10 +53,6 @@ impl App {
             limits: Default::default(),
             auth_failures: http::auth_failures::AuthFailures::new(c.auth_failures),
             proxies: proxies.clone(),
-            db_turns: engine
-                .store
-                .concurrent_requests()
-                .map(|n| Arc::new(tokio::sync::Semaphore::new(n))),
             signals: moka::sync::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(std::time::Duration::from_secs(60))

@@ -37,9 +37,6 @@ pub struct ApiState {
     pub auth_failures: auth_failures::AuthFailures,
     /// Proxies whose `Forwarded` / `X-Forwarded-For` headers are believed.
     pub proxies: Arc<TrustedProxies>,
-    /// Turns at the database for engine work on the blocking pool (a server database's
-    /// connection budget); `None` for an embedded database.
-    pub db_turns: Option<Arc<tokio::sync::Semaphore>>,
     /// API-side events already written to the audit log this minute (kind, subject).
     pub signals: moka::sync::Cache<(&'static str, String), ()>,
 }

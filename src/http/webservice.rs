@@ -384,18 +384,9 @@ async fn run(
             Err(e) => error_response(&e, &common),
         };
     }
-    // Waiting for a turn here holds no thread (a blocking thread would park on the pool).
-    let turn = match &st.db_turns {
-        Some(t) => match t.clone().acquire_owned().await {
-            Ok(p) => Some(p),
-            Err(_) => return error_response(&ApiError::internal(), &common),
-        },
-        None => None,
-    };
     let (start_tx, start_rx) = oneshot::channel();
     let limit = engine.settings.buffer_limit;
     let job = tokio::task::spawn_blocking(move || {
-        let _turn = turn;
         let mut sink = stream::Sink::new(limit, start_tx);
         let result = engine.handle(&request, &mut sink);
         if sink.streaming() {

@@ -141,13 +141,6 @@ pub trait Store: Send + Sync + 'static {
         false
     }
 
-    /// How many requests may use the database at once, for a server database whose
-    /// connections are few: more wait their turn on the async side, holding no thread.
-    /// `None`: no limit beyond the blocking pool's.
-    fn concurrent_requests(&self) -> Option<usize> {
-        None
-    }
-
     /// Whether PrestaShop itself serves this database too (a shop shopws attached to): then
     /// its tables stay the truth as PrestaShop reads them — keys live in clear in
     /// `webservice_account.key`, because PrestaShop's back office and its `/api/` keep using

@@ -221,12 +221,6 @@ impl Store for MysqlStore {
         true
     }
 
-    /// Half the pool: a request may hold two connections at once (a read beside a write),
-    /// so this many requests can never exhaust it.
-    fn concurrent_requests(&self) -> Option<usize> {
-        Some((self.max_connections / 2).max(1))
-    }
-
     fn shared_with_prestashop(&self) -> bool {
         self.origin == Origin::Attached
     }
