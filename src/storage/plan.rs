@@ -143,3 +143,11 @@ pub struct Select<'a> {
     pub any: Option<(&'a str, Vec<Value>)>,
     pub limit: Option<u64>,
 }
+
+impl Select<'_> {
+    /// True when the select can find no row whatever the data (`IN ()`, `LIMIT 0`): the
+    /// backends answer it without a statement, a round trip saved on a server database.
+    pub fn finds_nothing(&self) -> bool {
+        self.any.as_ref().is_some_and(|(_, v)| v.is_empty()) || self.limit == Some(0)
+    }
+}

@@ -297,6 +297,9 @@ impl<Q: Queryable> Reader for My<'_, Q> {
     }
 
     fn select(&mut self, q: &Select) -> StorageResult<Vec<Vec<Value>>> {
+        if q.finds_nothing() {
+            return Ok(Vec::new());
+        }
         self.rows(&sql::select(self.d, q))
     }
 

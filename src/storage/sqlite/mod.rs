@@ -203,6 +203,9 @@ impl Reader for Conn<'_> {
     }
 
     fn select(&mut self, q: &Select) -> StorageResult<Vec<Vec<Value>>> {
+        if q.finds_nothing() {
+            return Ok(Vec::new());
+        }
         let Sql { text, params } = sql::select(&LITE, q);
         let mut stmt = prepare(self.0, &text)?;
         let n = q.columns.len();

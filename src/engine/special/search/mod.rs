@@ -39,10 +39,11 @@ impl Behaviour for Search {
 pub struct Reindex;
 
 impl Reindex {
-    fn product(tx: &mut dyn Tx, id: i64, except: Option<i64>) -> ApiResult<()> {
+    /// `fresh`: the product was created by this transaction and has no index rows to remove.
+    fn product(tx: &mut dyn Tx, id: i64, except: Option<i64>, fresh: bool) -> ApiResult<()> {
         let cfg = Config::load(tx)?;
         if cfg.indexation {
-            index::reindex(tx, &cfg, &[id], except, false)?;
+            index::reindex(tx, &cfg, &[id], except, fresh)?;
         } else {
             // Not re-indexed: PrestaShop's search skips it until it is (a product no
             // longer searchable loses its rows at once).
@@ -55,12 +56,12 @@ impl Reindex {
 
 impl Behaviour for Reindex {
     fn after_save(&self, tx: &mut dyn Tx, s: &Save, st: &Staged) -> ApiResult<()> {
-        let product = match s.resource.api.as_str() {
-            "products" => st.id,
-            _ => owner_of(tx, st.id)?,
+        let (product, fresh) = match s.resource.api.as_str() {
+            "products" => (st.id, s.created),
+            _ => (owner_of(tx, st.id)?, false),
         };
         if product > 0 {
-            Reindex::product(tx, product, None)?;
+            Reindex::product(tx, product, None, fresh)?;
         }
         Ok(())
     }
@@ -71,7 +72,7 @@ impl Behaviour for Reindex {
         if r.api == "combinations" {
             let product = owner_of(tx, id)?;
             if product > 0 {
-                Reindex::product(tx, product, Some(id))?;
+                Reindex::product(tx, product, Some(id), false)?;
             }
         }
         Ok(true)
