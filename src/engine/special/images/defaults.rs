@@ -100,22 +100,14 @@ pub fn route(e: &Engine, req: &Request, ctx: &Ctx, kind: Kind, segs: &[&str]) ->
 fn languages(ctx: &Ctx, kind: Kind, langs: &[String]) -> Doc {
     let items = langs
         .iter()
-        .map(|iso| Item {
-            tag: "language",
-            attrs: vec![
-                (
-                    "xlink:href",
-                    format!("{}images/{}/default/{iso}", ctx.ws, kind.name()),
-                ),
-                ("get", "true".into()),
-                ("put", "true".into()),
-                ("post", "true".into()),
-                ("patch", "true".into()),
-                ("delete", "true".into()),
-                ("head", "true".into()),
-                ("upload_allowed_mimetypes", errors::MIME_TYPES.into()),
-                ("iso", iso.clone()),
-            ],
+        .map(|iso| {
+            let mut item = Item::with_rights(
+                "language",
+                format!("{}images/{}/default/{iso}", ctx.ws, kind.name()),
+                [true; 6],
+            );
+            item.attrs.push(("iso", iso.clone()));
+            item
         })
         .collect();
     Doc {

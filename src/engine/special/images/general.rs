@@ -135,18 +135,12 @@ fn plain_file_name(v: &str) -> bool {
 fn list(ctx: &Ctx) -> Doc {
     let items = NAMES
         .iter()
-        .map(|n| Item {
-            tag: n,
-            attrs: vec![
-                ("xlink:href", format!("{}images/general/{n}", ctx.ws)),
-                ("get", "true".into()),
-                ("put", "true".into()),
-                ("post", "false".into()),
-                ("patch", "false".into()),
-                ("delete", "false".into()),
-                ("head", "true".into()),
-                ("upload_allowed_mimetypes", errors::MIME_TYPES.into()),
-            ],
+        .map(|n| {
+            Item::with_rights(
+                n,
+                format!("{}images/general/{n}", ctx.ws),
+                [true, true, false, false, false, true],
+            )
         })
         .collect();
     Doc {

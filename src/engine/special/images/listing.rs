@@ -14,6 +14,18 @@ pub struct Item {
 /// Attributes in order.
 pub type Attrs = Vec<(&'static str, String)>;
 
+impl Item {
+    /// An entry PrestaShop lists with fixed rights, `get put post patch delete head` in this
+    /// order (not the key's), and the accepted upload types.
+    pub fn with_rights(tag: &'static str, href: String, rights: [bool; 6]) -> Item {
+        let names = ["get", "put", "post", "patch", "delete", "head"];
+        let mut attrs: Attrs = vec![("xlink:href", href)];
+        attrs.extend(names.iter().zip(rights).map(|(n, r)| (*n, r.to_string())));
+        attrs.push(("upload_allowed_mimetypes", super::errors::MIME_TYPES.into()));
+        Item { tag, attrs }
+    }
+}
+
 /// A document of lists: `(list element, its attributes, items)` in order; attributes on a
 /// list element make `<image id="N">…</image>`.
 pub struct Doc {

@@ -80,18 +80,12 @@ fn route(e: &Engine, req: &Request, ctx: &Ctx, segs: &[&str]) -> ApiResult<Reply
 fn families(ctx: &Ctx, req: &Request) -> Reply {
     let items = FAMILIES
         .iter()
-        .map(|f| Item {
-            tag: f,
-            attrs: vec![
-                ("xlink:href", format!("{}images/{f}", ctx.ws)),
-                ("get", "true".into()),
-                ("put", "false".into()),
-                ("post", "false".into()),
-                ("patch", "false".into()),
-                ("delete", "false".into()),
-                ("head", "true".into()),
-                ("upload_allowed_mimetypes", errors::MIME_TYPES.into()),
-            ],
+        .map(|f| {
+            Item::with_rights(
+                f,
+                format!("{}images/{f}", ctx.ws),
+                [true, false, false, false, false, true],
+            )
         })
         .collect();
     Doc {
