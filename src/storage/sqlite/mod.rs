@@ -206,21 +206,7 @@ impl Reader for Conn<'_> {
         if q.finds_nothing() {
             return Ok(Vec::new());
         }
-        let Sql { text, params } = sql::select(&LITE, q);
-        let mut stmt = prepare(self.0, &text)?;
-        let n = q.columns.len();
-        let mut rows = stmt
-            .query(params_from_iter(params.iter()))
-            .map_err(map_err)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(map_err)? {
-            let mut vals = Vec::with_capacity(n);
-            for i in 0..n {
-                vals.push(from_ref(row.get_ref(i).map_err(map_err)?));
-            }
-            out.push(vals);
-        }
-        Ok(out)
+        all_rows(self.0, sql::select(&LITE, q))
     }
 
     fn max(
@@ -243,22 +229,26 @@ impl Reader for Conn<'_> {
     }
 
     fn search(&mut self, q: &SearchRead) -> StorageResult<Vec<Vec<Value>>> {
-        let Sql { text, params } = sql::search(&LITE, q);
-        let mut stmt = prepare(self.0, &text)?;
-        let n = stmt.column_count();
-        let mut rows = stmt
-            .query(params_from_iter(params.iter()))
-            .map_err(map_err)?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(map_err)? {
-            let mut vals = Vec::with_capacity(n);
-            for i in 0..n {
-                vals.push(from_ref(row.get_ref(i).map_err(map_err)?));
-            }
-            out.push(vals);
-        }
-        Ok(out)
+        all_rows(self.0, sql::search(&LITE, q))
     }
+}
+
+/// Every row of a select, each as its statement's columns.
+fn all_rows(c: &Connection, s: Sql) -> StorageResult<Vec<Vec<Value>>> {
+    let mut stmt = prepare(c, &s.text)?;
+    let n = stmt.column_count();
+    let mut rows = stmt
+        .query(params_from_iter(s.params.iter()))
+        .map_err(map_err)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(map_err)? {
+        let mut vals = Vec::with_capacity(n);
+        for i in 0..n {
+            vals.push(from_ref(row.get_ref(i).map_err(map_err)?));
+        }
+        out.push(vals);
+    }
+    Ok(out)
 }
 
 /// Runs a write statement, returning the rows it changed.
