@@ -697,3 +697,112 @@ fn the_client_bytes_are_never_served_back() {
     let decoded = decode_jpeg(&original);
     assert_eq!((decoded.width(), decoded.height()), (64, 48));
 }
+
+#[test]
+fn customization_pictures_are_uploaded_replaced_and_removed() {
+    let top = tempfile::tempdir().expect("tempdir");
+    let img = top.path().join("img");
+    let s = Shop {
+        shop: TestShop::start_with(&["--images-dir", &img.to_string_lossy()]),
+        img: tempfile::tempdir().expect("tempdir"),
+    };
+    let shop = &s.shop;
+    let upload = top.path().join("upload");
+    let stored = || {
+        let mut out = Vec::new();
+        walk(&upload, &mut out);
+        out.sort();
+        out
+    };
+    shop.sql_exec(
+        "INSERT INTO {customization} (id_customization, id_cart, id_product, quantity) VALUES (901, 1, 1, 1)",
+        &[],
+    );
+    shop.sql_exec(
+        "INSERT INTO {customization_field} (id_customization_field, id_product, type, required) VALUES (50, 1, 0, 0)",
+        &[],
+    );
+    let path = "/api/images/customizations/1/901/50";
+    let rows = || shop.sql_i64("SELECT COUNT(*) FROM {customized_data}", &[]);
+    let before = rows();
+
+    // Not the cart's customization, not a file field of its product: nothing stored.
+    let r = s.upload(
+        "/api/images/customizations/2/901/50",
+        &png(30, 20, [9, 9, 9]),
+    );
+    assert_eq!((r.status, r.codes()), (404, vec![61]), "{}", r.body);
+    let r = s.upload(
+        "/api/images/customizations/1/901/1",
+        &png(30, 20, [9, 9, 9]),
+    );
+    assert_eq!((r.status, r.codes()), (404, vec![61]), "{}", r.body);
+    let (r, _) = {
+        let (body, ct) = multipart("image", "x.jpg", "image/jpeg", b"not a picture at all");
+        let key = shop.key.clone();
+        shop.req_bytes("POST", path, Some(&key), body, &[("Content-Type", &ct)])
+    };
+    assert_eq!((r.status, r.codes()), (400, vec![73]), "{}", r.body);
+    assert!(stored().is_empty(), "{:?}", stored());
+    assert_eq!(rows(), before);
+
+    // Created: a JPEG of the upload's size and a small copy of PS_PRODUCT_PICTURE_* (64×64).
+    let r = s.upload(path, &png(300, 200, [200, 40, 40]));
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("content-type"), Some("image/jpeg"));
+    let files = stored();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let name = files[0]
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    assert_eq!(name.len(), 32, "{name}");
+    assert!(name.bytes().all(|b| b.is_ascii_hexdigit()), "{name}");
+    assert_eq!(files[1], upload.join(format!("{name}_small")));
+    let small = decode_jpeg(&std::fs::read(&files[1]).expect("small"));
+    assert_eq!((small.width(), small.height()), (64, 64));
+    assert_eq!(rows(), before + 1);
+    assert_eq!(
+        shop.sql_i64(
+            &format!(
+                "SELECT COUNT(*) FROM {{customized_data}} WHERE id_customization = 901 AND type = 0 AND {} = 50 AND value = ?",
+                shop.ident("index")
+            ),
+            &[name.clone().into()],
+        ),
+        1
+    );
+    let r = shop.get("/api/images/customizations/1/901");
+    assert_eq!(r.ids(), vec![50], "{}", r.body);
+    let (r, bytes) = s.bytes(path, &[]);
+    assert_eq!(r.status, 200);
+    let got = decode_jpeg(&bytes);
+    assert_eq!((got.width(), got.height()), (300, 200));
+
+    // A second POST is refused: PUT replaces.
+    let r = s.upload(path, &png(30, 20, [9, 9, 9]));
+    assert_eq!((r.status, r.codes()), (400, vec![61]), "{}", r.body);
+    let r = s.upload(
+        &format!("{path}?ps_method=PUT"),
+        &png(120, 90, [10, 200, 10]),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(stored(), files, "replaced under the same names");
+    let (_, bytes) = s.bytes(path, &[]);
+    let got = decode_jpeg(&bytes);
+    assert_eq!((got.width(), got.height()), (120, 90));
+    assert_eq!(rows(), before + 1);
+
+    // Removed: the row and both files.
+    let r = shop.send("DELETE", path, "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(stored().is_empty(), "{:?}", stored());
+    assert_eq!(rows(), before);
+    let r = shop.get(path);
+    assert_eq!((r.status, r.codes()), (404, vec![61]), "{}", r.body);
+    let r = shop.send("DELETE", path, "");
+    assert_eq!((r.status, r.codes()), (404, vec![61]), "{}", r.body);
+    let r = s.upload(&format!("{path}?ps_method=PUT"), &png(30, 20, [9, 9, 9]));
+    assert_eq!((r.status, r.codes()), (404, vec![61]), "{}", r.body);
+}

@@ -124,6 +124,9 @@ const SETTINGS: &[&str] = &[
     "PS_TIMEZONE",
     "PS_LIMIT_UPLOAD_IMAGE_VALUE",
     "PS_JPEG_QUALITY",
+    "PS_PRODUCT_PICTURE_MAX_SIZE",
+    "PS_PRODUCT_PICTURE_WIDTH",
+    "PS_PRODUCT_PICTURE_HEIGHT",
 ];
 
 pub fn load(store: &dyn Store) -> StorageResult<ShopInfo> {

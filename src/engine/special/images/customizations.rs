@@ -1,12 +1,12 @@
-//! `images/customizations/…`: pictures customers uploaded to customise a product, read
-//! only. Rows: `customization` (which cart) and `customized_data` (type 0 = a file, `value`
+//! `images/customizations/…`: pictures customers uploaded to customise a product (writes in
+//! [`super::customization_uploads`]). Rows: `customization` (which cart) and `customized_data` (type 0 = a file, `value`
 //! = its name in PrestaShop's `upload/` folder, beside `img/`). PrestaShop's links to a
 //! cart's customizations omit the cart; shopws's include it.
 
 use std::path::PathBuf;
 
 use crate::catalog::Method;
-use crate::engine::{parse_id, ApiError, ApiResult, Ctx, Engine, Reply, Request};
+use crate::engine::{parse_id, ApiResult, Ctx, Engine, Reply, Request};
 use crate::storage::{Reader, Select, Value};
 
 use super::errors;
@@ -14,9 +14,16 @@ use super::listing::{Doc, Item};
 use super::serve;
 
 /// Customized data of type file.
-const FILE: i64 = 0;
+pub(super) const FILE: i64 = 0;
 
 pub fn route(e: &Engine, req: &Request, ctx: &Ctx, segs: &[&str]) -> ApiResult<Reply> {
+    if let [cart, cust, index] = segs {
+        if !matches!(req.method, Method::Get | Method::Head) {
+            let (cart, cust) = ids(cart, cust)?;
+            let index = parse_id(index).ok_or_else(errors::id_invalid)?;
+            return super::customization_uploads::write(e, req, ctx, cart, cust, index);
+        }
+    }
     if !matches!(req.method, Method::Get | Method::Head) {
         return Err(errors::method(req.method.as_str()));
     }
@@ -70,7 +77,7 @@ pub fn route(e: &Engine, req: &Request, ctx: &Ctx, segs: &[&str]) -> ApiResult<R
         }
         [cart, cust] => {
             let (cart, cust) = ids(cart, cust)?;
-            let files = files_of(e, cart, cust)?;
+            let files = e.store.reading(|rd| files_of(rd, cart, cust))?;
             let items = files
                 .iter()
                 .map(|(index, _)| {
@@ -89,10 +96,10 @@ pub fn route(e: &Engine, req: &Request, ctx: &Ctx, segs: &[&str]) -> ApiResult<R
         [cart, cust, index] => {
             let (cart, cust) = ids(cart, cust)?;
             let index: i64 = index.parse().map_err(|_| errors::id_invalid())?;
-            let files = files_of(e, cart, cust)?;
-            let Some((_, name)) = files.iter().find(|(i, _)| *i == index) else {
-                return Err(errors::missing(61));
-            };
+            let name = e
+                .store
+                .reading(|rd| stored_file(rd, cart, cust, index))?
+                .ok_or_else(|| errors::missing(61))?;
             serve::file(&upload_dir(e).join(name), || errors::missing(61))
         }
         _ => Err(errors::method(req.method.as_str())),
@@ -100,7 +107,7 @@ pub fn route(e: &Engine, req: &Request, ctx: &Ctx, segs: &[&str]) -> ApiResult<R
 }
 
 /// PrestaShop's `upload/`, beside `img/`.
-fn upload_dir(e: &Engine) -> PathBuf {
+pub(super) fn upload_dir(e: &Engine) -> PathBuf {
     let img = &e.settings.images_dir;
     img.parent()
         .map(|p| p.join("upload"))
@@ -155,45 +162,60 @@ fn carts_of(rd: &mut dyn Reader, ids: &[i64]) -> ApiResult<Vec<(i64, i64)>> {
     Ok(out)
 }
 
+/// The file stored for field `index` of customization `cust` of `cart`, if any.
+pub(super) fn stored_file(
+    rd: &mut dyn Reader,
+    cart: i64,
+    cust: i64,
+    index: i64,
+) -> ApiResult<Option<String>> {
+    Ok(files_of(rd, cart, cust)?
+        .into_iter()
+        .find(|(i, _)| *i == index)
+        .map(|(_, name)| name))
+}
+
 /// The files of a customization of a cart: (index, stored file name), names that are plain
 /// file names only. #61 when the customization is not the cart's.
-fn files_of(e: &Engine, cart: i64, cust: i64) -> ApiResult<Vec<(i64, String)>> {
-    e.store.reading(|rd| -> ApiResult<_> {
-        let owned = rd.select(&Select {
-            table: "customization",
-            columns: &["id_customization"],
+fn files_of(rd: &mut dyn Reader, cart: i64, cust: i64) -> ApiResult<Vec<(i64, String)>> {
+    let owned = rd.select(&Select {
+        table: "customization",
+        columns: &["id_customization"],
+        key: vec![
+            ("id_customization", Value::Int(cust)),
+            ("id_cart", Value::Int(cart)),
+        ],
+        order: &[],
+        limit: Some(1),
+        ..Default::default()
+    })?;
+    if owned.is_empty() {
+        return Err(errors::customization_missing());
+    }
+    Ok(rd
+        .select(&Select {
+            table: "customized_data",
+            columns: &["index", "value"],
             key: vec![
                 ("id_customization", Value::Int(cust)),
-                ("id_cart", Value::Int(cart)),
+                ("type", Value::Int(FILE)),
             ],
-            order: &[],
-            limit: Some(1),
+            order: &["index"],
             ..Default::default()
-        })?;
-        if owned.is_empty() {
-            return Err(ApiError::new(404, 61, "Customization does not exist"));
-        }
-        Ok(rd
-            .select(&Select {
-                table: "customized_data",
-                columns: &["index", "value"],
-                key: vec![
-                    ("id_customization", Value::Int(cust)),
-                    ("type", Value::Int(FILE)),
-                ],
-                order: &["index"],
-                ..Default::default()
-            })?
-            .iter()
-            .filter_map(|r| {
-                let name = r[1].to_text();
-                let plain = !name.is_empty()
-                    && !name.starts_with('.')
-                    && name
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-                plain.then_some((r[0].as_i64()?, name))
-            })
-            .collect())
-    })
+        })?
+        .iter()
+        .filter_map(|r| {
+            let name = r[1].to_text();
+            plain_name(&name).then_some((r[0].as_i64()?, name))
+        })
+        .collect())
+}
+
+/// A name that can only be a file in `upload/` itself (no separator, no leading dot).
+fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }

@@ -47,6 +47,20 @@ pub fn id_invalid() -> ApiError {
 pub fn missing(code: u32) -> ApiError {
     ApiError::new(404, code, "This image does not exist on disk")
 }
+pub fn customization_missing() -> ApiError {
+    ApiError::new(404, 61, "Customization does not exist")
+}
+pub fn customization_field_missing() -> ApiError {
+    ApiError::new(404, 61, "Customization field does not exist.")
+}
+/// PrestaShop answers 500; a conflict with what is stored is the client's to fix.
+pub fn customization_field_taken() -> ApiError {
+    ApiError::new(
+        400,
+        61,
+        "Customization field already have a value, please use PUT method.",
+    )
+}
 pub fn exists() -> ApiError {
     ApiError::new(
         400,

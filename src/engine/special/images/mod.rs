@@ -5,6 +5,7 @@
 //! Upload work (decode, resize, encode) runs before any transaction; files are written under
 //! temporary names and renamed into place once all are ready.
 
+mod customization_uploads;
 mod customizations;
 mod defaults;
 mod demo;

@@ -61,7 +61,12 @@ impl Encoded {
 
 /// Checks the upload and encodes the original and every size of `types`.
 pub fn prepare(info: &ShopInfo, part: &FormPart, types: &[ImageType]) -> ApiResult<Encoded> {
-    let max = limit(info);
+    let img = decode_within(part, limit(info))?;
+    encode(&img, types, quality(info))
+}
+
+/// The upload's pixels, once it is known to be at most `max` bytes and a real picture.
+pub fn decode_within(part: &FormPart, max: u64) -> ApiResult<Rgb> {
     if part.data.len() as u64 > max {
         return Err(errors::too_large(max));
     }
@@ -69,7 +74,7 @@ pub fn prepare(info: &ShopInfo, part: &FormPart, types: &[ImageType]) -> ApiResu
         Refusal::NotAnImage => errors::not_an_image(),
         Refusal::Bad(why) => errors::bad_image(&why),
     })?;
-    encode(&img, types, quality(info))
+    Ok(img)
 }
 
 /// The original and every size, all encoded from the decoded pixels as PrestaShop does: what
