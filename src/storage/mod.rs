@@ -123,7 +123,17 @@ pub trait Tx: Reader {
         table: &str,
         columns: &[&str],
         rows: &[Vec<Value>],
+        existing: Existing,
     ) -> StorageResult<()>;
+}
+
+/// What a bulk insert does with a row whose key is already taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// The statement fails (and with it the transaction).
+    Fail,
+    /// The stored row stays, the new one is dropped (as [`Tx::insert_ignore`]).
+    Keep,
 }
 
 /// A database: short read sessions and serialised write transactions.

@@ -141,6 +141,8 @@ pub struct Select<'a> {
     pub null: &'a [&'a str],
     /// A column equal to one of these values (none: no row).
     pub any: Option<(&'a str, Vec<Value>)>,
+    /// A second column equal to one of its values (both lists must match).
+    pub any_also: Option<(&'a str, Vec<Value>)>,
     pub limit: Option<u64>,
 }
 
@@ -148,6 +150,7 @@ impl Select<'_> {
     /// True when the select can find no row whatever the data (`IN ()`, `LIMIT 0`): the
     /// backends answer it without a statement, a round trip saved on a server database.
     pub fn finds_nothing(&self) -> bool {
-        self.any.as_ref().is_some_and(|(_, v)| v.is_empty()) || self.limit == Some(0)
+        let empty = |a: &Option<(&str, Vec<Value>)>| a.as_ref().is_some_and(|(_, v)| v.is_empty());
+        empty(&self.any) || empty(&self.any_also) || self.limit == Some(0)
     }
 }

@@ -6,6 +6,9 @@ use std::time::{Duration, Instant};
 
 use crate::storage::{Select, StorageResult, Store, Tx, Value};
 
+mod derived;
+pub use derived::Derived;
+
 #[derive(Debug, Clone)]
 pub struct ShopRow {
     pub id: i64,
@@ -50,6 +53,8 @@ pub struct ShopInfo {
     pub urls: Vec<ShopUrl>,
     /// `PS_TIMEZONE`: dates written into PrestaShop's tables are in it.
     pub zone: jiff::tz::TimeZone,
+    /// What modules work out from the database once per snapshot.
+    pub derived: Derived,
 }
 
 impl ShopInfo {
@@ -233,6 +238,7 @@ pub fn load(store: &dyn Store) -> StorageResult<ShopInfo> {
                 })
                 .collect(),
             zone: crate::clock::zone(&get("PS_TIMEZONE").unwrap_or_default()),
+            derived: Derived::default(),
             settings: settings.clone(),
             urls: urls
                 .iter()

@@ -177,7 +177,9 @@ pub(super) fn write_row(
             let mut all: Vec<(&str, Value)> = key.to_vec();
             all.extend(copies.iter().cloned());
             tx.insert_ignore(shop_table, &all)?;
-            if !copies.is_empty() {
+            // A new entity's id is new (ids are never given twice): the row just inserted
+            // holds the values already. An existing entity may already have the row.
+            if !create && !copies.is_empty() {
                 tx.update(shop_table, &copies, &key)?;
             }
         }

@@ -373,6 +373,7 @@ mod tests {
             settings: Vec::new(),
             urls: Vec::new(),
             zone: jiff::tz::TimeZone::UTC,
+            derived: crate::engine::shop::Derived::default(),
         };
         Ctx {
             info: Arc::new(info),

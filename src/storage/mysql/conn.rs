@@ -10,7 +10,7 @@ use crate::catalog::AssocStorage;
 use crate::storage::plan::{Col, Cond, Context, ListPlan, Op, Select};
 use crate::storage::search::SearchRead;
 use crate::storage::sql::{self, Dialect, Sql};
-use crate::storage::{AssocRows, Reader, StorageError, StorageResult, Tx, Value, Visit};
+use crate::storage::{AssocRows, Existing, Reader, StorageError, StorageResult, Tx, Value, Visit};
 
 use super::map_err;
 
@@ -383,10 +383,11 @@ impl<Q: Queryable> Tx for My<'_, Q> {
         table: &str,
         columns: &[&str],
         rows: &[Vec<Value>],
+        existing: Existing,
     ) -> StorageResult<()> {
         for chunk in rows.chunks(sql::ROWS_PER_INSERT) {
             let s = Sql {
-                text: sql::insert_rows(self.d, table, columns, chunk.len()),
+                text: sql::insert_rows(self.d, table, columns, chunk.len(), existing),
                 params: chunk.iter().flatten().cloned().collect(),
             };
             self.exec(&s)?;

@@ -3,7 +3,7 @@
 
 use super::{push_marks, Dialect, Kind, Sql};
 use crate::storage::plan::Select;
-use crate::storage::{StorageError, StorageResult, Value};
+use crate::storage::{Existing, StorageError, StorageResult, Value};
 
 fn where_key(d: &Dialect, out: &mut String, key: &[(&str, Value)]) {
     if key.is_empty() {
@@ -49,7 +49,7 @@ pub fn select(d: &Dialect, q: &Select) -> Sql {
         d.push_ident(&mut out, n);
         out.push_str(" IS NULL");
     }
-    if let Some((col, vals)) = &q.any {
+    for (col, vals) in q.any.iter().chain(&q.any_also) {
         and(&mut out);
         if vals.is_empty() {
             out.push('0');
@@ -108,8 +108,18 @@ pub const ROWS_PER_INSERT: usize = 256;
 
 /// `INSERT INTO table (columns) VALUES (?,…),(?,…)…` for `rows` rows; the values are bound
 /// row after row.
-pub fn insert_rows(d: &Dialect, table: &str, columns: &[&str], rows: usize) -> String {
-    let mut out = String::from("INSERT INTO ");
+pub fn insert_rows(
+    d: &Dialect,
+    table: &str,
+    columns: &[&str],
+    rows: usize,
+    existing: Existing,
+) -> String {
+    let verb = match (existing, d.kind) {
+        (Existing::Keep, Kind::Sqlite) => "INSERT OR IGNORE INTO ",
+        _ => "INSERT INTO ",
+    };
+    let mut out = String::from(verb);
     d.push_table(&mut out, table);
     out.push_str(" (");
     for (i, c) in columns.iter().enumerate() {
@@ -126,6 +136,13 @@ pub fn insert_rows(d: &Dialect, table: &str, columns: &[&str], rows: usize) -> S
         out.push('(');
         push_marks(&mut out, columns.len());
         out.push(')');
+    }
+    if let (Existing::Keep, Kind::Mysql, Some(first)) = (existing, d.kind, columns.first()) {
+        // As insert_ignore: a no-op update, so that other errors still fail.
+        out.push_str(" ON DUPLICATE KEY UPDATE ");
+        d.push_ident(&mut out, first);
+        out.push_str(" = ");
+        d.push_ident(&mut out, first);
     }
     out
 }
@@ -338,6 +355,7 @@ mod tests {
             order: &["id_configuration"],
             null: &["id_shop"],
             any: Some(("id_lang", vec![Value::Int(1), Value::Int(2)])),
+            any_also: None,
             limit: Some(1),
         };
         let s = select(&Dialect::mysql("ps_"), &q);
@@ -347,6 +365,23 @@ mod tests {
              AND `id_lang` IN (?,?) ORDER BY `id_configuration` LIMIT ?"
         );
         assert_eq!(s.params.len(), 4);
+        let both = Select {
+            any_also: Some(("id_shop", vec![Value::Int(3)])),
+            ..q.clone()
+        };
+        let s = select(&Dialect::sqlite(), &both);
+        assert!(
+            s.text
+                .contains(r#""id_lang" IN (?,?) AND "id_shop" IN (?) ORDER BY"#),
+            "{}",
+            s.text
+        );
+        assert_eq!(s.params.len(), 5);
+        let none = Select {
+            any_also: Some(("id_shop", vec![])),
+            ..q.clone()
+        };
+        assert!(none.finds_nothing());
         let none = Select {
             any: Some(("id_lang", vec![])),
             ..q

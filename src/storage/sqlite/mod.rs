@@ -16,7 +16,7 @@ use rusqlite::{params_from_iter, CachedStatement, Connection, ToSql};
 use super::plan::{Context, ListPlan, Select};
 use super::search::SearchRead;
 use super::sql::{self, Dialect, Kind, Sql};
-use super::{AssocRows, Reader, StorageError, StorageResult, Store, Tx, Value, Visit};
+use super::{AssocRows, Existing, Reader, StorageError, StorageResult, Store, Tx, Value, Visit};
 use crate::catalog::AssocStorage;
 
 /// SQLite's spelling: double-quoted identifiers, no table prefix.
@@ -307,9 +307,10 @@ impl Tx for Conn<'_> {
         table: &str,
         columns: &[&str],
         rows: &[Vec<Value>],
+        existing: Existing,
     ) -> StorageResult<()> {
         for chunk in rows.chunks(sql::ROWS_PER_INSERT) {
-            let text = sql::insert_rows(&LITE, table, columns, chunk.len());
+            let text = sql::insert_rows(&LITE, table, columns, chunk.len(), existing);
             let mut stmt = prepare(self.0, &text)?;
             stmt.execute(params_from_iter(chunk.iter().flatten()))
                 .map_err(map_err)?;

@@ -1,5 +1,6 @@
-//! The search settings of PrestaShop's configuration, read in the transaction or read that
-//! uses them (a change made in PrestaShop's back office applies at the next write).
+//! The search settings of PrestaShop's configuration. Writes take them from the shop
+//! snapshot of the request (read at most once a second: a change made in PrestaShop's back
+//! office applies within a second); a reindex command and a search read them afresh.
 
 use std::collections::HashMap;
 
@@ -27,6 +28,8 @@ pub struct Config {
     /// PS_GROUP_FEATURE_ACTIVE and PS_UNIDENTIFIED_GROUP: the group whose categories a
     /// webservice search (a visitor, no customer) may show, when groups are on.
     pub visitor_group: Option<i64>,
+    /// The installed languages: the index has words in each.
+    pub langs: Vec<i64>,
 }
 
 const NAMES: &[&str] = &[
@@ -90,7 +93,18 @@ impl Config {
                 blacklists.insert(r[0].as_i64().unwrap_or(0), r[1].to_text());
             }
         }
+        let langs = rd
+            .select(&Select {
+                table: "lang",
+                columns: &["id_lang"],
+                order: &["id_lang"],
+                ..Default::default()
+            })?
+            .iter()
+            .filter_map(|r| r[0].as_i64())
+            .collect();
         Ok(Config {
+            langs,
             indexation: num("PS_SEARCH_INDEXATION", 1) != 0,
             pname: num("PS_SEARCH_WEIGHT_PNAME", 6),
             reference: num("PS_SEARCH_WEIGHT_REF", 10),

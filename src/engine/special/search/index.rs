@@ -3,11 +3,11 @@
 //! weighed in memory, and the rows written together. One product written through `/api/` is
 //! a batch of one; a whole catalogue is batches of [`BATCH`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::config::Config;
 use super::texts::Texts;
-use crate::storage::{Select, StorageResult, Tx, Value};
+use crate::storage::{Existing, Select, StorageResult, Tx, Value};
 
 /// Products per batch: every statement's `IN` list stays short.
 pub const BATCH: usize = 500;
@@ -23,16 +23,7 @@ pub fn reindex(
     except: Option<i64>,
     fresh: bool,
 ) -> StorageResult<()> {
-    let langs: Vec<i64> = tx
-        .select(&Select {
-            table: "lang",
-            columns: &["id_lang"],
-            order: &["id_lang"],
-            ..Default::default()
-        })?
-        .iter()
-        .filter_map(|r| r[0].as_i64())
-        .collect();
+    let langs = &cfg.langs;
     let mut words = WordIds::default();
     for batch in products.chunks(BATCH) {
         if !fresh {
@@ -52,7 +43,7 @@ pub fn reindex(
             if !eligible {
                 continue;
             }
-            for &lang in &langs {
+            for &lang in langs {
                 let w = texts.weigh(cfg, ps, lang);
                 if !w.is_empty() {
                     weighed.push((ps.product, (lang, ps.shop), w));
@@ -77,7 +68,12 @@ pub fn reindex(
                 }
             }
         }
-        tx.insert_rows("search_index", &["id_product", "id_word", "weight"], &rows)?;
+        tx.insert_rows(
+            "search_index",
+            &["id_product", "id_word", "weight"],
+            &rows,
+            Existing::Fail,
+        )?;
         mark_indexed(tx, &texts, &shops_indexed)?;
     }
     Ok(())
@@ -143,61 +139,77 @@ impl WordIds {
         self.known.get(&scope).and_then(|m| m.get(word)).copied()
     }
 
+    /// Finds (or creates) the ids of the words wanted, with a few statements per shop
+    /// whatever the number of languages: one lookup, one insert of the new words, one lookup
+    /// of those.
     fn resolve<'w>(
         &mut self,
         tx: &mut dyn Tx,
         wanted: impl Iterator<Item = ((i64, i64), &'w str)>,
     ) -> StorageResult<()> {
-        let mut missing: HashMap<(i64, i64), HashSet<&'w str>> = HashMap::new();
-        for (scope, w) in wanted {
-            if self.get(scope, w).is_none() {
-                missing.entry(scope).or_default().insert(w);
+        // By shop, (language, word) in a fixed order: writers on several nodes insert the
+        // same words in the same order, so they wait on one another rather than deadlock.
+        let mut missing: BTreeMap<i64, BTreeSet<(i64, &'w str)>> = BTreeMap::new();
+        for ((lang, shop), w) in wanted {
+            if self.get((lang, shop), w).is_none() {
+                missing.entry(shop).or_default().insert((lang, w));
             }
         }
-        for (scope, words) in missing {
-            let mut words: Vec<&str> = words.into_iter().collect();
-            words.sort_unstable();
-            self.lookup(tx, scope, &words)?;
-            let new: Vec<&str> = words
+        for (shop, pairs) in missing {
+            let pairs: Vec<(i64, &str)> = pairs.into_iter().collect();
+            self.lookup(tx, shop, &pairs)?;
+            let new: Vec<(i64, &str)> = pairs
                 .iter()
                 .copied()
-                .filter(|w| self.get(scope, w).is_none())
+                .filter(|(lang, w)| self.get((*lang, shop), w).is_none())
                 .collect();
             if new.is_empty() {
                 continue;
             }
             // Another writer may add the same word meanwhile (several nodes on one MySQL
             // database): a word already there is kept, never duplicated.
-            for w in &new {
-                tx.insert_ignore(
-                    "search_word",
-                    &[
-                        ("id_shop", Value::Int(scope.1)),
-                        ("id_lang", Value::Int(scope.0)),
-                        ("word", Value::from(*w)),
-                    ],
-                )?;
-            }
-            self.lookup(tx, scope, &new)?;
+            let rows: Vec<Vec<Value>> = new
+                .iter()
+                .map(|(lang, w)| vec![Value::Int(shop), Value::Int(*lang), Value::from(*w)])
+                .collect();
+            tx.insert_rows(
+                "search_word",
+                &["id_shop", "id_lang", "word"],
+                &rows,
+                Existing::Keep,
+            )?;
+            self.lookup(tx, shop, &new)?;
         }
         Ok(())
     }
 
-    fn lookup(&mut self, tx: &mut dyn Tx, scope: (i64, i64), words: &[&str]) -> StorageResult<()> {
-        let known = self.known.entry(scope).or_default();
+    /// Reads the ids of `pairs` (language, word) of `shop`: one statement per [`BATCH`]
+    /// distinct words, every language at once.
+    fn lookup(&mut self, tx: &mut dyn Tx, shop: i64, pairs: &[(i64, &str)]) -> StorageResult<()> {
+        let wanted: HashSet<(i64, &str)> = pairs.iter().copied().collect();
+        let mut langs: Vec<i64> = pairs.iter().map(|(l, _)| *l).collect();
+        langs.sort_unstable();
+        langs.dedup();
+        // The languages are named so that PrestaShop's key (id_lang, id_shop, word) serves.
+        let langs: Vec<Value> = langs.into_iter().map(Value::Int).collect();
+        let mut words: Vec<&str> = pairs.iter().map(|(_, w)| *w).collect();
+        words.sort_unstable();
+        words.dedup();
         for chunk in words.chunks(BATCH) {
             for r in tx.select(&Select {
                 table: "search_word",
-                columns: &["id_word", "word"],
-                key: vec![
-                    ("id_lang", Value::Int(scope.0)),
-                    ("id_shop", Value::Int(scope.1)),
-                ],
-                any: Some(("word", chunk.iter().map(|w| Value::from(*w)).collect())),
+                columns: &["id_word", "word", "id_lang"],
+                key: vec![("id_shop", Value::Int(shop))],
+                any: Some(("id_lang", langs.clone())),
+                any_also: Some(("word", chunk.iter().map(|w| Value::from(*w)).collect())),
                 ..Default::default()
             })? {
-                if let Some(id) = r[0].as_i64() {
-                    known.insert(r[1].to_text(), id);
+                let (Some(id), Some(lang)) = (r[0].as_i64(), r[2].as_i64()) else {
+                    continue;
+                };
+                let word = r[1].to_text();
+                if wanted.contains(&(lang, word.as_str())) {
+                    self.known.entry((lang, shop)).or_default().insert(word, id);
                 }
             }
         }

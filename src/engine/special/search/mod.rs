@@ -40,10 +40,15 @@ pub struct Reindex;
 
 impl Reindex {
     /// `fresh`: the product was created by this transaction and has no index rows to remove.
-    fn product(tx: &mut dyn Tx, id: i64, except: Option<i64>, fresh: bool) -> ApiResult<()> {
-        let cfg = Config::load(tx)?;
+    fn product(
+        tx: &mut dyn Tx,
+        cfg: &Config,
+        id: i64,
+        except: Option<i64>,
+        fresh: bool,
+    ) -> ApiResult<()> {
         if cfg.indexation {
-            index::reindex(tx, &cfg, &[id], except, fresh)?;
+            index::reindex(tx, cfg, &[id], except, fresh)?;
         } else {
             // Not re-indexed: PrestaShop's search skips it until it is (a product no
             // longer searchable loses its rows at once).
@@ -61,7 +66,8 @@ impl Behaviour for Reindex {
             _ => (owner_of(tx, st.id)?, false),
         };
         if product > 0 {
-            Reindex::product(tx, product, None, fresh)?;
+            let cfg = s.ctx.info.derived.get_or_try(|| Config::load(tx))?;
+            Reindex::product(tx, &cfg, product, None, fresh)?;
         }
         Ok(())
     }
@@ -72,7 +78,8 @@ impl Behaviour for Reindex {
         if r.api == "combinations" {
             let product = owner_of(tx, id)?;
             if product > 0 {
-                Reindex::product(tx, product, Some(id), false)?;
+                let cfg = Config::load(tx)?;
+                Reindex::product(tx, &cfg, product, Some(id), false)?;
             }
         }
         Ok(true)
