@@ -139,6 +139,44 @@ pub fn load(tx: &mut dyn Tx, mode: SeedMode) -> StorageResult<()> {
             tx.insert(&file.table, &vals)?;
         }
     }
+    payment_modules(tx)
+}
+
+/// The payment modules a new PrestaShop 9 shop has installed and active (the reference data,
+/// taken from PrestaShop's SQL files, has no modules: they are installed by PHP code). An
+/// order posted through the webservice names one of them in `module`.
+const PAYMENT_MODULES: &[(&str, &str)] = &[("ps_checkpayment", "2.1.0"), ("ps_wirepayment", "2.2.0")];
+
+fn payment_modules(tx: &mut dyn Tx) -> StorageResult<()> {
+    let shops: Vec<i64> = tx
+        .select(&crate::storage::Select {
+            table: "shop",
+            columns: &["id_shop"],
+            ..Default::default()
+        })?
+        .iter()
+        .filter_map(|r| r[0].as_i64())
+        .collect();
+    for (name, version) in PAYMENT_MODULES {
+        let id = tx.insert(
+            "module",
+            &[
+                ("name", Value::from(*name)),
+                ("active", Value::Int(1)),
+                ("version", Value::from(*version)),
+            ],
+        )?;
+        for shop in &shops {
+            tx.insert(
+                "module_shop",
+                &[
+                    ("id_module", Value::Int(id)),
+                    ("id_shop", Value::Int(*shop)),
+                    ("enable_device", Value::Int(7)),
+                ],
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 pub mod attachments;
 pub mod carriers;
 pub mod categories;
+pub mod checkout;
 pub mod category_counts;
 pub mod customers;
 pub mod images;

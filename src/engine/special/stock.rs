@@ -19,7 +19,7 @@ const TABLE: &str = "stock_available";
 /// with this transaction's change committed, instead of both summing without the other's
 /// change and the last one writing a stale total. (SQLite's single writer already runs them
 /// one after the other.)
-fn recompute(tx: &mut dyn Tx, product: i64, shop: i64, group: i64) -> StorageResult<()> {
+pub fn recompute(tx: &mut dyn Tx, product: i64, shop: i64, group: i64) -> StorageResult<()> {
     let own = [
         ("id_product", Value::Int(product)),
         ("id_product_attribute", Value::Int(0)),
