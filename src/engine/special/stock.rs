@@ -14,7 +14,7 @@ use crate::engine::Ctx;
 const TABLE: &str = "stock_available";
 
 /// Sets the product-level row of `product` in (shop, group) to the sum of its combination
-/// rows there (available, physical and reserved quantities). The product's row is taken first,
+/// rows there (available and reserved quantities; physical = available + reserved). The product's row is taken first,
 /// by a write that changes nothing: on a server database that row lock makes a writer of
 /// another combination of the product wait, then sum with this transaction's change committed,
 /// instead of both summing without the other's change and the last one writing a stale total.
@@ -29,12 +29,7 @@ pub fn recompute(tx: &mut dyn Tx, product: i64, shop: i64, group: i64) -> Storag
     tx.increment(TABLE, &[("quantity", 0)], &[], &own)?;
     let rows = tx.select(&Select {
         table: TABLE,
-        columns: &[
-            "id_product_attribute",
-            "quantity",
-            "physical_quantity",
-            "reserved_quantity",
-        ],
+        columns: &["id_product_attribute", "quantity", "reserved_quantity"],
         key: vec![
             ("id_product", Value::Int(product)),
             ("id_shop", Value::Int(shop)),
@@ -59,8 +54,13 @@ pub fn recompute(tx: &mut dyn Tx, product: i64, shop: i64, group: i64) -> Storag
         TABLE,
         &[
             ("quantity", Value::Int(sum(1))),
-            ("physical_quantity", Value::Int(sum(2))),
-            ("reserved_quantity", Value::Int(sum(3))),
+            // Available + reserved, as on every row (§3.4): the sum of the combinations'
+            // physical quantities where those are up to date.
+            (
+                "physical_quantity",
+                Value::Int(sum(1).saturating_add(sum(2))),
+            ),
+            ("reserved_quantity", Value::Int(sum(2))),
         ],
         &own,
     )?;
