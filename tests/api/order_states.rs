@@ -540,3 +540,80 @@ fn parallel_state_changes_on_orders_sharing_a_product_leave_the_stock_exact() {
     );
     assert_eq!(sold, vec![(3 * ids.len() / 2).to_string()]);
 }
+
+/// Sets a configuration value for all shops, creating the row when missing.
+fn set_config(shop: &TestShop, name: &str, value: &str) {
+    let changed = shop.sql_exec(
+        "UPDATE {configuration} SET value = ? WHERE name = ?",
+        &[value.into(), name.into()],
+    );
+    if changed == 0 {
+        shop.sql_exec(
+            "INSERT INTO {configuration} (name, value, date_add, date_upd) \
+             VALUES (?, ?, '2025-01-01 00:00:00', '2025-01-01 00:00:00')",
+            &[name.into(), value.into()],
+        );
+    }
+}
+
+#[test]
+fn invoice_numbers_follow_the_start_number_the_yearly_reset_and_the_switch() {
+    let shop = TestShop::start();
+    set_config(&shop, "PS_INVOICE_START_NUMBER", "100");
+    assert_eq!(post_history(&shop, 2, 2, None).0, 201);
+    assert_eq!(order_int(&shop, 2, "invoice_number"), 100);
+    assert_eq!(
+        shop.sql_strings(
+            "SELECT value FROM {configuration} WHERE name = 'PS_INVOICE_START_NUMBER'",
+            &[]
+        ),
+        vec![""],
+        "used once"
+    );
+    assert_eq!(post_history(&shop, 4, 11, None).0, 201);
+    assert_eq!(
+        order_int(&shop, 4, "invoice_number"),
+        101,
+        "then the largest + 1"
+    );
+    // With the yearly reset, only this year's invoices count: last year's 101 does not.
+    shop.sql_exec(
+        "UPDATE {order_invoice} SET date_add = '2000-06-01 00:00:00' WHERE id_order = 4",
+        &[],
+    );
+    shop.sql_exec(
+        "UPDATE {order_invoice} SET date_add = '2000-06-01 00:00:00' WHERE id_order = 2",
+        &[],
+    );
+    set_config(&shop, "PS_INVOICE_RESET", "1");
+    assert_eq!(post_history(&shop, 5, 2, None).0, 201);
+    assert_eq!(
+        order_int(&shop, 5, "invoice_number"),
+        1,
+        "a new year starts at 1"
+    );
+    // Numbering off: an invoice row without a number, the order's number stays 0, and the
+    // payment is still recorded against it.
+    set_config(&shop, "PS_INVOICE", "0");
+    assert_eq!(post_history(&shop, 1, 2, None).0, 201);
+    assert_eq!(order_int(&shop, 1, "invoice_number"), 0);
+    assert_eq!(
+        shop.sql_strings("SELECT number FROM {order_invoice} WHERE id_order = 1", &[]),
+        vec!["0"]
+    );
+    assert_eq!(cents(Some(&order_col(&shop, 1, "total_paid_real"))), 6820);
+    // Entering another invoice state does not make a second invoice.
+    assert_eq!(post_history(&shop, 1, 3, None).0, 201);
+    assert_eq!(
+        count(
+            &shop,
+            "SELECT COUNT(*) FROM {order_invoice} WHERE id_order = 1",
+            &[]
+        ),
+        1
+    );
+    assert!(
+        order_int(&shop, 1, "delivery_number") > 0,
+        "state 3 numbers the slip"
+    );
+}
