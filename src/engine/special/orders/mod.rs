@@ -115,3 +115,6 @@ impl Behaviour for Orders {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

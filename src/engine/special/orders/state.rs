@@ -296,7 +296,7 @@ fn plan(
     (error, canceled): (i64, i64),
     today: &str,
 ) -> StorageResult<StockPlan> {
-    let lines = tx.select(&Select {
+    let mut lines = tx.select(&Select {
         table: "order_detail",
         columns: &[
             "product_id",
@@ -309,6 +309,9 @@ fn plan(
         order: &["id_order_detail"],
         ..Default::default()
     })?;
+    // Sales rows are taken in product order, as stock rows are: two changes of orders
+    // sharing products never wait for each other in opposite orders.
+    lines.sort_by_key(|l| (int(&l[0]), int(&l[1])));
     let packs: BTreeMap<i64, bool> = tx
         .select(&Select {
             table: "product",
@@ -320,6 +323,23 @@ fn plan(
         .map(|r| (int(&r[0]), int(&r[1]) == 1))
         .collect();
     let out = |s: i64| s == error || s == canceled;
+    let reason = if new.shipped {
+        settings::int(
+            tx,
+            "PS_STOCK_CUSTOMER_ORDER_REASON",
+            o.shop,
+            o.shop_group,
+            1,
+        )?
+    } else {
+        settings::int(
+            tx,
+            "PS_STOCK_CUSTOMER_ORDER_CANCEL_REASON",
+            o.shop,
+            o.shop_group,
+            2,
+        )?
+    };
     let mut p = StockPlan::default();
     let old_shipped = old.is_some_and(|f| f.shipped);
     for l in &lines {
@@ -349,13 +369,7 @@ fn plan(
         }
         let left = qty - int(&l[3]) - int(&l[4]);
         if new.shipped != old_shipped && left > 0 {
-            let (sign, reason) = if new.shipped {
-                (-1, "PS_STOCK_CUSTOMER_ORDER_REASON")
-            } else {
-                (1, "PS_STOCK_CUSTOMER_ORDER_CANCEL_REASON")
-            };
-            let default = if new.shipped { 1 } else { 2 };
-            let reason = settings::int(tx, reason, o.shop, o.shop_group, default)?;
+            let sign = if new.shipped { -1 } else { 1 };
             p.moves.push((product, attribute, sign * left, reason));
         }
     }

@@ -122,8 +122,8 @@ pub fn employee(tx: &mut dyn Tx, id: Option<i64>) -> StorageResult<Employee> {
     })
 }
 
-/// Applies `plan` on the stock rows of `place` for order `id_order`; `error` and `canceled`
-/// are the states whose unpaid orders reserve nothing.
+/// Applies `plan` on the stock rows of `place`: quantities, movements, then reserved and
+/// physical quantities and the product-level rows.
 pub fn apply(tx: &mut dyn Tx, place: &Place, plan: &StockPlan, ctx: &MoveCtx) -> StorageResult<()> {
     // Every row the change concerns, taken in one order before anything is read.
     for (product, attribute) in &plan.lines {
