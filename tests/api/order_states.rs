@@ -602,6 +602,11 @@ fn invoice_numbers_follow_the_start_number_the_yearly_reset_and_the_switch() {
         vec!["0"]
     );
     assert_eq!(cents(Some(&order_col(&shop, 1, "total_paid_real"))), 6820);
+    assert_eq!(
+        shop.sql_strings("SELECT note FROM {order_invoice} WHERE id_order = 1", &[]),
+        vec![order_col(&shop, 1, "note")],
+        "the invoice keeps the order's note"
+    );
     // Entering another invoice state does not make a second invoice.
     assert_eq!(post_history(&shop, 1, 3, None).0, 201);
     assert_eq!(

@@ -39,7 +39,7 @@ fn new_invoice(tx: &mut dyn Tx, o: &Order, now: &str) -> StorageResult<i64> {
         ("delivery_number", Value::Int(0)),
         ("delivery_date", Value::from("0000-00-00 00:00:00")),
         ("shipping_tax_computation_method", Value::Int(0)),
-        ("note", Value::from("")),
+        ("note", Value::from(o.note.as_str())),
         ("date_add", Value::from(now)),
     ];
     for (to, from) in [

@@ -34,6 +34,7 @@ pub struct Order {
     pub delivery_number: i64,
     pub delivery_date: String,
     pub total_paid_real: Decimal,
+    pub note: String,
     amounts: HashMap<&'static str, Decimal>,
 }
 
@@ -55,7 +56,7 @@ const AMOUNTS: [&str; 15] = [
     "total_paid_real",
 ];
 
-const COLUMNS: [&str; 16] = [
+const COLUMNS: [&str; 17] = [
     "reference",
     "id_shop",
     "id_shop_group",
@@ -72,6 +73,7 @@ const COLUMNS: [&str; 16] = [
     "delivery_number",
     "delivery_date",
     "valid",
+    "note",
 ];
 
 impl Order {
@@ -124,6 +126,7 @@ impl Order {
             invoice_date: r[12].to_text(),
             delivery_number: int(&r[13]),
             delivery_date: r[14].to_text(),
+            note: r[16].to_text(),
             total_paid_real: amounts.get("total_paid_real").copied().unwrap_or_default(),
             amounts,
         }))
