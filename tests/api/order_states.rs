@@ -622,3 +622,37 @@ fn invoice_numbers_follow_the_start_number_the_yearly_reset_and_the_switch() {
         "state 3 numbers the slip"
     );
 }
+
+#[test]
+fn a_shop_group_sharing_stock_moves_the_group_rows() {
+    let shop = TestShop::start();
+    shop.sql_exec(
+        "UPDATE {shop_group} SET share_stock = 1 WHERE id_shop_group = 1",
+        &[],
+    );
+    shop.sql_exec(
+        "UPDATE {stock_available} SET id_shop = 0, id_shop_group = 1",
+        &[],
+    );
+    let group_row = |product: i64, attribute: i64| {
+        shop.sql_i64(
+            "SELECT quantity FROM {stock_available} WHERE id_product = ? \
+             AND id_product_attribute = ? AND id_shop = 0 AND id_shop_group = 1",
+            &[product.into(), attribute.into()],
+        )
+    };
+    let (q4, q8, p4) = (group_row(4, 18), group_row(8, 0), group_row(4, 0));
+    assert_eq!(post_history(&shop, 2, 6, None).0, 201);
+    assert_eq!(group_row(4, 18), q4 + 2);
+    assert_eq!(group_row(8, 0), q8 + 1);
+    assert_eq!(group_row(4, 0), p4 + 2, "the product row follows");
+    assert_eq!(
+        count(
+            &shop,
+            "SELECT COUNT(*) FROM {stock_available} WHERE id_shop <> 0",
+            &[]
+        ),
+        0,
+        "no row made for the shop alone"
+    );
+}
