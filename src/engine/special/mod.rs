@@ -36,6 +36,7 @@ pub fn registry() -> Registry {
         .add(&["combinations"], &stock::Combinations)
         .add(&["stock_availables"], &stock::StockRows)
         .add(&["orders"], &orders::Orders)
+        .add(&["order_histories"], &orders::OrderHistories)
         .add(&["carriers"], &carriers::Carriers)
         // Last: the index reads what the others wrote.
         .add(&["products", "combinations"], &search::Reindex);
