@@ -311,7 +311,9 @@ fn unknown_orders_and_states_are_404_and_change_nothing() {
         let (status, body) = post_history(&shop, order, state, None);
         assert_eq!(status, 404, "{order}/{state}: {body}");
         assert!(
-            body.contains("<errors>") && body.contains("does not exist"),
+            body.contains("<errors>")
+                && body.contains("does not exist")
+                && body.contains("<code><![CDATA[1020]]></code>"),
             "{body}"
         );
     }
