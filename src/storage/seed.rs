@@ -145,7 +145,8 @@ pub fn load(tx: &mut dyn Tx, mode: SeedMode) -> StorageResult<()> {
 /// The payment modules a new PrestaShop 9 shop has installed and active (the reference data,
 /// taken from PrestaShop's SQL files, has no modules: they are installed by PHP code). An
 /// order posted through the webservice names one of them in `module`.
-const PAYMENT_MODULES: &[(&str, &str)] = &[("ps_checkpayment", "2.1.0"), ("ps_wirepayment", "2.2.0")];
+const PAYMENT_MODULES: &[(&str, &str)] =
+    &[("ps_checkpayment", "2.1.0"), ("ps_wirepayment", "2.2.0")];
 
 fn payment_modules(tx: &mut dyn Tx) -> StorageResult<()> {
     let shops: Vec<i64> = tx

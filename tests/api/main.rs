@@ -17,6 +17,7 @@ mod images;
 mod json;
 mod listing;
 mod login_throttle;
+mod order_states;
 mod permissions;
 mod prices;
 mod search;

@@ -4,8 +4,8 @@
 pub mod attachments;
 pub mod carriers;
 pub mod categories;
-pub mod checkout;
 pub mod category_counts;
+pub mod checkout;
 pub mod customers;
 pub mod images;
 pub mod orders;
@@ -36,7 +36,10 @@ pub fn registry() -> Registry {
         .add(&["products", "combinations"], &price::Prices)
         .add(&["combinations"], &stock::Combinations)
         .add(&["stock_availables"], &stock::StockRows)
+        // The order is built from its cart before the other order rules run on it.
+        .add(&["orders"], &checkout::PlaceOrder)
         .add(&["orders"], &orders::Orders)
+        .add(&["order_histories"], &orders::OrderHistories)
         .add(&["carriers"], &carriers::Carriers)
         // Last: the index reads what the others wrote.
         .add(&["products", "combinations"], &search::Reindex);

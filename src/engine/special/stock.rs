@@ -14,11 +14,12 @@ use crate::engine::Ctx;
 const TABLE: &str = "stock_available";
 
 /// Sets the product-level row of `product` in (shop, group) to the sum of its combination
-/// rows there. The product's row is taken first, by a write that changes nothing: on a server
-/// database that row lock makes a writer of another combination of the product wait, then sum
-/// with this transaction's change committed, instead of both summing without the other's
-/// change and the last one writing a stale total. (SQLite's single writer already runs them
-/// one after the other.)
+/// rows there (available and reserved quantities; physical = available + reserved). The
+/// product's row is taken first, by a write that changes nothing: on a server database that
+/// row lock makes a writer of another combination of the product wait, then sum with this
+/// transaction's change committed, instead of both summing without the other's change and
+/// the last one writing a stale total. (SQLite's single writer already runs them one after
+/// the other.)
 pub fn recompute(tx: &mut dyn Tx, product: i64, shop: i64, group: i64) -> StorageResult<()> {
     let own = [
         ("id_product", Value::Int(product)),
@@ -29,7 +30,7 @@ pub fn recompute(tx: &mut dyn Tx, product: i64, shop: i64, group: i64) -> Storag
     tx.increment(TABLE, &[("quantity", 0)], &[], &own)?;
     let rows = tx.select(&Select {
         table: TABLE,
-        columns: &["id_product_attribute", "quantity"],
+        columns: &["id_product_attribute", "quantity", "reserved_quantity"],
         key: vec![
             ("id_product", Value::Int(product)),
             ("id_shop", Value::Int(shop)),
@@ -38,16 +39,37 @@ pub fn recompute(tx: &mut dyn Tx, product: i64, shop: i64, group: i64) -> Storag
         order: &[],
         ..Default::default()
     })?;
-    let sum: i64 = rows
-        .iter()
-        .filter(|r| int(&r[0]) != 0)
-        .map(|r| int(&r[1]))
-        .fold(0i64, i64::saturating_add);
-    tx.update(TABLE, &[("quantity", Value::Int(sum))], &own)?;
+    let combinations: Vec<&Vec<Value>> = rows.iter().filter(|r| int(&r[0]) != 0).collect();
+    if combinations.is_empty() {
+        // The last combination deleted: nothing is left to sum.
+        tx.update(TABLE, &[("quantity", Value::Int(0))], &own)?;
+        return Ok(());
+    }
+    let sum = |i: usize| {
+        combinations
+            .iter()
+            .map(|r| int(&r[i]))
+            .fold(0i64, i64::saturating_add)
+    };
+    tx.update(
+        TABLE,
+        &[
+            ("quantity", Value::Int(sum(1))),
+            // Available + reserved, as on every row (§3.4): the sum of the combinations'
+            // physical quantities where those are up to date.
+            (
+                "physical_quantity",
+                Value::Int(sum(1).saturating_add(sum(2))),
+            ),
+            ("reserved_quantity", Value::Int(sum(2))),
+        ],
+        &own,
+    )?;
     Ok(())
 }
 
-/// After a PUT/PATCH of a stock row: a combination's row moves its product's row.
+/// After a PUT/PATCH of a stock row: its physical quantity follows (available + reserved,
+/// §3.4), and a combination's row moves its product's row.
 pub fn after_update(tx: &mut dyn Tx, st: &Staged) -> StorageResult<()> {
     let row = tx.select(&Select {
         table: TABLE,
@@ -56,12 +78,23 @@ pub fn after_update(tx: &mut dyn Tx, st: &Staged) -> StorageResult<()> {
             "id_product_attribute",
             "id_shop",
             "id_shop_group",
+            "quantity",
+            "reserved_quantity",
         ],
         key: vec![("id_stock_available", Value::Int(st.id))],
         order: &[],
         ..Default::default()
     })?;
     if let Some(r) = row.first() {
+        // The row is this transaction's (just written): physical = available + reserved.
+        tx.update(
+            TABLE,
+            &[(
+                "physical_quantity",
+                Value::Int(int(&r[4]).saturating_add(int(&r[5]))),
+            )],
+            &[("id_stock_available", Value::Int(st.id))],
+        )?;
         if int(&r[1]) != 0 {
             recompute(tx, int(&r[0]), int(&r[2]), int(&r[3]))?;
         }

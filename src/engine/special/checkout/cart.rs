@@ -1,8 +1,8 @@
 //! The checks an order makes on its cart, its customer and its payment module before
 //! anything is computed.
 
-use crate::storage::{Select, Tx, Value};
 use crate::engine::ApiResult;
+use crate::storage::{Select, Tx, Value};
 
 use super::draft::CartRow;
 use super::errors;

@@ -85,7 +85,7 @@ fn place(tx: &mut dyn Tx, s: &Save, st: &Staged) -> ApiResult<()> {
         paid_state
     };
     let reference = reference::unused(tx)?;
-    let now = crate::clock::now_in(&info.zone);
+    let now = s.ctx.db.now.clone();
     rows::order(
         tx,
         id,
@@ -124,7 +124,8 @@ fn place(tx: &mut dyn Tx, s: &Save, st: &Staged) -> ApiResult<()> {
     if logable(tx, state)? {
         rows::sales(tx, &draft, now.get(..10).unwrap_or(&now))?;
     }
-    glue::first_state(tx, s.ctx, id, state)
+    glue::first_state(tx, &now, id, state)?;
+    Ok(())
 }
 
 /// Orders placed through the webservice are validated from their cart.

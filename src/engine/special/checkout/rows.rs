@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::storage::{Select, StorageResult, Tx, Value};
+use crate::storage::{StorageResult, Tx, Value};
 
 use super::draft::{Line, OrderDraft};
 
@@ -74,7 +74,10 @@ pub fn order(tx: &mut dyn Tx, id: i64, d: &OrderDraft, h: &Header) -> StorageRes
             ("total_shipping", money(t.shipping_ti)),
             ("total_shipping_tax_incl", money(t.shipping_ti)),
             ("total_shipping_tax_excl", money(t.shipping_te)),
-            ("carrier_tax_rate", Value::Text(format!("{:.3}", t.carrier_tax_rate))),
+            (
+                "carrier_tax_rate",
+                Value::Text(format!("{:.3}", t.carrier_tax_rate)),
+            ),
             ("total_wrapping", money(t.wrapping_ti)),
             ("total_wrapping_tax_incl", money(t.wrapping_ti)),
             ("total_wrapping_tax_excl", money(t.wrapping_te)),
@@ -118,30 +121,48 @@ pub fn detail(
             ("id_customization", Value::Int(l.customization)),
             ("product_name", Value::from(l.name.as_str())),
             ("product_quantity", Value::Int(l.quantity)),
-            ("product_quantity_in_stock", Value::Int(in_stock.min(l.quantity))),
+            (
+                "product_quantity_in_stock",
+                Value::Int(in_stock.min(l.quantity)),
+            ),
             ("product_quantity_refunded", Value::Int(0)),
             ("product_quantity_return", Value::Int(0)),
             ("product_quantity_reinjected", Value::Int(0)),
             ("product_price", money(l.unit_te)),
-            ("reduction_percent", Value::Text(format!("{:.2}", l.reduction_percent))),
+            (
+                "reduction_percent",
+                Value::Text(format!("{:.2}", l.reduction_percent)),
+            ),
             ("reduction_amount", money(l.reduction_amount_ti)),
             ("reduction_amount_tax_incl", money(l.reduction_amount_ti)),
             ("reduction_amount_tax_excl", money(l.reduction_amount_te)),
-            ("group_reduction", Value::Text(format!("{:.2}", l.group_reduction))),
+            (
+                "group_reduction",
+                Value::Text(format!("{:.2}", l.group_reduction)),
+            ),
             ("product_quantity_discount", money(Decimal::ZERO)),
             ("product_ean13", text_or_null(&l.ean13)),
             ("product_isbn", text_or_null(&l.isbn)),
             ("product_upc", text_or_null(&l.upc)),
             ("product_mpn", text_or_null(&l.mpn)),
             ("product_reference", text_or_null(&l.reference)),
-            ("product_supplier_reference", text_or_null(&l.supplier_reference)),
+            (
+                "product_supplier_reference",
+                text_or_null(&l.supplier_reference),
+            ),
             ("product_weight", money(l.weight)),
             ("id_tax_rules_group", Value::Int(l.tax_rules_group)),
-            ("tax_computation_method", Value::Int(l.tax_computation_method)),
+            (
+                "tax_computation_method",
+                Value::Int(l.tax_computation_method),
+            ),
             ("tax_name", Value::from(l.tax_name.as_str())),
             ("tax_rate", Value::Text(format!("{:.3}", l.tax_rate))),
             ("ecotax", money(l.ecotax)),
-            ("ecotax_tax_rate", Value::Text(format!("{:.3}", l.ecotax_tax_rate))),
+            (
+                "ecotax_tax_rate",
+                Value::Text(format!("{:.3}", l.ecotax_tax_rate)),
+            ),
             ("discount_quantity_applied", Value::Int(0)),
             ("download_hash", Value::Null),
             ("download_nb", Value::Int(0)),
@@ -150,8 +171,14 @@ pub fn detail(
             ("total_price_tax_excl", money(l.total_te)),
             ("unit_price_tax_incl", money(l.unit_ti)),
             ("unit_price_tax_excl", money(l.unit_te)),
-            ("total_shipping_price_tax_incl", money(l.additional_shipping)),
-            ("total_shipping_price_tax_excl", money(l.additional_shipping)),
+            (
+                "total_shipping_price_tax_incl",
+                money(l.additional_shipping),
+            ),
+            (
+                "total_shipping_price_tax_excl",
+                money(l.additional_shipping),
+            ),
             ("purchase_supplier_price", money(l.purchase_supplier_price)),
             ("original_product_price", money(l.original_price)),
             ("original_wholesale_price", money(l.original_wholesale)),
@@ -255,44 +282,11 @@ pub fn cart_rules(tx: &mut dyn Tx, order: i64, d: &OrderDraft) -> StorageResult<
     Ok(())
 }
 
-/// `product_sale`: units sold and sales per product, for a validated order.
+/// `product_sale`: units sold and sales per product, for a validated order (one sale per
+/// line, as PrestaShop counts them).
 pub fn sales(tx: &mut dyn Tx, d: &OrderDraft, today: &str) -> StorageResult<()> {
-    let mut by_product: Vec<(i64, i64)> = Vec::new();
     for l in &d.lines {
-        match by_product.iter_mut().find(|(p, _)| *p == l.product) {
-            Some(slot) => slot.1 += l.quantity,
-            None => by_product.push((l.product, l.quantity)),
-        }
-    }
-    for (product, qty) in by_product {
-        let key = [("id_product", Value::Int(product))];
-        let known = !tx
-            .select(&Select {
-                table: "product_sale",
-                columns: &["id_product"],
-                key: key.to_vec(),
-                limit: Some(1),
-                ..Default::default()
-            })?
-            .is_empty();
-        if known {
-            tx.increment(
-                "product_sale",
-                &[("quantity", qty), ("sale_nbr", 1)],
-                &[("date_upd", Value::from(today))],
-                &key,
-            )?;
-        } else {
-            tx.insert(
-                "product_sale",
-                &[
-                    ("id_product", Value::Int(product)),
-                    ("quantity", Value::Int(qty)),
-                    ("sale_nbr", Value::Int(1)),
-                    ("date_upd", Value::from(today)),
-                ],
-            )?;
-        }
+        super::super::orders::add_sale(tx, l.product, l.quantity, today)?;
     }
     Ok(())
 }

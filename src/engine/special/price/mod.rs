@@ -7,6 +7,8 @@ mod round;
 mod specific;
 mod tax;
 
+pub use round::ps_round;
+
 use crate::engine::behaviour::Behaviour;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -54,7 +56,7 @@ pub fn virtual_names(params: &Params, r: &Resource) -> ApiResult<Vec<String>> {
 }
 
 /// A stored number as a decimal (REAL columns print their shortest exact text first).
-fn dec(v: &Value) -> Decimal {
+pub fn dec(v: &Value) -> Decimal {
     match v {
         Value::Int(i) => Decimal::from(*i),
         Value::Real(f) => Decimal::from_str(&f.to_string()).unwrap_or_default(),
