@@ -2,10 +2,11 @@
 //! price fields, with PrestaShop's algorithm (`Product::priceCalculation`): specific prices,
 //! currency, combination impact, tax rules of the address, ecotax, rounding mode.
 
-mod calc;
-mod round;
-mod specific;
-mod tax;
+pub mod calc;
+pub mod cart;
+pub mod round;
+pub mod specific;
+pub mod tax;
 
 use crate::engine::behaviour::Behaviour;
 use std::collections::HashMap;
@@ -54,7 +55,7 @@ pub fn virtual_names(params: &Params, r: &Resource) -> ApiResult<Vec<String>> {
 }
 
 /// A stored number as a decimal (REAL columns print their shortest exact text first).
-fn dec(v: &Value) -> Decimal {
+pub(crate) fn dec(v: &Value) -> Decimal {
     match v {
         Value::Int(i) => Decimal::from(*i),
         Value::Real(f) => Decimal::from_str(&f.to_string()).unwrap_or_default(),
@@ -97,6 +98,11 @@ struct Asked {
     currency: i64,
     group: i64,
     quantity: i64,
+    /// The shop the price is for (the request's; a cart's own for carts).
+    shop: i64,
+    /// Customer and cart the specific prices may be restricted to (0: none).
+    customer: i64,
+    cart: i64,
     options: Options,
 }
 
@@ -119,6 +125,9 @@ fn asked(opts: &[(String, Param)], ctx: &Ctx) -> Asked {
         currency: int_or("currency", setting("PS_CURRENCY_DEFAULT", 1)),
         group: int_or("group", setting("PS_CUSTOMER_GROUP", 3)),
         quantity: int_or("quantity", 1),
+        shop: ctx.db.shop,
+        customer: 0,
+        cart: 0,
         options: Options {
             use_tax: bool_or("use_tax", setting("PS_TAX", 1) != 0),
             use_reduction: bool_or("use_reduction", true),
@@ -219,7 +228,7 @@ fn load(
     product: Option<i64>,
     attribute: i64,
 ) -> StorageResult<Data> {
-    let shop = ctx.db.shop;
+    let shop = a.shop;
     let first = |rd: &mut dyn Reader, q: Select| -> StorageResult<Option<Vec<Value>>> {
         Ok(rd.select(&q)?.into_iter().next())
     };
@@ -260,6 +269,7 @@ fn load(
     };
     data.product = Some((dec(&row[0]), dec(&row[1])));
     let tax_group = int(&row[2]);
+    data.tax_group = tax_group;
 
     // Combination 0 reads the default combination's row (PrestaShop's cache quirk).
     let attr_key = if attribute > 0 {
@@ -371,6 +381,7 @@ const SPECIFIC_COLUMNS: &[&str] = &[
     "reduction_type",
     "from",
     "to",
+    "id_specific_price",
 ];
 
 fn specific_price(
@@ -407,6 +418,7 @@ fn specific_price(
                 percentage: r[13].to_text() == "percentage",
                 from: r[14].to_text(),
                 to: r[15].to_text(),
+                id: int(&r[16]),
             });
         }
     }
@@ -437,12 +449,12 @@ fn specific_price(
     let wanted = Wanted {
         product: pid,
         attribute,
-        shop: ctx.db.shop,
+        shop: a.shop,
         currency: a.currency,
         country: a.country,
         group: a.group,
-        customer: 0,
-        cart: 0,
+        customer: a.customer,
+        cart: a.cart,
         quantity: a.quantity,
         now: &now,
         priorities: &priorities,
