@@ -208,3 +208,44 @@ pub fn write(tx: &mut dyn Tx, s: &Save, id: i64, items: &[Vec<(String, String)>]
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(fields: &[(&str, &str)]) -> Vec<(String, String)> {
+        fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn rows_are_parsed_merged_and_refused_with_a_message() {
+        let a = item(&[
+            ("id_product", "1"),
+            ("id_product_attribute", "1"),
+            ("quantity", "2"),
+        ]);
+        let b = item(&[
+            ("id_product", " 1 "),
+            ("id_product_attribute", "1"),
+            ("quantity", "3"),
+        ]);
+        let c = item(&[("id_product", "9"), ("quantity", "1")]);
+        let rows = parse(&[a.clone(), b, c]).unwrap_or_default();
+        assert_eq!(rows, vec![(1, 1, 0, 5), (9, 0, 0, 1)]);
+        let message = |items: &[Vec<(String, String)>]| {
+            parse(items)
+                .err()
+                .map(|e| format!("{e:?}"))
+                .unwrap_or_default()
+        };
+        assert!(message(&[item(&[("quantity", "1")])]).contains("has no id_product"));
+        assert!(message(&[item(&[("id_product", "1"), ("quantity", "0")])]).contains("at least 1"));
+        assert!(
+            message(&[item(&[("id_product", "x"), ("quantity", "1")])]).contains("not a number")
+        );
+        assert!(message(&[item(&[("id_product", "-4"), ("quantity", "1")])]).contains("invalid id"));
+    }
+}

@@ -84,7 +84,10 @@ fn holds(
     if rule.customer != 0 && rule.customer != sc.cart.customer {
         return Ok(None);
     }
-    if rule_data::uses(rd, rule.id, sc.cart.customer)? + 1 > rule.quantity_per_user {
+    // Uses per customer are counted for a cart with a customer only, as PrestaShop does.
+    if sc.cart.customer > 0
+        && rule_data::uses(rd, rule.id, sc.cart.customer)? + 1 > rule.quantity_per_user
+    {
         return Ok(None);
     }
     if rule.country_restriction {
