@@ -317,3 +317,40 @@ fn cart_rules_take_a_percentage_and_the_shipping_off() {
     assert_eq!(s(&v, "total_discounts_tax_incl"), "8.400000");
     assert_eq!(s(&v, "total_paid_tax_incl"), "68.570000");
 }
+
+#[test]
+fn an_amount_rule_and_carriers_limited_by_product() {
+    let shop = TestShop::start();
+    let id = post_cart(&shop, &cart_body(1, r#"{"1":"2,"}"#, &[(9, 22, 1)]));
+    shop.sql_exec(
+        "UPDATE {configuration} SET value = '1' WHERE name = 'PS_CART_RULE_FEATURE_ACTIVE'",
+        &[],
+    );
+    // 5.00 off, tax included, on the order: 5.00 ti, 5 / 1.2 = 4.1666… → 4.17 te.
+    add_rule(&shop, 60, "", "0.00", 0);
+    shop.sql_exec(
+        "UPDATE {cart_rule} SET reduction_amount = 5, reduction_tax = 1 WHERE id_cart_rule = 60",
+        &[],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let v = summary(&shop, id);
+    assert_eq!(s(&v, "total_products_wt"), "22.680000");
+    assert_eq!(s(&v, "total_discounts_tax_incl"), "5.000000");
+    assert_eq!(s(&v, "total_discounts_tax_excl"), "4.170000");
+    // 18.90 − 4.17 + 7.00 = 21.73 te; 22.68 − 5.00 + 8.40 = 26.08 ti.
+    assert_eq!(s(&v, "total_paid_tax_excl"), "21.730000");
+    assert_eq!(s(&v, "total_paid_tax_incl"), "26.080000");
+    // Product 9 limited to carrier reference 1: carrier 2 is no longer offered, and the
+    // cart's option falls back to the default carrier (free).
+    shop.sql_exec(
+        "INSERT INTO {product_carrier} (id_product, id_carrier_reference, id_shop) VALUES (9, 1, 1)",
+        &[],
+    );
+    let v = summary(&shop, id);
+    assert_eq!(
+        carriers(&v),
+        vec![("1".into(), "0.000000".into(), "0.000000".into())]
+    );
+    assert_eq!(s(&v, "id_carrier"), "1");
+    assert_eq!(s(&v, "total_paid_tax_incl"), "17.680000");
+}

@@ -39,6 +39,20 @@ struct Carrier {
     method: i64,
     position: i64,
     max_weight: Decimal,
+    /// Maximum width, height and depth of a product (0: no limit).
+    max_size: [Decimal; 3],
+}
+
+impl Carrier {
+    /// Whether every product fits the carrier's maximum sizes and the cart its weight.
+    fn fits(&self, lines: &[Line], weight: Decimal) -> bool {
+        let over = |max: Decimal, v: Decimal| max > Decimal::ZERO && v > max;
+        !over(self.max_weight, weight)
+            && lines
+                .iter()
+                .filter(|l| !l.is_virtual)
+                .all(|l| (0..3).all(|i| !over(self.max_size[i], l.size[i])))
+    }
 }
 
 /// A delivery price by range: (lower bound, upper bound, price).
@@ -127,6 +141,9 @@ pub fn options(
                 "shipping_method",
                 "position",
                 "max_weight",
+                "max_width",
+                "max_height",
+                "max_depth",
             ],
             key: vec![("active", Value::Int(1)), ("deleted", Value::Int(0))],
             order: &["position", "id_carrier"],
@@ -143,12 +160,13 @@ pub fn options(
             method: int(&r[6]),
             position: int(&r[7]),
             max_weight: dec(&r[8]),
+            max_size: [9, 10, 11].map(|i| dec(&r[i])),
         })
         .filter(|c| {
             in_shop.contains(&c.id) && in_zone.contains(&c.id) && for_groups.contains(&c.id)
         })
         .filter(|c| allowed.values().all(|refs| refs.contains(&c.reference)))
-        .filter(|c| c.max_weight <= Decimal::ZERO || basis.weight <= c.max_weight)
+        .filter(|c| c.fits(lines, basis.weight))
         .collect();
     let ids: Vec<Value> = carriers.iter().map(|c| Value::Int(c.id)).collect();
     let (by_weight, by_price) = ranges(rd, &ids, zone, shop)?;

@@ -35,6 +35,8 @@ pub struct Line {
     /// Unit weight (product + combination impact).
     pub weight: Decimal,
     pub is_virtual: bool,
+    /// The product's width, height and depth (carriers' maximum sizes).
+    pub size: [Decimal; 3],
     pub additional_shipping_cost: Decimal,
     pub unit_te_before_reduction: Decimal,
     pub unit_ti_before_reduction: Decimal,
@@ -104,6 +106,9 @@ pub fn price_lines(
             "is_virtual",
             "id_manufacturer",
             "id_supplier",
+            "width",
+            "height",
+            "depth",
         ],
         any: Some(("id_product", products.clone())),
         ..Default::default()
@@ -185,6 +190,7 @@ pub fn price_lines(
             is_virtual: p.is_some_and(|r| int(&r[7]) != 0),
             id_manufacturer: p.map_or(0, |r| int(&r[8])),
             id_supplier: p.map_or(0, |r| int(&r[9])),
+            size: [10, 11, 12].map(|i| p.map_or(Decimal::ZERO, |r| dec(&r[i]))),
             additional_shipping_cost: extra.get(&product).copied().unwrap_or_default(),
             attribute_ids,
             ..Line::default()
