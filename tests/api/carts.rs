@@ -96,7 +96,7 @@ fn the_worked_example_with_both_addresses() {
     assert_eq!(s(line, "tax_rate"), "20.000000");
     assert_eq!(s(line, "reference"), "demo_1");
     assert!(
-        s(line, "product_name").starts_with("Hummingbird printed t-shirt - Size: S"),
+        s(line, "product_name").starts_with("Hummingbird printed t-shirt (Size: S - Color: "),
         "{}",
         s(line, "product_name")
     );

@@ -30,6 +30,7 @@ pub struct Line {
     pub upc: String,
     pub isbn: String,
     pub mpn: String,
+    pub supplier_reference: String,
     pub id_manufacturer: i64,
     pub id_supplier: i64,
     /// Unit weight (product + combination impact).
@@ -43,6 +44,12 @@ pub struct Line {
     pub unit_te: Decimal,
     pub unit_ti: Decimal,
     pub specific: Option<SpecificPrice>,
+    /// The specific price's reduction: a percentage (20 = 20 %) or an amount per unit, tax
+    /// excluded and included.
+    pub reduction_percent: Decimal,
+    pub reduction_amount_te: Decimal,
+    pub reduction_amount_ti: Decimal,
+    /// The group reduction applied, as a fraction (0.1 = 10 %).
     pub group_reduction: Decimal,
     pub tax_rate: Decimal,
     pub tax_rules_group: i64,
@@ -109,6 +116,7 @@ pub fn price_lines(
             "width",
             "height",
             "depth",
+            "supplier_reference",
         ],
         any: Some(("id_product", products.clone())),
         ..Default::default()
@@ -149,6 +157,7 @@ pub fn price_lines(
             "isbn",
             "mpn",
             "weight",
+            "supplier_reference",
         ],
         any: Some(("id_product_attribute", attrs.clone())),
         ..Default::default()
@@ -166,8 +175,8 @@ pub fn price_lines(
         let p = prod.get(&product);
         let c = comb.get(&attribute);
         let text = |row: Option<&Vec<Value>>, i: usize| row.map(|r| r[i].to_text());
-        let pick = |i: usize| {
-            text(c, i)
+        let pick = |i: usize, j: usize| {
+            text(c, j)
                 .filter(|s| !s.is_empty())
                 .or_else(|| text(p, i))
                 .unwrap_or_default()
@@ -180,11 +189,12 @@ pub fn price_lines(
             quantity,
             name: names.get(&product).cloned().unwrap_or_default(),
             attributes: label,
-            reference: pick(1),
-            ean13: pick(2),
-            upc: pick(3),
-            isbn: pick(4),
-            mpn: pick(5),
+            reference: pick(1, 1),
+            ean13: pick(2, 2),
+            upc: pick(3, 3),
+            isbn: pick(4, 4),
+            mpn: pick(5, 5),
+            supplier_reference: pick(13, 7),
             weight: p.map_or(Decimal::ZERO, |r| dec(&r[6]))
                 + c.map_or(Decimal::ZERO, |r| dec(&r[6])),
             is_virtual: p.is_some_and(|r| int(&r[7]) != 0),
@@ -245,6 +255,23 @@ pub fn price_line(
     line.unit_ti = u.ti;
     line.unit_te_before_reduction = u.te_before_reduction;
     line.unit_ti_before_reduction = u.ti_before_reduction;
+    if let Some(sp) = u.specific.as_ref().filter(|s| s.reduction > Decimal::ZERO) {
+        let factor = Decimal::ONE + u.tax_rate / Decimal::ONE_HUNDRED;
+        if sp.percentage {
+            line.reduction_percent = sp.reduction * Decimal::ONE_HUNDRED;
+        } else {
+            let amount = if sp.id_currency == 0 {
+                sp.reduction * sc.conversion
+            } else {
+                sp.reduction
+            };
+            (line.reduction_amount_te, line.reduction_amount_ti) = if sp.reduction_tax == 1 {
+                (ps_round(amount / factor, 6, m), amount)
+            } else {
+                (amount, ps_round(amount * factor, 6, m))
+            };
+        }
+    }
     line.specific = u.specific;
     line.group_reduction = u.group_reduction;
     line.tax_rate = u.tax_rate;
@@ -269,14 +296,26 @@ fn attribute_labels(
         ..Default::default()
     })?;
     let attribute_ids = ids(links.iter().map(|r| int(&r[1])));
+    // Attribute → (group, its position).
     let mut group_of: HashMap<i64, i64> = HashMap::new();
+    let mut position: HashMap<i64, i64> = HashMap::new();
     for r in rd.select(&Select {
         table: "attribute",
-        columns: &["id_attribute", "id_attribute_group"],
+        columns: &["id_attribute", "id_attribute_group", "position"],
         any: Some(("id_attribute", attribute_ids.clone())),
         ..Default::default()
     })? {
         group_of.insert(int(&r[0]), int(&r[1]));
+        position.insert(int(&r[0]), int(&r[2]));
+    }
+    let mut group_position: HashMap<i64, i64> = HashMap::new();
+    for r in rd.select(&Select {
+        table: "attribute_group",
+        columns: &["id_attribute_group", "position"],
+        any: Some(("id_attribute_group", ids(group_of.values().copied()))),
+        ..Default::default()
+    })? {
+        group_position.insert(int(&r[0]), int(&r[1]));
     }
     let mut value: HashMap<i64, String> = HashMap::new();
     for r in rd.select(&Select {
@@ -298,18 +337,20 @@ fn attribute_labels(
     })? {
         group.insert(int(&r[0]), r[1].to_text());
     }
-    let mut per: HashMap<i64, Vec<(i64, i64)>> = HashMap::new();
+    // Groups by position, then attributes by position (Cart::cacheSomeAttributesLists).
+    let mut per: HashMap<i64, Vec<(i64, i64, i64, i64)>> = HashMap::new();
     for r in &links {
         let a = int(&r[1]);
-        per.entry(int(&r[0]))
-            .or_default()
-            .push((group_of.get(&a).copied().unwrap_or(0), a));
+        let g = group_of.get(&a).copied().unwrap_or(0);
+        let gp = group_position.get(&g).copied().unwrap_or(0);
+        let ap = position.get(&a).copied().unwrap_or(0);
+        per.entry(int(&r[0])).or_default().push((gp, ap, g, a));
     }
     for (pa, mut list) in per {
         list.sort_unstable();
         let label = list
             .iter()
-            .map(|(g, a)| {
+            .map(|(_, _, g, a)| {
                 format!(
                     "{}: {}",
                     group.get(g).map_or("", String::as_str),
@@ -318,7 +359,7 @@ fn attribute_labels(
             })
             .collect::<Vec<_>>()
             .join(" - ");
-        out.insert(pa, (label, list.iter().map(|(_, a)| *a).collect()));
+        out.insert(pa, (label, list.iter().map(|(_, _, _, a)| *a).collect()));
     }
     Ok(out)
 }

@@ -32,10 +32,11 @@ fn tree(s: &CartSummary) -> Node {
         .iter()
         .map(|l| {
             let sp = l.specific.as_ref();
+            // As an order line names it: "Name (Group: Value - Group: Value)".
             let name = if l.attributes.is_empty() {
                 l.name.clone()
             } else {
-                format!("{} - {}", l.name, l.attributes)
+                format!("{} ({})", l.name, l.attributes)
             };
             Node::Obj(vec![
                 ("id_product", int(l.id_product)),
@@ -43,12 +44,14 @@ fn tree(s: &CartSummary) -> Node {
                 ("id_customization", int(l.id_customization)),
                 ("quantity", int(l.quantity)),
                 ("product_name", text(&name)),
+                ("name", text(&l.name)),
                 ("attributes", text(&l.attributes)),
                 ("reference", text(&l.reference)),
                 ("ean13", text(&l.ean13)),
                 ("upc", text(&l.upc)),
                 ("isbn", text(&l.isbn)),
                 ("mpn", text(&l.mpn)),
+                ("supplier_reference", text(&l.supplier_reference)),
                 ("weight", money(l.weight)),
                 ("is_virtual", int(i64::from(l.is_virtual))),
                 ("gift", int(i64::from(l.gift))),
@@ -63,20 +66,9 @@ fn tree(s: &CartSummary) -> Node {
                 ("unit_price_tax_excl", money(l.unit_te)),
                 ("unit_price_tax_incl", money(l.unit_ti)),
                 ("id_specific_price", int(sp.map_or(0, |s| s.id))),
-                (
-                    "reduction_percent",
-                    money(
-                        sp.filter(|s| s.percentage)
-                            .map_or(Decimal::ZERO, |s| s.reduction * Decimal::ONE_HUNDRED),
-                    ),
-                ),
-                (
-                    "reduction_amount",
-                    money(
-                        sp.filter(|s| !s.percentage)
-                            .map_or(Decimal::ZERO, |s| s.reduction),
-                    ),
-                ),
+                ("reduction_percent", money(l.reduction_percent)),
+                ("reduction_amount_tax_excl", money(l.reduction_amount_te)),
+                ("reduction_amount_tax_incl", money(l.reduction_amount_ti)),
                 (
                     "group_reduction",
                     money(l.group_reduction * Decimal::ONE_HUNDRED),

@@ -185,6 +185,8 @@ struct Rates {
     conversion: Option<Decimal>,
     /// Tax rules group → total rate for the alias's address.
     tax: HashMap<i64, Decimal>,
+    /// The catalogue-wide specific prices (`id_product` 0), the same for every product.
+    catalogue: Option<Vec<SpecificPrice>>,
 }
 
 impl Rates {
@@ -306,7 +308,7 @@ fn load(
         }
     }
     if ctx.info.setting_i64("PS_SPECIFIC_PRICE_FEATURE_ACTIVE", 1) != 0 {
-        data.specific = specific_price(rd, ctx, a, pid, attribute)?;
+        data.specific = specific_price(rd, ctx, a, rates, pid, attribute)?;
     }
     Ok(data)
 }
@@ -384,44 +386,54 @@ const SPECIFIC_COLUMNS: &[&str] = &[
     "id_specific_price",
 ];
 
+/// The `specific_price` rows of product `id` (0: the catalogue-wide ones).
+fn specific_rows(rd: &mut dyn Reader, id: i64) -> StorageResult<Vec<SpecificPrice>> {
+    let mut rows = Vec::new();
+    for r in rd.select(&Select {
+        table: "specific_price",
+        columns: SPECIFIC_COLUMNS,
+        key: vec![("id_product", Value::Int(id))],
+        order: &[],
+        ..Default::default()
+    })? {
+        rows.push(SpecificPrice {
+            id_specific_price_rule: int(&r[0]),
+            id_cart: int(&r[1]),
+            id_product: int(&r[2]),
+            id_product_attribute: int(&r[3]),
+            id_shop: int(&r[4]),
+            id_currency: int(&r[5]),
+            id_country: int(&r[6]),
+            id_group: int(&r[7]),
+            id_customer: int(&r[8]),
+            price: dec(&r[9]),
+            from_quantity: int(&r[10]),
+            reduction: dec(&r[11]),
+            reduction_tax: int(&r[12]),
+            percentage: r[13].to_text() == "percentage",
+            from: r[14].to_text(),
+            to: r[15].to_text(),
+            id: int(&r[16]),
+        });
+    }
+    Ok(rows)
+}
+
 fn specific_price(
     rd: &mut dyn Reader,
     ctx: &Ctx,
     a: &Asked,
+    rates: &mut Rates,
     pid: i64,
     attribute: i64,
 ) -> StorageResult<Option<SpecificPrice>> {
-    let mut rows = Vec::new();
-    // The product's own rows and the catalogue-wide ones (price rules: id_product 0).
-    for id in [pid, 0] {
-        for r in rd.select(&Select {
-            table: "specific_price",
-            columns: SPECIFIC_COLUMNS,
-            key: vec![("id_product", Value::Int(id))],
-            order: &[],
-            ..Default::default()
-        })? {
-            rows.push(SpecificPrice {
-                id_specific_price_rule: int(&r[0]),
-                id_cart: int(&r[1]),
-                id_product: int(&r[2]),
-                id_product_attribute: int(&r[3]),
-                id_shop: int(&r[4]),
-                id_currency: int(&r[5]),
-                id_country: int(&r[6]),
-                id_group: int(&r[7]),
-                id_customer: int(&r[8]),
-                price: dec(&r[9]),
-                from_quantity: int(&r[10]),
-                reduction: dec(&r[11]),
-                reduction_tax: int(&r[12]),
-                percentage: r[13].to_text() == "percentage",
-                from: r[14].to_text(),
-                to: r[15].to_text(),
-                id: int(&r[16]),
-            });
-        }
+    // The product's own rows and the catalogue-wide ones (price rules: id_product 0), read
+    // once per batch.
+    let mut rows = specific_rows(rd, pid)?;
+    if rates.catalogue.is_none() {
+        rates.catalogue = Some(specific_rows(rd, 0)?);
     }
+    rows.extend(rates.catalogue.iter().flatten().cloned());
     if rows.is_empty() {
         return Ok(None);
     }
