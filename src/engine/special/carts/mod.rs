@@ -1,6 +1,7 @@
 //! Carts: rows validated when written, the customer's `secure_key` and addresses checked,
 //! and the totals PrestaShop computes for a cart (`Cart::getOrderTotal`), exposed read-only
-//! at `GET /api/carts/{id}/summary` and through [`summary::summary`] for order creation.
+//! at `GET /api/carts/{id}/summary` and through [`summary()`] (in a read) or
+//! [`summary_in_tx`] (inside a write transaction: order creation).
 //!
 //! Files: [`context`] (cart, customer, addresses, currency), [`lines`] (rows and their
 //! prices), [`carriers`] (carriers offered and shipping), [`rule_data`] / [`rules`] (cart
@@ -8,6 +9,7 @@
 
 pub mod carriers;
 pub mod context;
+mod in_tx;
 pub mod lines;
 mod owner;
 mod render;
@@ -16,12 +18,13 @@ pub mod rule_data;
 pub mod rules;
 pub mod summary;
 
+pub use in_tx::summary_in_tx;
 pub use summary::{summary, CartSummary};
 
 use crate::catalog::{Method, Resource};
 use crate::engine::behaviour::{Behaviour, Save};
 use crate::engine::{parse_id, ApiError, ApiResult, Ctx, Engine, Reply, Request};
-use crate::storage::Tx;
+use crate::storage::{Select, Tx, Value};
 
 use super::Staged;
 
@@ -59,6 +62,18 @@ impl Behaviour for Carts {
 
     fn before_save(&self, tx: &mut dyn Tx, s: &Save, st: &mut Staged) -> ApiResult<()> {
         owner::check(tx, s, st)
+    }
+
+    /// A cart an order was placed with is not deleted (PrestaShop's `Cart::delete`).
+    fn before_delete(&self, tx: &mut dyn Tx, _r: &Resource, id: i64) -> ApiResult<bool> {
+        let ordered = tx.select(&Select {
+            table: "orders",
+            columns: &["id_order"],
+            key: vec![("id_cart", Value::Int(id))],
+            limit: Some(1),
+            ..Default::default()
+        })?;
+        Ok(ordered.is_empty())
     }
 
     fn write_association(

@@ -6,7 +6,7 @@ use crate::engine::behaviour::Save;
 use crate::engine::{ApiError, ApiResult};
 use crate::storage::{Select, Tx, Value};
 
-use super::{context, int, Staged};
+use super::{in_tx, int, Staged};
 
 fn refused(message: String) -> ApiError {
     ApiError::bad_request(1022, message)
@@ -42,7 +42,7 @@ pub fn check(tx: &mut dyn Tx, s: &Save, st: &mut Staged) -> ApiResult<()> {
     }
     for col in ["id_address_delivery", "id_address_invoice"] {
         let id = int(&value(s, st, col));
-        if id > 0 && context::address(tx, id, customer)?.is_none() {
+        if id > 0 && !in_tx::address_ok(tx, id, customer)? {
             return Err(refused(if customer > 0 {
                 format!("{col}: address {id} does not exist or is not one of customer {customer}")
             } else {
