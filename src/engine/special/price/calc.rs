@@ -253,6 +253,23 @@ mod tests {
     }
 
     #[test]
+    fn group_reduction_comes_after_the_specific_price() {
+        // 28.68 − 20 % = 22.944, then 10 % off for the group: 20.6496 → 20.65.
+        let t = Data {
+            group_reduction: d("0.1"),
+            ..tshirt()
+        };
+        assert_eq!(at(opts(), &t), "20.650000");
+        let six = Options {
+            decimals: 6,
+            use_tax: false,
+            ..opts()
+        };
+        // 19.12 × 0.9 = 17.208.
+        assert_eq!(at(six, &t), "17.208000");
+    }
+
+    #[test]
     fn fixed_prices_impacts_currency_and_ecotax() {
         // A fixed price replaces the base; the combination impact is still added …
         let fixed = SpecificPrice {
