@@ -366,3 +366,75 @@ fn an_amount_rule_and_carriers_limited_by_product() {
     assert_eq!(s(&v, "id_carrier"), "1");
     assert_eq!(s(&v, "total_paid_tax_incl"), "17.680000");
 }
+
+#[test]
+fn restricted_rules_apply_to_the_products_and_places_they_name() {
+    let shop = TestShop::start();
+    let id = post_cart(&shop, &cart_body(1, r#"{"1":"2,"}"#, EXAMPLE));
+    shop.sql_exec(
+        "UPDATE {configuration} SET value = '1' WHERE name = 'PS_CART_RULE_FEATURE_ACTIVE'",
+        &[],
+    );
+    // 10 % on the selected products (product 9), for France, customers of group 3, carrier 2.
+    add_rule(&shop, 70, "", "10.00", 0);
+    shop.sql_exec(
+        "UPDATE {cart_rule} SET product_restriction = 1, reduction_product = -2, \
+         country_restriction = 1, group_restriction = 1, carrier_restriction = 1 \
+         WHERE id_cart_rule = 70",
+        &[],
+    );
+    shop.sql_exec(
+        "INSERT INTO {cart_rule_product_rule_group} (id_product_rule_group, id_cart_rule, quantity) VALUES (7, 70, 1)",
+        &[],
+    );
+    shop.sql_exec(
+        "INSERT INTO {cart_rule_product_rule} (id_product_rule, id_product_rule_group, type) VALUES (8, 7, 'products')",
+        &[],
+    );
+    shop.sql_exec(
+        "INSERT INTO {cart_rule_product_rule_value} (id_product_rule, id_item) VALUES (8, 9)",
+        &[],
+    );
+    shop.sql_exec(
+        "INSERT INTO {cart_rule_country} (id_cart_rule, id_country) VALUES (70, 8)",
+        &[],
+    );
+    shop.sql_exec(
+        "INSERT INTO {cart_rule_group} (id_cart_rule, id_group) VALUES (70, 3)",
+        &[],
+    );
+    shop.sql_exec(
+        "INSERT INTO {cart_rule_carrier} (id_cart_rule, id_carrier) VALUES (70, 2)",
+        &[],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // 10 % of product 9's line only: 1.89 te, 2.268 → 2.27 ti.
+    let v = summary(&shop, id);
+    assert_eq!(s(&v, "total_discounts_tax_excl"), "1.890000");
+    assert_eq!(s(&v, "total_discounts_tax_incl"), "2.270000");
+    assert_eq!(s(&v, "total_paid_tax_incl"), "74.700000");
+    // Another country only: the rule no longer holds for a delivery in France.
+    shop.sql_exec(
+        "UPDATE {cart_rule_country} SET id_country = 21 WHERE id_cart_rule = 70",
+        &[],
+    );
+    let v = summary(&shop, id);
+    assert_eq!(s(&v, "total_discounts_tax_incl"), "0.000000");
+    // A product the cart lacks: the rule does not hold either.
+    shop.sql_exec(
+        "UPDATE {cart_rule_country} SET id_country = 8 WHERE id_cart_rule = 70",
+        &[],
+    );
+    assert_eq!(
+        s(&summary(&shop, id), "total_discounts_tax_incl"),
+        "2.270000"
+    );
+    shop.sql_exec(
+        "UPDATE {cart_rule_product_rule_value} SET id_item = 5 WHERE id_product_rule = 8",
+        &[],
+    );
+    assert_eq!(
+        s(&summary(&shop, id), "total_discounts_tax_incl"),
+        "0.000000"
+    );
+}
