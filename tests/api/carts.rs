@@ -438,3 +438,32 @@ fn restricted_rules_apply_to_the_products_and_places_they_name() {
         "0.000000"
     );
 }
+
+#[test]
+fn a_gift_product_is_added_and_discounted() {
+    let shop = TestShop::start();
+    let id = post_cart(&shop, &cart_body(1, r#"{"1":"2,"}"#, EXAMPLE));
+    shop.sql_exec(
+        "UPDATE {configuration} SET value = '1' WHERE name = 'PS_CART_RULE_FEATURE_ACTIVE'",
+        &[],
+    );
+    add_rule(&shop, 80, "", "0.00", 0);
+    shop.sql_exec(
+        "UPDATE {cart_rule} SET gift_product = 9, gift_product_attribute = 22 WHERE id_cart_rule = 80",
+        &[],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // One more unit of P9/A22 (18.90 / 22.68) as a gift line, discounted in full: the total
+    // stays 76.97, the products grow by the gift.
+    let v = summary(&shop, id);
+    let rows = v["cart_rows"].as_array().cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(s(&rows[2], "gift"), "1");
+    assert_eq!(s(&rows[2], "id_product_attribute"), "22");
+    assert_eq!(s(&v, "total_products"), "76.040000");
+    assert_eq!(s(&v, "total_products_wt"), "91.250000");
+    assert_eq!(s(&v, "total_discounts_tax_excl"), "18.900000");
+    assert_eq!(s(&v, "total_discounts_tax_incl"), "22.680000");
+    assert_eq!(s(&v, "total_paid_tax_excl"), "64.140000");
+    assert_eq!(s(&v, "total_paid_tax_incl"), "76.970000");
+}
