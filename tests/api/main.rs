@@ -9,6 +9,7 @@ mod support;
 mod attachments;
 mod auth;
 mod backoffice;
+mod carts;
 mod catalog;
 mod crash;
 mod database;

@@ -3,6 +3,7 @@
 
 pub mod attachments;
 pub mod carriers;
+pub mod carts;
 pub mod categories;
 pub mod category_counts;
 pub mod customers;
@@ -38,6 +39,7 @@ pub fn registry() -> Registry {
         .add(&["orders"], &orders::Orders)
         .add(&["order_histories"], &orders::OrderHistories)
         .add(&["carriers"], &carriers::Carriers)
+        .add(&["carts"], &carts::Carts)
         // Last: the index reads what the others wrote.
         .add(&["products", "combinations"], &search::Reindex);
     r
