@@ -3,7 +3,7 @@
 //! currency, combination impact, tax rules of the address, ecotax, rounding mode.
 
 mod calc;
-mod round;
+pub mod round;
 mod specific;
 mod tax;
 

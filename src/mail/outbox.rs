@@ -1,0 +1,236 @@
+//! The outbox table (`shopws_mail_outbox`): e-mails are queued in the write transaction of the
+//! change that causes them, claimed by one sender at a time with a lease, then marked sent,
+//! retried later or failed.
+//!
+//! Claiming needs nothing but keyed updates, so it works the same on SQLite and MySQL: a
+//! sender reads the due rows, then takes each with an update keyed on the row's id *and* the
+//! `claim` and `next_at` it read. Only one of two senders racing for a row changes it (the
+//! other's key no longer matches); the winner's `next_at` becomes the end of its lease, so no
+//! one else sees the row as due until then — and if the winner dies mid-send, the row is due
+//! again once the lease is over.
+
+use crate::storage::{Select, StorageResult, Store, Tx, Value};
+
+pub const TABLE: &str = "shopws_mail_outbox";
+
+pub const QUEUED: &str = "queued";
+pub const SENT: &str = "sent";
+pub const FAILED: &str = "failed";
+/// Sending e-mails is switched off in the shop's settings ("Never send e-mails").
+pub const DROPPED: &str = "dropped";
+
+/// An e-mail to queue, already rendered.
+#[derive(Debug, Clone)]
+pub struct NewMail<'a> {
+    pub id_order: i64,
+    pub id_shop: i64,
+    pub id_lang: i64,
+    pub template: &'a str,
+    pub recipient: &'a str,
+    pub recipient_name: &'a str,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
+}
+
+/// Queues `m` inside the caller's transaction: it exists if and only if that transaction
+/// commits. Due at once. Returns the row's id.
+pub fn queue(tx: &mut dyn Tx, m: &NewMail, now_ms: i64) -> StorageResult<i64> {
+    tx.insert(
+        TABLE,
+        &[
+            ("id_order", Value::Int(m.id_order)),
+            ("id_shop", Value::Int(m.id_shop)),
+            ("id_lang", Value::Int(m.id_lang)),
+            ("template", Value::from(m.template)),
+            ("recipient", Value::from(m.recipient)),
+            ("recipient_name", Value::from(m.recipient_name)),
+            ("subject", Value::from(m.subject)),
+            ("body_text", Value::from(m.text)),
+            ("body_html", Value::from(m.html)),
+            ("state", Value::from(QUEUED)),
+            ("attempts", Value::Int(0)),
+            ("next_at", Value::Int(now_ms)),
+            ("claim", Value::from("")),
+            ("last_error", Value::from("")),
+            ("created_at", Value::from(crate::clock::now())),
+        ],
+    )
+}
+
+/// A row this sender holds the lease of.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: i64,
+    pub id_shop: i64,
+    pub recipient: String,
+    pub recipient_name: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// Attempts made, this one included.
+    pub attempts: i64,
+    /// The lease's token: every later change of the row is keyed on it.
+    pub claim: String,
+}
+
+/// Claims at most `limit` due rows for `lease_ms`, in one transaction; `token` must be new for
+/// each call (it names this claim).
+pub fn claim(
+    store: &dyn Store,
+    token: &str,
+    now_ms: i64,
+    lease_ms: i64,
+    limit: u64,
+) -> StorageResult<Vec<Claimed>> {
+    let mut out = Vec::new();
+    store.write(&mut |tx| {
+        out.clear();
+        let due = tx.select(&Select {
+            table: TABLE,
+            columns: &["id", "next_at", "claim", "attempts"],
+            key: vec![("state", Value::from(QUEUED))],
+            order: &["next_at", "id"],
+            limit: Some(limit),
+            ..Default::default()
+        })?;
+        for row in due {
+            let [id, next_at, old, attempts] = &row[..] else {
+                continue;
+            };
+            if next_at.as_i64().unwrap_or(0) > now_ms {
+                // Rows come in `next_at` order: none after this one is due either.
+                break;
+            }
+            let attempts = attempts.as_i64().unwrap_or(0) + 1;
+            let taken = tx.update(
+                TABLE,
+                &[
+                    ("claim", Value::from(token)),
+                    ("next_at", Value::Int(now_ms + lease_ms)),
+                    ("attempts", Value::Int(attempts)),
+                ],
+                &[
+                    ("id", id.clone()),
+                    ("state", Value::from(QUEUED)),
+                    ("claim", old.clone()),
+                    ("next_at", next_at.clone()),
+                ],
+            )?;
+            if taken != 1 {
+                continue;
+            }
+            let body = tx.select(&Select {
+                table: TABLE,
+                columns: &[
+                    "id_shop",
+                    "recipient",
+                    "recipient_name",
+                    "subject",
+                    "body_text",
+                    "body_html",
+                ],
+                key: vec![("id", id.clone())],
+                ..Default::default()
+            })?;
+            if let Some(b) = body.into_iter().next() {
+                out.push(Claimed {
+                    id: id.as_i64().unwrap_or(0),
+                    id_shop: b[0].as_i64().unwrap_or(1),
+                    recipient: b[1].to_text(),
+                    recipient_name: b[2].to_text(),
+                    subject: b[3].to_text(),
+                    text: b[4].to_text(),
+                    html: b[5].to_text(),
+                    attempts,
+                    claim: token.to_string(),
+                });
+            }
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Marks a claimed row sent. `false` when the lease was lost meanwhile (another sender took
+/// the row after it expired).
+pub fn mark_sent(store: &dyn Store, c: &Claimed) -> StorageResult<bool> {
+    let mut changed = 0;
+    store.write(&mut |tx| {
+        changed = tx.update(
+            TABLE,
+            &[
+                ("state", Value::from(SENT)),
+                ("claim", Value::from("")),
+                ("last_error", Value::from("")),
+                ("sent_at", Value::from(crate::clock::now())),
+            ],
+            &[("id", Value::Int(c.id)), ("claim", Value::from(c.claim.as_str()))],
+        )?;
+        Ok(())
+    })?;
+    Ok(changed == 1)
+}
+
+/// After a failed attempt: due again at `retry_at_ms`, or failed for good (`retry_at_ms` is
+/// `None`), keeping `error` either way.
+pub fn mark_failed_attempt(
+    store: &dyn Store,
+    c: &Claimed,
+    error: &str,
+    retry_at_ms: Option<i64>,
+) -> StorageResult<bool> {
+    let error: String = error.chars().take(2000).collect();
+    let mut changed = 0;
+    store.write(&mut |tx| {
+        let mut set = vec![
+            ("claim", Value::from("")),
+            ("last_error", Value::from(error.as_str())),
+        ];
+        match retry_at_ms {
+            Some(at) => set.push(("next_at", Value::Int(at))),
+            None => set.push(("state", Value::from(FAILED))),
+        }
+        changed = tx.update(
+            TABLE,
+            &set,
+            &[("id", Value::Int(c.id)), ("claim", Value::from(c.claim.as_str()))],
+        )?;
+        Ok(())
+    })?;
+    Ok(changed == 1)
+}
+
+/// "Never send e-mails": every queued row is dropped (kept, marked, never sent). Returns how
+/// many.
+pub fn drop_queued(store: &dyn Store, reason: &str) -> StorageResult<u64> {
+    let mut changed = 0;
+    store.write(&mut |tx| {
+        changed = tx.update(
+            TABLE,
+            &[
+                ("state", Value::from(DROPPED)),
+                ("claim", Value::from("")),
+                ("last_error", Value::from(reason)),
+            ],
+            &[("state", Value::from(QUEUED))],
+        )?;
+        Ok(())
+    })?;
+    Ok(changed)
+}
+
+/// Delay before attempt `attempts + 1`, after `attempts` failed ones (1 or more): `base`
+/// doubled at each failure, at most `cap`.
+pub fn backoff_ms(attempts: i64, base_ms: i64, cap_ms: i64) -> i64 {
+    let shift = attempts.clamp(1, 40) - 1;
+    base_ms.max(0).saturating_mul(1i64 << shift).min(cap_ms.max(0))
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
