@@ -83,10 +83,11 @@ pub fn claim(
     lease_ms: i64,
     limit: u64,
 ) -> StorageResult<Vec<Claimed>> {
-    let mut out = Vec::new();
-    store.write(&mut |tx| {
-        out.clear();
-        let due = tx.select(&Select {
+    // Read first, outside any write: an idle outbox costs one indexed read per poll, never a
+    // write transaction.
+    let mut due = Vec::new();
+    store.read(&mut |rd| {
+        due = rd.select(&Select {
             table: TABLE,
             columns: &["id", "next_at", "claim", "attempts"],
             key: vec![("state", Value::from(QUEUED))],
@@ -94,14 +95,19 @@ pub fn claim(
             limit: Some(limit),
             ..Default::default()
         })?;
-        for row in due {
+        Ok(())
+    })?;
+    due.retain(|r| r.get(1).and_then(Value::as_i64).unwrap_or(0) <= now_ms);
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    store.write(&mut |tx| {
+        out.clear();
+        for row in &due {
             let [id, next_at, old, attempts] = &row[..] else {
                 continue;
             };
-            if next_at.as_i64().unwrap_or(0) > now_ms {
-                // Rows come in `next_at` order: none after this one is due either.
-                break;
-            }
             let attempts = attempts.as_i64().unwrap_or(0) + 1;
             let taken = tx.update(
                 TABLE,
@@ -204,6 +210,16 @@ pub fn mark_failed_attempt(
 /// "Never send e-mails": every queued row is dropped (kept, marked, never sent). Returns how
 /// many.
 pub fn drop_queued(store: &dyn Store, reason: &str) -> StorageResult<u64> {
+    let any = store.first_row(&Select {
+        table: TABLE,
+        columns: &["id"],
+        key: vec![("state", Value::from(QUEUED))],
+        limit: Some(1),
+        ..Default::default()
+    })?;
+    if any.is_none() {
+        return Ok(0);
+    }
     let mut changed = 0;
     store.write(&mut |tx| {
         changed = tx.update(

@@ -7,6 +7,7 @@ pub mod categories;
 pub mod category_counts;
 pub mod customers;
 pub mod images;
+pub mod order_carriers;
 pub mod orders;
 pub mod price;
 pub mod product_setters;
@@ -36,6 +37,7 @@ pub fn registry() -> Registry {
         .add(&["combinations"], &stock::Combinations)
         .add(&["stock_availables"], &stock::StockRows)
         .add(&["orders"], &orders::Orders)
+        .add(&["order_carriers"], &order_carriers::OrderCarriers)
         .add(&["carriers"], &carriers::Carriers)
         // Last: the index reads what the others wrote.
         .add(&["products", "combinations"], &search::Reindex);
