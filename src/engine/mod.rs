@@ -137,10 +137,11 @@ fn send_email(req: &Request) -> bool {
     if req.params.get_str("sendemail").is_some_and(truthy) {
         return true;
     }
-    let form = req
-        .content_type
-        .as_deref()
-        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    let form = req.content_type.as_deref().is_some_and(|t| {
+        t.trim()
+            .to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded")
+    });
     form && form_urlencoded::parse(&req.body).any(|(k, v)| k == "sendemail" && truthy(&v))
 }
 

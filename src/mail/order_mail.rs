@@ -4,9 +4,8 @@
 
 use std::str::FromStr;
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::engine::special::price::round::ps_round;
 use crate::storage::{Reader, Select, StorageError, StorageResult, Tx, Value};
 
 use super::outbox::{self, NewMail};
@@ -26,7 +25,11 @@ pub fn queue_order_mail(
     extra: &[(&str, String)],
 ) -> StorageResult<Option<i64>> {
     if !templates::known(template) {
-        tracing::warn!(template, id_order, "no e-mail template of that name: nothing sent");
+        tracing::warn!(
+            template,
+            id_order,
+            "no e-mail template of that name: nothing sent"
+        );
         return Ok(None);
     }
     let order = one(
@@ -66,7 +69,6 @@ pub fn queue_order_mail(
         &[
             "PS_SHOP_NAME",
             "PS_MAIL_SUBJECT_PREFIX",
-            "PS_PRICE_ROUND_MODE",
             "BANK_WIRE_OWNER",
             "BANK_WIRE_DETAILS",
             "BANK_WIRE_ADDRESS",
@@ -81,8 +83,7 @@ pub fn queue_order_mail(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    let mut money = Money::load(tx, int(3), id_lang, &iso)?;
-    money.round_mode = setting("PS_PRICE_ROUND_MODE").trim().parse().unwrap_or(2);
+    let money = Money::load(tx, int(3), id_lang, &iso)?;
     let shop_name = setting("PS_SHOP_NAME");
     let (carrier, url) = carrier(tx, int(4), &shop_name)?;
     let tracking = first_tracking(tx, id_order)?;
@@ -179,7 +180,12 @@ fn language(rd: &mut dyn Reader, wanted: i64) -> StorageResult<(i64, String)> {
     })?;
     let langs: Vec<(i64, String)> = langs
         .into_iter()
-        .map(|r| (r[0].as_i64().unwrap_or(0), r[1].to_text().to_ascii_lowercase()))
+        .map(|r| {
+            (
+                r[0].as_i64().unwrap_or(0),
+                r[1].to_text().to_ascii_lowercase(),
+            )
+        })
         .collect();
     let found = langs
         .iter()
@@ -196,7 +202,11 @@ fn carrier(rd: &mut dyn Reader, id: i64, shop_name: &str) -> StorageResult<(Stri
     Ok(match row {
         Some(r) => {
             let name = r[0].to_text();
-            let name = if name == "0" { shop_name.to_string() } else { name };
+            let name = if name == "0" {
+                shop_name.to_string()
+            } else {
+                name
+            };
             (name, r[1].to_text().trim().to_string())
         }
         None => (String::new(), String::new()),
@@ -215,7 +225,9 @@ fn first_tracking(rd: &mut dyn Reader, id_order: i64) -> StorageResult<String> {
         })?
         .into_iter()
         .next();
-    Ok(row.map(|r| r[0].to_text().trim().to_string()).unwrap_or_default())
+    Ok(row
+        .map(|r| r[0].to_text().trim().to_string())
+        .unwrap_or_default())
 }
 
 /// One line per ordered product: quantity, name, line total.
@@ -241,19 +253,28 @@ fn products(rd: &mut dyn Reader, id_order: i64, money: &Money) -> StorageResult<
         .join("\n"))
 }
 
-/// Amounts as the customer reads them: rounded to the currency's precision, with its symbol
-/// where the language puts it (`€12.50` in English, `12,50 €` in French).
+/// Amounts as the customer reads them: rounded half up to the currency's precision, with its
+/// symbol where the language puts it (`€12.50` in English, `12,50 €` in French).
 pub struct Money {
     symbol: String,
     precision: i32,
     iso: String,
-    /// `PS_PRICE_ROUND_MODE` (2, half up, by default).
-    pub round_mode: i64,
 }
 
 impl Money {
-    fn load(rd: &mut dyn Reader, id_currency: i64, id_lang: i64, iso: &str) -> StorageResult<Money> {
-        let cur = one(rd, "currency", &["iso_code", "precision"], "id_currency", id_currency)?;
+    fn load(
+        rd: &mut dyn Reader,
+        id_currency: i64,
+        id_lang: i64,
+        iso: &str,
+    ) -> StorageResult<Money> {
+        let cur = one(
+            rd,
+            "currency",
+            &["iso_code", "precision"],
+            "id_currency",
+            id_currency,
+        )?;
         let symbol = rd
             .select(&Select {
                 table: "currency_lang",
@@ -277,7 +298,6 @@ impl Money {
                 .map(|p| p.clamp(0, 6) as i32)
                 .unwrap_or(2),
             iso: iso.to_string(),
-            round_mode: 2,
         })
     }
 
@@ -286,7 +306,6 @@ impl Money {
             symbol: symbol.to_string(),
             precision,
             iso: iso.to_string(),
-            round_mode: 2,
         }
     }
 
@@ -295,9 +314,18 @@ impl Money {
         let Ok(v) = Decimal::from_str(amount.trim()) else {
             return amount.to_string();
         };
-        let v = ps_round(v, self.precision, self.round_mode);
+        // Display rounding, half up, as PrestaShop's number formatter does whatever
+        // PS_PRICE_ROUND_MODE says (that mode applies to computing prices, not to showing them).
+        let v = v.round_dp_with_strategy(
+            self.precision.max(0) as u32,
+            RoundingStrategy::MidpointAwayFromZero,
+        );
         let digits = format!("{:.*}", self.precision.max(0) as usize, v.abs());
-        let sign = if v.is_sign_negative() && !v.is_zero() { "-" } else { "" };
+        let sign = if v.is_sign_negative() && !v.is_zero() {
+            "-"
+        } else {
+            ""
+        };
         if self.iso == "fr" {
             format!("{sign}{}\u{a0}{}", digits.replace('.', ","), self.symbol)
         } else {

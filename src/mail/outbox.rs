@@ -171,7 +171,10 @@ pub fn mark_sent(store: &dyn Store, c: &Claimed) -> StorageResult<bool> {
                 ("last_error", Value::from("")),
                 ("sent_at", Value::from(crate::clock::now())),
             ],
-            &[("id", Value::Int(c.id)), ("claim", Value::from(c.claim.as_str()))],
+            &[
+                ("id", Value::Int(c.id)),
+                ("claim", Value::from(c.claim.as_str())),
+            ],
         )?;
         Ok(())
     })?;
@@ -200,7 +203,10 @@ pub fn mark_failed_attempt(
         changed = tx.update(
             TABLE,
             &set,
-            &[("id", Value::Int(c.id)), ("claim", Value::from(c.claim.as_str()))],
+            &[
+                ("id", Value::Int(c.id)),
+                ("claim", Value::from(c.claim.as_str())),
+            ],
         )?;
         Ok(())
     })?;
@@ -240,7 +246,10 @@ pub fn drop_queued(store: &dyn Store, reason: &str) -> StorageResult<u64> {
 /// doubled at each failure, at most `cap`.
 pub fn backoff_ms(attempts: i64, base_ms: i64, cap_ms: i64) -> i64 {
     let shift = attempts.clamp(1, 40) - 1;
-    base_ms.max(0).saturating_mul(1i64 << shift).min(cap_ms.max(0))
+    base_ms
+        .max(0)
+        .saturating_mul(1i64 << shift)
+        .min(cap_ms.max(0))
 }
 
 /// Milliseconds since the Unix epoch.

@@ -124,9 +124,15 @@ fn pass(
 ) -> crate::storage::StorageResult<usize> {
     let global = load_settings(store, 0)?;
     if global.method == Method::Never {
-        let n = outbox::drop_queued(store, "e-mails are not sent: PS_MAIL_METHOD is 3 (never send e-mails)")?;
+        let n = outbox::drop_queued(
+            store,
+            "e-mails are not sent: PS_MAIL_METHOD is 3 (never send e-mails)",
+        )?;
         if n > 0 {
-            tracing::info!(dropped = n, "e-mails not sent: the shop never sends e-mails");
+            tracing::info!(
+                dropped = n,
+                "e-mails not sent: the shop never sends e-mails"
+            );
         }
         return Ok(0);
     }

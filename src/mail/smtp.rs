@@ -175,11 +175,9 @@ impl Settings {
             (Method::Smtp, Encryption::Off) => {
                 SmtpTransport::builder_dangerous(self.server.as_str()).port(self.port)
             }
-            (Method::Smtp, Encryption::StartTls) => {
-                SmtpTransport::starttls_relay(&self.server)
-                    .map_err(|e| format!("SMTP server {}: {e}", self.server))?
-                    .port(self.port)
-            }
+            (Method::Smtp, Encryption::StartTls) => SmtpTransport::starttls_relay(&self.server)
+                .map_err(|e| format!("SMTP server {}: {e}", self.server))?
+                .port(self.port),
             (Method::Smtp, Encryption::Tls) => SmtpTransport::relay(&self.server)
                 .map_err(|e| format!("SMTP server {}: {e}", self.server))?
                 .port(self.port),
@@ -196,22 +194,39 @@ impl Settings {
     /// The message of a claimed row, from the shop's address, in the shop's mail type. An error
     /// here is permanent (an address that is not one): retrying would not help.
     pub fn message(&self, c: &Claimed) -> Result<Message, String> {
-        let from: Mailbox = format_mailbox(&self.from_name, &self.from_email)
-            .map_err(|e| format!("shop e-mail address (PS_SHOP_EMAIL) {:?}: {e}", self.from_email))?;
+        let from: Mailbox = format_mailbox(&self.from_name, &self.from_email).map_err(|e| {
+            format!(
+                "shop e-mail address (PS_SHOP_EMAIL) {:?}: {e}",
+                self.from_email
+            )
+        })?;
         let to: Mailbox = format_mailbox(&c.recipient_name, &c.recipient)
             .map_err(|e| format!("recipient address {:?}: {e}", c.recipient))?;
-        let builder = Message::builder().from(from).to(to).subject(c.subject.clone());
+        let builder = Message::builder()
+            .from(from)
+            .to(to)
+            .subject(c.subject.clone());
         let text = || {
             SinglePart::builder()
                 .header(lettre::message::header::ContentType::TEXT_PLAIN)
-                .body(Body::new_with_encoding(c.text.clone(), ContentTransferEncoding::QuotedPrintable)
-                    .unwrap_or_else(|b| Body::new(b)))
+                .body(
+                    Body::new_with_encoding(
+                        c.text.clone(),
+                        ContentTransferEncoding::QuotedPrintable,
+                    )
+                    .unwrap_or_else(Body::new),
+                )
         };
         let html = || {
             SinglePart::builder()
                 .header(lettre::message::header::ContentType::TEXT_HTML)
-                .body(Body::new_with_encoding(c.html.clone(), ContentTransferEncoding::QuotedPrintable)
-                    .unwrap_or_else(|b| Body::new(b)))
+                .body(
+                    Body::new_with_encoding(
+                        c.html.clone(),
+                        ContentTransferEncoding::QuotedPrintable,
+                    )
+                    .unwrap_or_else(Body::new),
+                )
         };
         let built = match self.mail_type {
             MailType::Html => builder.singlepart(html()),

@@ -104,26 +104,34 @@ fn a_row_is_due_again_after_its_backoff_and_fails_for_good_when_told() {
     let db = Db::new(SeedMode::Reference);
     let id = db.queue("ada@example.com");
     // Not due before its time.
-    assert!(claim(db.store.as_ref(), "A", 999, 500, 10).unwrap().is_empty());
+    assert!(claim(db.store.as_ref(), "A", 999, 500, 10)
+        .unwrap()
+        .is_empty());
     let a = claim(db.store.as_ref(), "A", 1_000, 500, 10).unwrap();
     outbox::mark_failed_attempt(db.store.as_ref(), &a[0], "421 busy", Some(5_000)).unwrap();
     let row = db.row(id);
     assert_eq!(row[0].to_text(), outbox::QUEUED);
     assert_eq!(row[3].to_text(), "421 busy");
-    assert!(claim(db.store.as_ref(), "B", 4_999, 500, 10).unwrap().is_empty());
+    assert!(claim(db.store.as_ref(), "B", 4_999, 500, 10)
+        .unwrap()
+        .is_empty());
     let b = claim(db.store.as_ref(), "B", 5_000, 500, 10).unwrap();
     assert_eq!(b[0].attempts, 2);
     outbox::mark_failed_attempt(db.store.as_ref(), &b[0], "550 no such user", None).unwrap();
     let row = db.row(id);
     assert_eq!(row[0].to_text(), outbox::FAILED);
     assert_eq!(row[3].to_text(), "550 no such user");
-    assert!(claim(db.store.as_ref(), "C", 100_000, 500, 10).unwrap().is_empty());
+    assert!(claim(db.store.as_ref(), "C", 100_000, 500, 10)
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
 fn claims_take_due_rows_in_order_and_at_most_the_batch() {
     let db = Db::new(SeedMode::Reference);
-    let ids: Vec<i64> = (0..5).map(|i| db.queue(&format!("c{i}@example.com"))).collect();
+    let ids: Vec<i64> = (0..5)
+        .map(|i| db.queue(&format!("c{i}@example.com")))
+        .collect();
     let first = claim(db.store.as_ref(), "A", 2_000, 500, 3).unwrap();
     assert_eq!(first.iter().map(|c| c.id).collect::<Vec<_>>(), ids[..3]);
     let rest = claim(db.store.as_ref(), "B", 2_000, 500, 3).unwrap();
@@ -136,7 +144,9 @@ fn dropping_marks_every_queued_row() {
     let id = db.queue("ada@example.com");
     assert_eq!(outbox::drop_queued(db.store.as_ref(), "off").unwrap(), 1);
     assert_eq!(db.row(id)[0].to_text(), outbox::DROPPED);
-    assert!(claim(db.store.as_ref(), "A", 100_000, 500, 10).unwrap().is_empty());
+    assert!(claim(db.store.as_ref(), "A", 100_000, 500, 10)
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -153,8 +163,17 @@ fn an_order_mail_is_queued_in_the_orders_language_with_its_variables() {
     let mut queued = None;
     db.store
         .write(&mut |tx| {
-            tx.update("orders", &[("id_lang", Value::Int(2))], &[("id_order", Value::Int(1))])?;
-            queued = queue_order_mail(tx, 1, "in_transit", &[("followup", "https://t.example/X1".into())])?;
+            tx.update(
+                "orders",
+                &[("id_lang", Value::Int(2))],
+                &[("id_order", Value::Int(1))],
+            )?;
+            queued = queue_order_mail(
+                tx,
+                1,
+                "in_transit",
+                &[("followup", "https://t.example/X1".into())],
+            )?;
             Ok(())
         })
         .unwrap();
@@ -163,7 +182,14 @@ fn an_order_mail_is_queued_in_the_orders_language_with_its_variables() {
         .store
         .first_row(&Select {
             table: outbox::TABLE,
-            columns: &["recipient", "subject", "body_text", "body_html", "id_lang", "state"],
+            columns: &[
+                "recipient",
+                "subject",
+                "body_text",
+                "body_html",
+                "id_lang",
+                "state",
+            ],
             key: vec![("id", Value::Int(id))],
             ..Default::default()
         })
@@ -171,17 +197,27 @@ fn an_order_mail_is_queued_in_the_orders_language_with_its_variables() {
         .unwrap();
     assert_eq!(row[0].to_text(), "pub@prestashop.com");
     assert_eq!(row[1].to_text(), "[PrestaShop] Colis en transit");
-    assert!(row[2].to_text().contains("Bonjour John DOE"), "{}", row[2].to_text());
+    assert!(
+        row[2].to_text().contains("Bonjour John DOE"),
+        "{}",
+        row[2].to_text()
+    );
     assert!(row[2].to_text().contains("XKBKNABJK"));
     assert!(row[2].to_text().contains("https://t.example/X1"));
-    assert!(row[3].to_text().contains("<a href=\"https://t.example/X1\">"));
+    assert!(row[3]
+        .to_text()
+        .contains("<a href=\"https://t.example/X1\">"));
     assert_eq!(row[4].as_i64(), Some(2));
     assert_eq!(row[5].to_text(), outbox::QUEUED);
 
     // Unknown language: English; unknown template: nothing queued.
     db.store
         .write(&mut |tx| {
-            tx.update("orders", &[("id_lang", Value::Int(0))], &[("id_order", Value::Int(1))])?;
+            tx.update(
+                "orders",
+                &[("id_lang", Value::Int(0))],
+                &[("id_order", Value::Int(1))],
+            )?;
             let id = queue_order_mail(tx, 1, "order_conf", &[])?.expect("queued");
             let subject = tx.select(&Select {
                 table: outbox::TABLE,
@@ -190,7 +226,11 @@ fn an_order_mail_is_queued_in_the_orders_language_with_its_variables() {
                 ..Default::default()
             })?;
             assert_eq!(subject[0][0].to_text(), "[PrestaShop] Order confirmation");
-            assert!(subject[0][1].to_text().contains("Total paid: €61.80"), "{}", subject[0][1].to_text());
+            assert!(
+                subject[0][1].to_text().contains("Total paid: €61.80"),
+                "{}",
+                subject[0][1].to_text()
+            );
             assert_eq!(queue_order_mail(tx, 1, "a_modules_own", &[])?, None);
             assert!(matches!(
                 queue_order_mail(tx, 999_999, "order_conf", &[]),

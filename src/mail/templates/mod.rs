@@ -63,10 +63,8 @@ fn fill(s: &str, vars: &[(&str, String)], html: bool) -> String {
             return out;
         };
         let name = &after[1..end];
-        let is_name = !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let is_name =
+            !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if is_name {
             let value = vars
                 .iter()
@@ -120,9 +118,7 @@ pub fn escape(s: &str) -> String {
 /// A whole HTML document around an escaped body: paragraphs at blank lines, `<br>` at line
 /// ends.
 fn html_page(subject: &str, escaped_body: &str) -> String {
-    let mut out = String::from(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>",
-    );
+    let mut out = String::from("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
     out.push_str(&escape(subject));
     out.push_str("</title></head>\n<body style=\"font-family:Arial,sans-serif;color:#333\">\n");
     for para in escaped_body.split("\n\n") {

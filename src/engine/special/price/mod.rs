@@ -3,7 +3,7 @@
 //! currency, combination impact, tax rules of the address, ecotax, rounding mode.
 
 mod calc;
-pub mod round;
+mod round;
 mod specific;
 mod tax;
 
