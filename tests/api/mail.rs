@@ -27,11 +27,15 @@ const FAST: &[&str] = &[
 const TRACKING_URL: &str = "https://track.example/parcel?n=@";
 
 fn set_config(shop: &TestShop, name: &str, value: &str) {
-    let n = shop.sql_exec(
+    let n = shop.sql_i64(
+        "SELECT COUNT(*) FROM {configuration} WHERE name = ?",
+        &[name.into()],
+    );
+    assert!(n >= 1, "configuration {name} exists");
+    shop.sql_exec(
         "UPDATE {configuration} SET value = ? WHERE name = ?",
         &[value.into(), name.into()],
     );
-    assert!(n >= 1, "configuration {name} exists");
 }
 
 /// SMTP to the sink's port, unencrypted.
