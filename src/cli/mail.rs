@@ -40,8 +40,7 @@ impl MailArgs {
     /// Starts the sender when this node sends e-mails; `None` otherwise.
     pub fn start(&self, store: Arc<dyn Store>) -> anyhow::Result<Option<Sender>> {
         let attached = store.shared_with_prestashop();
-        let on = self.mail.unwrap_or(!attached);
-        if !on {
+        if !sends(self.mail, attached) {
             tracing::info!(
                 attached,
                 "e-mails are not sent by this node (--mail on sends them)"
@@ -62,6 +61,12 @@ impl MailArgs {
         };
         Ok(Some(Sender::start(store, opts)?))
     }
+}
+
+/// Whether this node sends e-mails: as `--mail` says, else unless PrestaShop serves the same
+/// database (it sends its own e-mails there; both would send every one twice).
+fn sends(flag: Option<bool>, attached: bool) -> bool {
+    flag.unwrap_or(!attached)
 }
 
 fn parse_switch(s: &str) -> Result<bool, String> {
@@ -110,5 +115,9 @@ mod tests {
         assert_eq!(parse_switch("ON"), Ok(true));
         assert_eq!(parse_switch("off"), Ok(false));
         assert!(parse_switch("maybe").is_err());
+        assert!(sends(None, false));
+        assert!(!sends(None, true));
+        assert!(sends(Some(true), true));
+        assert!(!sends(Some(false), false));
     }
 }

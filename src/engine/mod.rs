@@ -125,24 +125,17 @@ pub struct Ctx {
     pub langs: Vec<i64>,
     pub ws: String,
     pub db: Context,
-    /// The request's `sendemail` parameter is `1` (in the query, or a field of a form-encoded
-    /// body): the e-mail PrestaShop sends on request with some writes (`order_carriers`'s
+    /// The request's `sendemail` parameter is `1` (in the query, or a field of a form body):
+    /// the e-mail PrestaShop sends on request with some writes (`order_carriers`'s
     /// parcel in transit, `order_histories`'s state e-mail).
     pub send_email: bool,
 }
 
-/// Whether `sendemail` is `1` in the query or in a form-encoded body.
+/// Whether `sendemail` is `1` (the HTTP layer has merged a form body's into the parameters).
 fn send_email(req: &Request) -> bool {
-    let truthy = |v: &str| v.trim() == "1";
-    if req.params.get_str("sendemail").is_some_and(truthy) {
-        return true;
-    }
-    let form = req.content_type.as_deref().is_some_and(|t| {
-        t.trim()
-            .to_ascii_lowercase()
-            .starts_with("application/x-www-form-urlencoded")
-    });
-    form && form_urlencoded::parse(&req.body).any(|(k, v)| k == "sendemail" && truthy(&v))
+    req.params
+        .get_str("sendemail")
+        .is_some_and(|v| v.trim() == "1")
 }
 
 impl Engine {

@@ -262,3 +262,29 @@ fn the_smtp_password_is_used_but_never_logged() {
         .encode(format!("\0mailer@shop.example\0{PASSWORD}"));
     assert!(!log.contains(&b64), "encoded password in the log");
 }
+
+#[test]
+fn two_nodes_on_one_database_send_each_mail_once() {
+    let sink = Sink::start();
+    let first = TestShop::start_with(FAST);
+    smtp_to(&first, sink.port);
+    prepare_order(&first, 1);
+    let second = TestShop::start_on(&first.db, &first.key, FAST);
+    for i in 0..6 {
+        let node = if i % 2 == 0 { &first } else { &second };
+        put_tracking(node, "?sendemail=1", &format!("TRKN{i}"));
+    }
+    let got = sink.wait_for(6, Duration::from_secs(30));
+    assert_eq!(got.len(), 6);
+    std::thread::sleep(Duration::from_millis(1000));
+    let got = sink.received();
+    for i in 0..6 {
+        let n = got
+            .iter()
+            .filter(|m| m.text().contains(&format!("TRKN{i}\r\n")))
+            .count();
+        assert_eq!(n, 1, "TRKN{i} sent once");
+    }
+    drop(second);
+    drop(first);
+}
