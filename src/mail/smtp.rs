@@ -77,8 +77,8 @@ const NAMES: &[&str] = &[
     "PS_SHOP_NAME",
 ];
 
-/// Configuration values `names` as shop `shop` sees them: its own value, else its group's,
-/// else the value for all shops (PrestaShop's multistore configuration).
+/// Configuration values `names` as shop `shop` sees them: its own value, else the value for
+/// all shops. (Values set for a shop group are not read: the outbox keeps the shop only.)
 pub fn config(
     rd: &mut dyn Reader,
     names: &[&str],
@@ -91,26 +91,22 @@ pub fn config(
         order: &["id_configuration"],
         ..Default::default()
     })?;
-    let mut out: Vec<(String, String, u8)> = Vec::new();
+    let mut out: Vec<(String, String, bool)> = Vec::new();
     for r in rows {
         let id_shop = r[2].as_i64().unwrap_or(0);
-        let rank = if id_shop == shop && shop != 0 {
-            2
-        } else if id_shop == 0 && r[3].as_i64().unwrap_or(0) == 0 {
-            0
-        } else if id_shop == 0 {
-            1
-        } else {
-            continue;
+        let own = match (id_shop, r[3].as_i64().unwrap_or(0)) {
+            (0, 0) => false,
+            (s, _) if s == shop && shop != 0 => true,
+            _ => continue,
         };
         let name = r[0].to_text();
         match out.iter_mut().find(|(n, _, _)| *n == name) {
-            Some(e) if e.2 <= rank => {
+            Some(e) if own || !e.2 => {
                 e.1 = r[1].to_text();
-                e.2 = rank;
+                e.2 = own;
             }
             Some(_) => {}
-            None => out.push((name, r[1].to_text(), rank)),
+            None => out.push((name, r[1].to_text(), own)),
         }
     }
     Ok(out.into_iter().map(|(n, v, _)| (n, v)).collect())

@@ -240,3 +240,41 @@ fn an_order_mail_is_queued_in_the_orders_language_with_its_variables() {
         })
         .unwrap();
 }
+
+#[test]
+fn a_shops_own_mail_settings_override_the_values_for_all_shops() {
+    let db = Db::new(SeedMode::Reference);
+    db.store
+        .write(&mut |tx| {
+            tx.insert(
+                "configuration",
+                &[
+                    ("id_shop_group", Value::Int(1)),
+                    ("id_shop", Value::Int(1)),
+                    ("name", Value::from("PS_SHOP_EMAIL")),
+                    ("value", Value::from("shop1@example.com")),
+                    ("date_add", Value::from("2026-01-01 00:00:00")),
+                    ("date_upd", Value::from("2026-01-01 00:00:00")),
+                ],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    let mut seen = Vec::new();
+    db.store
+        .read(&mut |rd| {
+            seen = vec![
+                super::smtp::Settings::load(rd, 1)?,
+                super::smtp::Settings::load(rd, 2)?,
+            ];
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seen[0].from_email, "shop1@example.com");
+    assert_eq!(seen[1].from_email, "pub@prestashop.com");
+    // The seed's method 1: the local mail server.
+    assert_eq!(seen[1].method, super::smtp::Method::Local);
+    // The password never shows in debug output.
+    let s = super::smtp::Settings::from_values(&[("PS_MAIL_PASSWD".into(), "hunter2-x".into())]);
+    assert!(!format!("{s:?}").contains("hunter2-x"));
+}
