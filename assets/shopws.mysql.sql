@@ -108,6 +108,7 @@ CREATE TABLE IF NOT EXISTS `PREFIX_shopws_mail_outbox` (
   `state` varchar(16) NOT NULL DEFAULT 'queued',
   `attempts` int(11) NOT NULL DEFAULT 0,
   `next_at` bigint(20) NOT NULL,
+  `queued_ms` bigint(20) NOT NULL DEFAULT 0,
   `claim` varchar(64) NOT NULL DEFAULT '',
   `last_error` text NOT NULL,
   `created_at` varchar(19) NOT NULL,

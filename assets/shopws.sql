@@ -91,8 +91,9 @@ CREATE INDEX IF NOT EXISTS "search_index__word_weight" ON "search_index" ("id_wo
 -- transaction of the change that causes them, sent by a background loop with retries. A row
 -- being sent is leased: `next_at` (Unix milliseconds) is moved past the lease and `claim`
 -- names the sender, so two nodes never send it both, and a node killed mid-send lets another
--- take it once the lease is over. `state`: queued, sent, failed (attempts exhausted) or
--- dropped (sending disabled in the shop's settings).
+-- take it once the lease is over. `state`: queued, sent, failed (attempts exhausted),
+-- dropped (sending disabled in the shop's settings) or expired (still unsent when older than
+-- the sender's --mail-max-age; `queued_ms` is when it was queued).
 CREATE TABLE IF NOT EXISTS "shopws_mail_outbox" (
   "id" INTEGER PRIMARY KEY AUTOINCREMENT,
   "id_order" INTEGER NOT NULL DEFAULT 0,
@@ -107,6 +108,7 @@ CREATE TABLE IF NOT EXISTS "shopws_mail_outbox" (
   "state" TEXT NOT NULL DEFAULT 'queued',
   "attempts" INTEGER NOT NULL DEFAULT 0,
   "next_at" INTEGER NOT NULL,
+  "queued_ms" INTEGER NOT NULL DEFAULT 0,
   "claim" TEXT NOT NULL DEFAULT '',
   "last_error" TEXT NOT NULL DEFAULT '',
   "created_at" TEXT NOT NULL,

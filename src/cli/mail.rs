@@ -31,6 +31,9 @@ pub struct MailArgs {
     /// restarted) sends it again. Longer than an SMTP conversation can take.
     #[arg(long, env = "SHOPWS_MAIL_LEASE", default_value = "5m", value_parser = parse_duration)]
     pub mail_lease: Duration,
+    /// E-mails still unsent this long after they were queued are not sent (marked expired).
+    #[arg(long, env = "SHOPWS_MAIL_MAX_AGE", default_value = "2d", value_parser = parse_duration)]
+    pub mail_max_age: Duration,
     /// Timeout of each SMTP command.
     #[arg(long, env = "SHOPWS_MAIL_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub mail_timeout: Duration,
@@ -57,6 +60,7 @@ impl MailArgs {
             max_attempts: i64::from(self.mail_attempts.max(1)),
             lease: self.mail_lease,
             smtp_timeout: self.mail_timeout,
+            max_age: self.mail_max_age,
             ..Options::default()
         };
         Ok(Some(Sender::start(store, opts)?))

@@ -18,6 +18,9 @@ pub const SENT: &str = "sent";
 pub const FAILED: &str = "failed";
 /// Sending e-mails is switched off in the shop's settings ("Never send e-mails").
 pub const DROPPED: &str = "dropped";
+/// Still unsent past the sender's maximum age: news that old is not sent (a node that sends
+/// e-mails started after a long time without one never sends last week's "in transit").
+pub const EXPIRED: &str = "expired";
 
 /// An e-mail to queue, already rendered.
 #[derive(Debug, Clone)]
@@ -51,6 +54,7 @@ pub fn queue(tx: &mut dyn Tx, m: &NewMail, now_ms: i64) -> StorageResult<i64> {
             ("state", Value::from(QUEUED)),
             ("attempts", Value::Int(0)),
             ("next_at", Value::Int(now_ms)),
+            ("queued_ms", Value::Int(now_ms)),
             ("claim", Value::from("")),
             ("last_error", Value::from("")),
             ("created_at", Value::from(crate::clock::now())),
@@ -74,22 +78,33 @@ pub struct Claimed {
     pub claim: String,
 }
 
-/// Claims at most `limit` due rows for `lease_ms`, in one transaction; `token` must be new for
-/// each call (it names this claim).
-pub fn claim(
-    store: &dyn Store,
-    token: &str,
-    now_ms: i64,
-    lease_ms: i64,
-    limit: u64,
-) -> StorageResult<Vec<Claimed>> {
+/// How a sender claims.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimRule {
+    pub now_ms: i64,
+    pub lease_ms: i64,
+    pub limit: u64,
+    /// Rows queued longer ago than this are marked expired instead.
+    pub max_age_ms: i64,
+}
+
+/// Claims at most `rule.limit` due rows for `rule.lease_ms`, in one transaction; `token` must
+/// be new for each call (it names this claim). Due rows past the maximum age are marked
+/// expired on the way.
+pub fn claim(store: &dyn Store, token: &str, rule: ClaimRule) -> StorageResult<Vec<Claimed>> {
+    let ClaimRule {
+        now_ms,
+        lease_ms,
+        limit,
+        max_age_ms,
+    } = rule;
     // Read first, outside any write: an idle outbox costs one indexed read per poll, never a
     // write transaction.
     let mut due = Vec::new();
     store.read(&mut |rd| {
         due = rd.select(&Select {
             table: TABLE,
-            columns: &["id", "next_at", "claim", "attempts"],
+            columns: &["id", "next_at", "claim", "attempts", "queued_ms"],
             key: vec![("state", Value::from(QUEUED))],
             order: &["next_at", "id"],
             limit: Some(limit),
@@ -105,17 +120,29 @@ pub fn claim(
     store.write(&mut |tx| {
         out.clear();
         for row in &due {
-            let [id, next_at, old, attempts] = &row[..] else {
+            let [id, next_at, old, attempts, queued] = &row[..] else {
                 continue;
             };
+            let expired = now_ms.saturating_sub(queued.as_i64().unwrap_or(0)) > max_age_ms;
             let attempts = attempts.as_i64().unwrap_or(0) + 1;
-            let taken = tx.update(
-                TABLE,
-                &[
+            let set = if expired {
+                vec![
+                    ("state", Value::from(EXPIRED)),
+                    (
+                        "last_error",
+                        Value::from("not sent in time: older than the sender's maximum age"),
+                    ),
+                ]
+            } else {
+                vec![
                     ("claim", Value::from(token)),
                     ("next_at", Value::Int(now_ms + lease_ms)),
                     ("attempts", Value::Int(attempts)),
-                ],
+                ]
+            };
+            let taken = tx.update(
+                TABLE,
+                &set,
                 &[
                     ("id", id.clone()),
                     ("state", Value::from(QUEUED)),
@@ -123,7 +150,7 @@ pub fn claim(
                     ("next_at", next_at.clone()),
                 ],
             )?;
-            if taken != 1 {
+            if taken != 1 || expired {
                 continue;
             }
             let body = tx.select(&Select {

@@ -33,6 +33,8 @@ pub struct Options {
     pub smtp_timeout: Duration,
     /// Messages claimed at once.
     pub batch: u64,
+    /// Messages still unsent this long after they were queued are marked expired.
+    pub max_age: Duration,
 }
 
 impl Default for Options {
@@ -45,6 +47,7 @@ impl Default for Options {
             lease: Duration::from_secs(300),
             smtp_timeout: Duration::from_secs(30),
             batch: 10,
+            max_age: Duration::from_secs(2 * 86_400),
         }
     }
 }
@@ -138,7 +141,13 @@ fn pass(
     }
     let token = token();
     let lease = i64::try_from(opts.lease.as_millis()).unwrap_or(i64::MAX);
-    let claimed = outbox::claim(store, &token, outbox::now_ms(), lease, opts.batch)?;
+    let rule = outbox::ClaimRule {
+        now_ms: outbox::now_ms(),
+        lease_ms: lease,
+        limit: opts.batch,
+        max_age_ms: i64::try_from(opts.max_age.as_millis()).unwrap_or(i64::MAX),
+    };
+    let claimed = outbox::claim(store, &token, rule)?;
     let n = claimed.len();
     let mut by_shop: Vec<(i64, Settings)> = Vec::new();
     for c in claimed {

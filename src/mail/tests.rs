@@ -4,7 +4,7 @@
 use crate::storage::{self, SeedMode, Select, Store, Value};
 
 use super::order_mail::Money;
-use super::outbox::{self, backoff_ms, claim, NewMail};
+use super::outbox::{self, backoff_ms, claim, ClaimRule, NewMail};
 use super::queue_order_mail;
 
 struct Db {
@@ -63,6 +63,47 @@ impl Db {
     }
 }
 
+/// A claim with no maximum age in sight.
+fn take(
+    store: &dyn Store,
+    token: &str,
+    now_ms: i64,
+    lease_ms: i64,
+    limit: u64,
+) -> storage::StorageResult<Vec<outbox::Claimed>> {
+    claim(
+        store,
+        token,
+        ClaimRule {
+            now_ms,
+            lease_ms,
+            limit,
+            max_age_ms: i64::MAX,
+        },
+    )
+}
+
+#[test]
+fn rows_older_than_the_maximum_age_expire_instead_of_being_sent() {
+    let db = Db::new(SeedMode::Reference);
+    let old = db.queue("old@example.com");
+    let rule = |now_ms| ClaimRule {
+        now_ms,
+        lease_ms: 500,
+        limit: 10,
+        max_age_ms: 10_000,
+    };
+    // Queued at 1,000: still young at 11,000.
+    let a = claim(db.store.as_ref(), "A", rule(11_000)).unwrap();
+    assert_eq!(a.len(), 1);
+    outbox::mark_failed_attempt(db.store.as_ref(), &a[0], "down", Some(11_001)).unwrap();
+    assert!(claim(db.store.as_ref(), "B", rule(11_002))
+        .unwrap()
+        .is_empty());
+    assert_eq!(db.row(old)[0].to_text(), outbox::EXPIRED);
+    assert!(!db.row(old)[3].to_text().is_empty());
+}
+
 #[test]
 fn backoff_doubles_from_the_base_up_to_the_cap() {
     assert_eq!(backoff_ms(1, 100, 10_000), 100);
@@ -80,21 +121,21 @@ fn a_claimed_row_is_no_one_elses_until_its_lease_ends() {
     let id = db.queue("ada@example.com");
     let node2 = db.other();
     let now = 2_000;
-    let a = claim(db.store.as_ref(), "A", now, 500, 10).unwrap();
+    let a = take(db.store.as_ref(), "A", now, 500, 10).unwrap();
     assert_eq!(a.len(), 1);
     assert_eq!((a[0].id, a[0].attempts), (id, 1));
     // Another node, during the lease: nothing.
-    assert!(claim(node2.as_ref(), "B", now + 499, 500, 10)
+    assert!(take(node2.as_ref(), "B", now + 499, 500, 10)
         .unwrap()
         .is_empty());
     // After it (node A died mid-send): node 2 takes it, a second attempt.
-    let b = claim(node2.as_ref(), "B", now + 501, 500, 10).unwrap();
+    let b = take(node2.as_ref(), "B", now + 501, 500, 10).unwrap();
     assert_eq!((b.len(), b[0].attempts), (1, 2));
     // A's late result does not count; B's does.
     assert!(!outbox::mark_sent(db.store.as_ref(), &a[0]).unwrap());
     assert!(outbox::mark_sent(node2.as_ref(), &b[0]).unwrap());
     assert_eq!(db.row(id)[0].to_text(), outbox::SENT);
-    assert!(claim(db.store.as_ref(), "C", now + 10_000, 500, 10)
+    assert!(take(db.store.as_ref(), "C", now + 10_000, 500, 10)
         .unwrap()
         .is_empty());
 }
@@ -104,24 +145,24 @@ fn a_row_is_due_again_after_its_backoff_and_fails_for_good_when_told() {
     let db = Db::new(SeedMode::Reference);
     let id = db.queue("ada@example.com");
     // Not due before its time.
-    assert!(claim(db.store.as_ref(), "A", 999, 500, 10)
+    assert!(take(db.store.as_ref(), "A", 999, 500, 10)
         .unwrap()
         .is_empty());
-    let a = claim(db.store.as_ref(), "A", 1_000, 500, 10).unwrap();
+    let a = take(db.store.as_ref(), "A", 1_000, 500, 10).unwrap();
     outbox::mark_failed_attempt(db.store.as_ref(), &a[0], "421 busy", Some(5_000)).unwrap();
     let row = db.row(id);
     assert_eq!(row[0].to_text(), outbox::QUEUED);
     assert_eq!(row[3].to_text(), "421 busy");
-    assert!(claim(db.store.as_ref(), "B", 4_999, 500, 10)
+    assert!(take(db.store.as_ref(), "B", 4_999, 500, 10)
         .unwrap()
         .is_empty());
-    let b = claim(db.store.as_ref(), "B", 5_000, 500, 10).unwrap();
+    let b = take(db.store.as_ref(), "B", 5_000, 500, 10).unwrap();
     assert_eq!(b[0].attempts, 2);
     outbox::mark_failed_attempt(db.store.as_ref(), &b[0], "550 no such user", None).unwrap();
     let row = db.row(id);
     assert_eq!(row[0].to_text(), outbox::FAILED);
     assert_eq!(row[3].to_text(), "550 no such user");
-    assert!(claim(db.store.as_ref(), "C", 100_000, 500, 10)
+    assert!(take(db.store.as_ref(), "C", 100_000, 500, 10)
         .unwrap()
         .is_empty());
 }
@@ -132,9 +173,9 @@ fn claims_take_due_rows_in_order_and_at_most_the_batch() {
     let ids: Vec<i64> = (0..5)
         .map(|i| db.queue(&format!("c{i}@example.com")))
         .collect();
-    let first = claim(db.store.as_ref(), "A", 2_000, 500, 3).unwrap();
+    let first = take(db.store.as_ref(), "A", 2_000, 500, 3).unwrap();
     assert_eq!(first.iter().map(|c| c.id).collect::<Vec<_>>(), ids[..3]);
-    let rest = claim(db.store.as_ref(), "B", 2_000, 500, 3).unwrap();
+    let rest = take(db.store.as_ref(), "B", 2_000, 500, 3).unwrap();
     assert_eq!(rest.iter().map(|c| c.id).collect::<Vec<_>>(), ids[3..]);
 }
 
@@ -144,7 +185,7 @@ fn dropping_marks_every_queued_row() {
     let id = db.queue("ada@example.com");
     assert_eq!(outbox::drop_queued(db.store.as_ref(), "off").unwrap(), 1);
     assert_eq!(db.row(id)[0].to_text(), outbox::DROPPED);
-    assert!(claim(db.store.as_ref(), "A", 100_000, 500, 10)
+    assert!(take(db.store.as_ref(), "A", 100_000, 500, 10)
         .unwrap()
         .is_empty());
 }
