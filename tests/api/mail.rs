@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use crate::smtp_sink::{free_port, Sink};
 use crate::support::TestShop;
 
-/// The sender's pace in these tests: fast polls and retries, a short lease.
-const FAST: &[&str] = &[
+/// The sender's pace in these tests: fast polls and retries.
+const PACE: &[&str] = &[
     "--mail",
     "on",
     "--mail-poll",
@@ -18,11 +18,14 @@ const FAST: &[&str] = &[
     "300ms",
     "--mail-retry-max",
     "1s",
-    "--mail-lease",
-    "3s",
-    "--mail-timeout",
-    "2s",
 ];
+
+/// [`PACE`] with a short lease and SMTP timeout.
+fn fast() -> Vec<&'static str> {
+    let mut v = PACE.to_vec();
+    v.extend(["--mail-lease", "3s", "--mail-timeout", "2s"]);
+    v
+}
 
 const TRACKING_URL: &str = "https://track.example/parcel?n=@";
 
@@ -98,7 +101,7 @@ fn col(row: &[Option<String>], i: usize) -> String {
 #[test]
 fn in_transit_mail_arrives_in_the_orders_language_with_the_tracking_url() {
     let sink = Sink::start();
-    let shop = TestShop::start_with(FAST);
+    let shop = TestShop::start_with(&fast());
     smtp_to(&shop, sink.port);
     prepare_order(&shop, 2);
 
@@ -151,7 +154,7 @@ fn in_transit_mail_arrives_in_the_orders_language_with_the_tracking_url() {
 #[test]
 fn never_send_emails_sends_nothing() {
     let sink = Sink::start();
-    let shop = TestShop::start_with(FAST);
+    let shop = TestShop::start_with(&fast());
     smtp_to(&shop, sink.port);
     set_config(&shop, "PS_MAIL_METHOD", "3");
     prepare_order(&shop, 1);
@@ -170,7 +173,7 @@ fn never_send_emails_sends_nothing() {
 #[test]
 fn a_mail_server_down_at_first_gets_the_mail_once_it_is_up() {
     let port = free_port();
-    let shop = TestShop::start_with(FAST);
+    let shop = TestShop::start_with(&fast());
     smtp_to(&shop, port);
     prepare_order(&shop, 1);
     put_tracking(&shop, "?sendemail=1", "TRK1");
@@ -195,7 +198,7 @@ fn a_mail_server_down_at_first_gets_the_mail_once_it_is_up() {
 #[test]
 fn attempts_are_bounded_then_the_mail_is_marked_failed() {
     let port = free_port();
-    let mut args = FAST.to_vec();
+    let mut args = fast();
     args.extend(["--mail-attempts", "3"]);
     let shop = TestShop::start_with(&args);
     smtp_to(&shop, port);
@@ -212,7 +215,7 @@ fn attempts_are_bounded_then_the_mail_is_marked_failed() {
 #[test]
 fn a_queued_mail_survives_kill_9() {
     let port = free_port();
-    let mut first = TestShop::start_with(FAST);
+    let mut first = TestShop::start_with(&fast());
     smtp_to(&first, port);
     prepare_order(&first, 1);
     put_tracking(&first, "?sendemail=1", "TRKKILL");
@@ -225,7 +228,7 @@ fn a_queued_mail_survives_kill_9() {
     // Nobody sends while no shopws runs.
     std::thread::sleep(Duration::from_millis(500));
     assert!(sink.received().is_empty());
-    let second = TestShop::start_on(&first.db, &first.key, FAST);
+    let second = TestShop::start_on(&first.db, &first.key, &fast());
     let got = sink.wait_for(1, Duration::from_secs(30));
     assert_eq!(got.len(), 1, "the e-mail queued before the kill arrives");
     assert!(got[0].text().contains("TRKKILL"));
@@ -241,7 +244,7 @@ fn a_queued_mail_survives_kill_9() {
 fn the_smtp_password_is_used_but_never_logged() {
     const PASSWORD: &str = "Zq8-unusual-SMTP-secret";
     let sink = Sink::start();
-    let shop = TestShop::start_logged_with(FAST);
+    let shop = TestShop::start_logged_with(&fast());
     smtp_to(&shop, sink.port);
     set_config(&shop, "PS_MAIL_USER", "mailer@shop.example");
     set_config(&shop, "PS_MAIL_PASSWD", PASSWORD);
@@ -266,10 +269,10 @@ fn the_smtp_password_is_used_but_never_logged() {
 #[test]
 fn two_nodes_on_one_database_send_each_mail_once() {
     let sink = Sink::start();
-    let first = TestShop::start_with(FAST);
+    let first = TestShop::start_with(&fast());
     smtp_to(&first, sink.port);
     prepare_order(&first, 1);
-    let second = TestShop::start_on(&first.db, &first.key, FAST);
+    let second = TestShop::start_on(&first.db, &first.key, &fast());
     for i in 0..6 {
         let node = if i % 2 == 0 { &first } else { &second };
         put_tracking(node, "?sendemail=1", &format!("TRKN{i}"));
@@ -285,6 +288,52 @@ fn two_nodes_on_one_database_send_each_mail_once() {
             .count();
         assert_eq!(n, 1, "TRKN{i} sent once");
     }
+    drop(second);
+    drop(first);
+}
+
+#[test]
+fn a_node_killed_mid_send_leaves_the_mail_to_the_next_once_its_lease_is_over() {
+    let sink = Sink::start();
+    sink.stall(1);
+    // The first node's SMTP conversation hangs longer than the test takes to kill it.
+    let mut slow = PACE.to_vec();
+    slow.extend(["--mail-timeout", "5s", "--mail-lease", "6s"]);
+    let mut first = TestShop::start_with(&slow);
+    smtp_to(&first, sink.port);
+    prepare_order(&first, 1);
+    put_tracking(&first, "?sendemail=1", "TRKLEASE");
+    let end = Instant::now() + Duration::from_secs(20);
+    while sink.connections() == 0 && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(sink.connections(), 1, "the sender connected");
+    first.signal("KILL");
+    first.wait_exit(Duration::from_secs(10)).expect("killed");
+    // Killed mid-send: the row is still claimed, leased until `next_at`.
+    let row = first.sql_rows(
+        "SELECT state, claim, next_at FROM {shopws_mail_outbox}",
+        &[],
+    );
+    assert_eq!(row.len(), 1);
+    assert_eq!(col(&row[0], 0), "queued");
+    assert!(!col(&row[0], 1).is_empty(), "claimed by the killed node");
+    let lease_end: u128 = col(&row[0], 2).parse().expect("next_at");
+    let second = TestShop::start_on(&first.db, &first.key, &slow);
+    let got = sink.wait_for(1, Duration::from_secs(30));
+    let arrived = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis();
+    assert_eq!(got.len(), 1, "sent by the next node");
+    assert!(got[0].text().contains("TRKLEASE"));
+    assert!(
+        arrived >= lease_end,
+        "not before the lease was over ({arrived} < {lease_end})"
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(sink.received().len(), 1);
+    assert_eq!(col(&outbox(&second)[0], 0), "sent");
     drop(second);
     drop(first);
 }

@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -98,6 +98,10 @@ pub struct Sink {
     pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
     stop: Arc<AtomicBool>,
+    /// Connections accepted so far.
+    connections: Arc<AtomicUsize>,
+    /// How many of the next connections are held open without a word (a server hanging).
+    stall: Arc<AtomicUsize>,
 }
 
 impl Sink {
@@ -116,14 +120,28 @@ impl Sink {
         listener.set_nonblocking(true).expect("nonblocking");
         let received = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let stall = Arc::new(AtomicUsize::new(0));
         let (r, s) = (received.clone(), stop.clone());
+        let (count, stalls) = (connections.clone(), stall.clone());
         std::thread::spawn(move || {
             while !s.load(Ordering::Relaxed) {
                 match listener.accept() {
                     Ok((conn, _)) => {
-                        let r = r.clone();
+                        count.fetch_add(1, Ordering::SeqCst);
+                        let stalled = stalls
+                            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                            .is_ok();
+                        let (r, s) = (r.clone(), s.clone());
                         std::thread::spawn(move || {
-                            let _ = session(conn, &r);
+                            if stalled {
+                                while !s.load(Ordering::Relaxed) {
+                                    std::thread::sleep(Duration::from_millis(50));
+                                }
+                                drop(conn);
+                            } else {
+                                let _ = session(conn, &r);
+                            }
                         });
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(10)),
@@ -134,7 +152,18 @@ impl Sink {
             port,
             received,
             stop,
+            connections,
+            stall,
         }
+    }
+
+    /// Holds the next `n` connections open without answering.
+    pub fn stall(&self, n: usize) {
+        self.stall.store(n, Ordering::SeqCst);
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 
     pub fn received(&self) -> Vec<Received> {
