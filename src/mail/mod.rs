@@ -7,7 +7,8 @@
 //! Nothing is lost in a restart: the outbox is a table, and a message being sent is leased,
 //! so several nodes on one database never send it twice and one killed mid-send is replaced.
 //!
-//! Layers: [`templates`] (the words), [`order_mail`] (an order's variables), [`outbox`] (the
+//! Layers: [`templates`] (the words), [`order_mail`] (an order's variables; [`state_mail`]
+//! picks the template of an order state), [`outbox`] (the
 //! table: queue, claim, mark), [`smtp`] (settings → lettre transport and message), [`sender`]
 //! (the loop).
 
@@ -15,6 +16,7 @@ pub mod order_mail;
 pub mod outbox;
 pub mod sender;
 pub mod smtp;
+pub mod state_mail;
 pub mod templates;
 
 #[cfg(test)]
@@ -22,3 +24,4 @@ mod tests;
 
 pub use order_mail::queue_order_mail;
 pub use sender::{Options, Sender};
+pub use state_mail::queue_state_mail;

@@ -171,7 +171,7 @@ fn one(
 }
 
 /// The order's language when it is installed, else English, else the first language.
-fn language(rd: &mut dyn Reader, wanted: i64) -> StorageResult<(i64, String)> {
+pub(super) fn language(rd: &mut dyn Reader, wanted: i64) -> StorageResult<(i64, String)> {
     let langs = rd.select(&Select {
         table: "lang",
         columns: &["id_lang", "iso_code"],

@@ -5,7 +5,7 @@ use crate::storage::{self, SeedMode, Select, Store, Value};
 
 use super::order_mail::Money;
 use super::outbox::{self, backoff_ms, claim, ClaimRule, NewMail};
-use super::queue_order_mail;
+use super::{queue_order_mail, queue_state_mail};
 
 struct Db {
     store: Box<dyn Store>,
@@ -318,4 +318,35 @@ fn a_shops_own_mail_settings_override_the_values_for_all_shops() {
     // The password never shows in debug output.
     let s = super::smtp::Settings::from_values(&[("PS_MAIL_PASSWD".into(), "hunter2-x".into())]);
     assert!(!format!("{s:?}").contains("hunter2-x"));
+}
+
+#[test]
+fn a_state_sends_its_templates_mail_only_with_send_email() {
+    let db = Db::new(SeedMode::Demo);
+    db.store
+        .write(&mut |tx| {
+            tx.update(
+                "orders",
+                &[("id_lang", Value::Int(2))],
+                &[("id_order", Value::Int(1))],
+            )?;
+            // State 4 "Shipped": send_email, template `shipped`.
+            let id = queue_state_mail(tx, 1, 4, &[])?.expect("queued");
+            let row = tx.select(&Select {
+                table: outbox::TABLE,
+                columns: &["template", "subject"],
+                key: vec![("id", Value::Int(id))],
+                ..Default::default()
+            })?;
+            assert_eq!(row[0][0].to_text(), "shipped");
+            assert_eq!(row[0][1].to_text(), "[PrestaShop] Expédiée");
+            // State 5 "Delivered": no e-mail.
+            assert_eq!(queue_state_mail(tx, 1, 5, &[])?, None);
+            assert!(matches!(
+                queue_state_mail(tx, 1, 999, &[]),
+                Err(storage::StorageError::NotFound)
+            ));
+            Ok(())
+        })
+        .unwrap();
 }
