@@ -105,10 +105,18 @@ fn sleep(flag: &(Mutex<bool>, Condvar), d: Duration) -> bool {
 
 fn run(store: &dyn Store, opts: &Options, flag: &(Mutex<bool>, Condvar)) {
     while !stopping(flag) {
-        let busy = match pass(store, opts, flag) {
-            Ok(n) => n > 0,
-            Err(e) => {
+        // A panic in a pass (a library's bug) must not end the sender for the process's life:
+        // the rows it held are sent again after their lease.
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pass(store, opts, flag)));
+        let busy = match outcome {
+            Ok(Ok(n)) => n > 0,
+            Ok(Err(e)) => {
                 tracing::warn!(error = %e, "e-mail outbox not readable");
+                false
+            }
+            Err(_) => {
+                tracing::error!("e-mail sender pass failed unexpectedly; going on");
                 false
             }
         };

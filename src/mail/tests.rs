@@ -350,3 +350,26 @@ fn a_state_sends_its_templates_mail_only_with_send_email() {
         })
         .unwrap();
 }
+
+#[test]
+fn every_method_and_encryption_gives_a_transport_or_none() {
+    use super::smtp::{Method, Settings};
+    let settings = |method: &str, enc: &str| {
+        Settings::from_values(&[
+            ("PS_MAIL_METHOD".into(), method.into()),
+            ("PS_MAIL_SERVER".into(), "smtp.example.com".into()),
+            ("PS_MAIL_SMTP_PORT".into(), "587".into()),
+            ("PS_MAIL_USER".into(), "u".into()),
+            ("PS_MAIL_PASSWD".into(), "p".into()),
+            ("PS_MAIL_SMTP_ENCRYPTION".into(), enc.into()),
+        ])
+    };
+    let t = std::time::Duration::from_secs(1);
+    for enc in ["off", "tls", "ssl", "TLS", ""] {
+        assert!(settings("2", enc).transport(t).unwrap().is_some(), "{enc}");
+    }
+    assert!(settings("1", "off").transport(t).unwrap().is_some());
+    assert!(settings("3", "off").transport(t).unwrap().is_none());
+    assert_eq!(settings("3", "off").method, Method::Never);
+    assert_eq!(settings("", "").method, Method::Local);
+}

@@ -337,3 +337,23 @@ fn a_node_killed_mid_send_leaves_the_mail_to_the_next_once_its_lease_is_over() {
     drop(second);
     drop(first);
 }
+
+#[test]
+fn a_tls_mismatch_is_an_error_retried_and_the_sender_goes_on() {
+    let sink = Sink::start();
+    let shop = TestShop::start_with(&fast());
+    smtp_to(&shop, sink.port);
+    // TLS from the first byte, to a server that speaks plain SMTP.
+    set_config(&shop, "PS_MAIL_SMTP_ENCRYPTION", "ssl");
+    prepare_order(&shop, 1);
+    put_tracking(&shop, "?sendemail=1", "TRKTLS");
+    let rows = wait_outbox(&shop, Duration::from_secs(20), |r| {
+        r.len() == 1 && !col(&r[0], 2).is_empty()
+    });
+    assert_eq!(col(&rows[0], 0), "queued", "{rows:?}");
+    assert!(sink.received().is_empty());
+    set_config(&shop, "PS_MAIL_SMTP_ENCRYPTION", "off");
+    let got = sink.wait_for(1, Duration::from_secs(20));
+    assert_eq!(got.len(), 1);
+    assert!(got[0].text().contains("TRKTLS"));
+}
