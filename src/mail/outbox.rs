@@ -240,6 +240,28 @@ pub fn mark_failed_attempt(
     Ok(changed == 1)
 }
 
+/// Hands a claimed row back unsent (the sender is stopping): due at once, the attempt not
+/// counted.
+pub fn release(store: &dyn Store, c: &Claimed) -> StorageResult<bool> {
+    let mut changed = 0;
+    store.write(&mut |tx| {
+        changed = tx.update(
+            TABLE,
+            &[
+                ("claim", Value::from("")),
+                ("next_at", Value::Int(now_ms())),
+                ("attempts", Value::Int((c.attempts - 1).max(0))),
+            ],
+            &[
+                ("id", Value::Int(c.id)),
+                ("claim", Value::from(c.claim.as_str())),
+            ],
+        )?;
+        Ok(())
+    })?;
+    Ok(changed == 1)
+}
+
 /// "Never send e-mails": every queued row is dropped (kept, marked, never sent). Returns how
 /// many.
 pub fn drop_queued(store: &dyn Store, reason: &str) -> StorageResult<u64> {

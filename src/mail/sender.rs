@@ -110,7 +110,7 @@ fn run(store: &dyn Store, opts: &Options, flag: &(Mutex<bool>, Condvar)) {
         let outcome =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| pass(store, opts, flag)));
         let busy = match outcome {
-            Ok(Ok(n)) => n > 0,
+            Ok(Ok(full)) => full,
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "e-mail outbox not readable");
                 false
@@ -127,12 +127,12 @@ fn run(store: &dyn Store, opts: &Options, flag: &(Mutex<bool>, Condvar)) {
     }
 }
 
-/// One look at the outbox; the number of messages handled.
+/// One look at the outbox; whether it handled a full batch (more may be due at once).
 fn pass(
     store: &dyn Store,
     opts: &Options,
     flag: &(Mutex<bool>, Condvar),
-) -> crate::storage::StorageResult<usize> {
+) -> crate::storage::StorageResult<bool> {
     let global = load_settings(store, 0)?;
     if global.method == Method::Never {
         let n = outbox::drop_queued(
@@ -145,7 +145,7 @@ fn pass(
                 "e-mails not sent: the shop never sends e-mails"
             );
         }
-        return Ok(0);
+        return Ok(false);
     }
     let token = token();
     let lease = i64::try_from(opts.lease.as_millis()).unwrap_or(i64::MAX);
@@ -160,8 +160,9 @@ fn pass(
     let mut by_shop: Vec<(i64, Settings)> = Vec::new();
     for c in claimed {
         if stopping(flag) {
-            // Left to its lease: sent again after it, by this node or another.
-            break;
+            // Handed back at once rather than left to its lease.
+            outbox::release(store, &c)?;
+            continue;
         }
         let settings = match by_shop.iter().find(|(s, _)| *s == c.id_shop) {
             Some((_, s)) => s.clone(),
@@ -173,7 +174,7 @@ fn pass(
         };
         send_one(store, opts, &settings, &c)?;
     }
-    Ok(if n as u64 >= opts.batch { n } else { 0 })
+    Ok(n as u64 >= opts.batch)
 }
 
 fn load_settings(store: &dyn Store, shop: i64) -> crate::storage::StorageResult<Settings> {

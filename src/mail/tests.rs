@@ -168,6 +168,22 @@ fn a_row_is_due_again_after_its_backoff_and_fails_for_good_when_told() {
 }
 
 #[test]
+fn a_released_row_is_due_at_once_without_the_attempt_counted() {
+    let db = Db::new(SeedMode::Reference);
+    let id = db.queue("ada@example.com");
+    let a = take(db.store.as_ref(), "A", 2_000, 1_000_000_000_000_000, 10).unwrap();
+    assert!(outbox::release(db.store.as_ref(), &a[0]).unwrap());
+    let row = db.row(id);
+    assert_eq!(row[1].as_i64(), Some(0));
+    assert_eq!(row[2].to_text(), "");
+    // Due now (not after the long lease): another claim takes it as a first attempt.
+    let b = take(db.store.as_ref(), "B", outbox::now_ms(), 500, 10).unwrap();
+    assert_eq!((b.len(), b[0].attempts), (1, 1));
+    // A's release, late, changes nothing.
+    assert!(!outbox::release(db.store.as_ref(), &a[0]).unwrap());
+}
+
+#[test]
 fn claims_take_due_rows_in_order_and_at_most_the_batch() {
     let db = Db::new(SeedMode::Reference);
     let ids: Vec<i64> = (0..5)

@@ -357,3 +357,28 @@ fn a_tls_mismatch_is_an_error_retried_and_the_sender_goes_on() {
     assert_eq!(got.len(), 1);
     assert!(got[0].text().contains("TRKTLS"));
 }
+
+#[test]
+fn an_order_whose_customer_is_gone_refuses_the_mail_and_the_update() {
+    let shop = TestShop::start_with(&fast());
+    prepare_order(&shop, 1);
+    shop.sql_exec("DELETE FROM {customer} WHERE id_customer = 1", &[]);
+    let body =
+        "<prestashop><order_carrier><id>1</id><id_order>1</id_order><id_carrier>2</id_carrier>\
+                <tracking_number>TRKGONE</tracking_number></order_carrier></prestashop>";
+    let r = shop.send("PUT", "/api/order_carriers/1?sendemail=1", body);
+    assert_eq!(r.status, 500, "{}", r.body);
+    assert_eq!(r.codes(), vec![1030]);
+    let kept = shop.sql_strings(
+        "SELECT tracking_number FROM {order_carrier} WHERE id_order_carrier = 1",
+        &[],
+    );
+    assert_eq!(
+        kept,
+        vec![String::new()],
+        "the update is rolled back with it"
+    );
+    assert!(outbox(&shop).is_empty());
+    // Without sendemail the update is made as usual.
+    put_tracking(&shop, "", "TRKGONE");
+}
