@@ -2,10 +2,10 @@
 //! SMTP and marks them, then sleeps until the next poll. Started by `serve`, stopped on
 //! shutdown.
 //!
-//! A plain thread with lettre's blocking transport rather than a task with its async one: the
-//! storage calls around each message are blocking too (the `Store` traits), messages go out one
-//! at a time, and a dedicated thread never takes an async worker or a blocking-pool slot from
-//! the requests, however slow a mail server is.
+//! A plain thread with lettre's blocking transport rather than its async transport on the
+//! runtime: the storage calls around each message are blocking too (the `Store` traits),
+//! messages go out one at a time, and a dedicated thread never takes an async worker or a
+//! blocking-pool slot from the requests, however slow a mail server is.
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;

@@ -140,7 +140,7 @@ impl Sink {
                                 }
                                 drop(conn);
                             } else {
-                                let _ = session(conn, &r);
+                                let _ = converse(conn, &r);
                             }
                         });
                     }
@@ -197,7 +197,7 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-fn session(conn: TcpStream, received: &Mutex<Vec<Received>>) -> std::io::Result<()> {
+fn converse(conn: TcpStream, received: &Mutex<Vec<Received>>) -> std::io::Result<()> {
     conn.set_nonblocking(false)?;
     conn.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut w = conn.try_clone()?;
