@@ -8,6 +8,7 @@ pub mod categories;
 pub mod category_counts;
 pub mod customers;
 pub mod images;
+pub mod order_carriers;
 pub mod orders;
 pub mod price;
 pub mod product_setters;
@@ -38,6 +39,7 @@ pub fn registry() -> Registry {
         .add(&["stock_availables"], &stock::StockRows)
         .add(&["orders"], &orders::Orders)
         .add(&["order_histories"], &orders::OrderHistories)
+        .add(&["order_carriers"], &order_carriers::OrderCarriers)
         .add(&["carriers"], &carriers::Carriers)
         .add(&["carts"], &carts::Carts)
         // Last: the index reads what the others wrote.
