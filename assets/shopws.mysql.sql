@@ -91,3 +91,28 @@ CREATE TABLE IF NOT EXISTS `PREFIX_shopws_login_known` (
   `last_ok` bigint(20) NOT NULL,
   PRIMARY KEY (`subject`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- E-mails to send, queued with the change that causes them and sent in the background with
+-- retries; `next_at` (Unix milliseconds) doubles as the lease of a row being sent.
+CREATE TABLE IF NOT EXISTS `PREFIX_shopws_mail_outbox` (
+  `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  `id_order` int(10) unsigned NOT NULL DEFAULT 0,
+  `id_shop` int(10) unsigned NOT NULL DEFAULT 1,
+  `id_lang` int(10) unsigned NOT NULL DEFAULT 0,
+  `template` varchar(64) NOT NULL,
+  `recipient` varchar(255) NOT NULL,
+  `recipient_name` varchar(255) NOT NULL DEFAULT '',
+  `subject` varchar(255) NOT NULL,
+  `body_text` mediumtext NOT NULL,
+  `body_html` mediumtext NOT NULL,
+  `state` varchar(16) NOT NULL DEFAULT 'queued',
+  `attempts` int(11) NOT NULL DEFAULT 0,
+  `next_at` bigint(20) NOT NULL,
+  `queued_ms` bigint(20) NOT NULL DEFAULT 0,
+  `claim` varchar(64) NOT NULL DEFAULT '',
+  `last_error` text NOT NULL,
+  `created_at` varchar(19) NOT NULL,
+  `sent_at` varchar(19) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  KEY `due` (`state`, `next_at`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -86,3 +86,32 @@ CREATE TABLE IF NOT EXISTS "shopws_login_known" (
 -- index alone: PrestaShop's MySQL table has its primary key (id_word, id_product) clustered
 -- with the weight; SQLite's table would be read row by row for the weight.
 CREATE INDEX IF NOT EXISTS "search_index__word_weight" ON "search_index" ("id_word", "weight" DESC, "id_product");
+
+-- E-mails to send (order confirmations, state changes, parcels in transit): queued in the
+-- transaction of the change that causes them, sent by a background loop with retries. A row
+-- being sent is leased: `next_at` (Unix milliseconds) is moved past the lease and `claim`
+-- names the sender, so two nodes never send it both, and a node killed mid-send lets another
+-- take it once the lease is over. `state`: queued, sent, failed (attempts exhausted),
+-- dropped (sending disabled in the shop's settings) or expired (still unsent when older than
+-- the sender's --mail-max-age; `queued_ms` is when it was queued).
+CREATE TABLE IF NOT EXISTS "shopws_mail_outbox" (
+  "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+  "id_order" INTEGER NOT NULL DEFAULT 0,
+  "id_shop" INTEGER NOT NULL DEFAULT 1,
+  "id_lang" INTEGER NOT NULL DEFAULT 0,
+  "template" TEXT NOT NULL,
+  "recipient" TEXT NOT NULL,
+  "recipient_name" TEXT NOT NULL DEFAULT '',
+  "subject" TEXT NOT NULL,
+  "body_text" TEXT NOT NULL,
+  "body_html" TEXT NOT NULL,
+  "state" TEXT NOT NULL DEFAULT 'queued',
+  "attempts" INTEGER NOT NULL DEFAULT 0,
+  "next_at" INTEGER NOT NULL,
+  "queued_ms" INTEGER NOT NULL DEFAULT 0,
+  "claim" TEXT NOT NULL DEFAULT '',
+  "last_error" TEXT NOT NULL DEFAULT '',
+  "created_at" TEXT NOT NULL,
+  "sent_at" TEXT DEFAULT NULL
+);
+CREATE INDEX IF NOT EXISTS "shopws_mail_outbox__due" ON "shopws_mail_outbox" ("state", "next_at");

@@ -18,6 +18,7 @@ LAYERS = [
     ["app"],
     ["http", "backoffice"],
     ["engine"],
+    ["mail"],
     ["accounts", "employees"],
     ["audit"],
     ["storage"],

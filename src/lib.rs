@@ -4,7 +4,8 @@
 //! error documents) → [`engine`] (catalog-driven reads and writes, XML/JSON output) →
 //! [`storage`] (backends behind one trait). [`catalog`] is the data describing every
 //! resource; [`accounts`] holds webservice keys and permissions; [`employees`] the back-office
-//! accounts (password policy, Argon2id hashes), used by the CLI and the back office alike.
+//! accounts (password policy, Argon2id hashes), used by the CLI and the back office alike;
+//! [`mail`] the e-mails sent to customers on order events (an outbox and a background sender).
 
 pub mod accounts;
 pub mod app;
@@ -17,4 +18,5 @@ pub mod clock;
 pub mod employees;
 pub mod engine;
 pub mod http;
+pub mod mail;
 pub mod storage;

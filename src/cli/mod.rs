@@ -4,6 +4,7 @@
 mod admin;
 mod demo;
 mod keys;
+mod mail;
 mod search;
 mod serve;
 

@@ -87,6 +87,8 @@ pub struct ServeArgs {
     /// database is created.
     #[arg(long, env = "SHOPWS_DEMO_PICTURES", default_value_t = true, action = clap::ArgAction::Set)]
     pub demo_pictures: bool,
+    #[command(flatten)]
+    pub mail: super::mail::MailArgs,
 }
 
 const DEMO_MARK: &str = "SHOPWS_DEMO_KEY_HINT";
@@ -213,6 +215,7 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
             );
         }
         tracing::info!(%addr, "listening");
+        let sender = a.mail.start(store.clone())?;
         let app = Arc::new(app);
         let flusher = tokio::spawn({
             let app = app.clone();
@@ -225,7 +228,12 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                 }
             }
         });
-        app::serve(listener, app.router(), server_options(&a)).await?;
+        let served = app::serve(listener, app.router(), server_options(&a)).await;
+        if let Some(sender) = sender {
+            let grace = std::time::Duration::from_secs(a.shutdown_grace.min(10));
+            let _ = tokio::task::spawn_blocking(move || sender.stop(grace)).await;
+        }
+        served?;
         flusher.abort();
         let app2 = app.clone();
         let _ = tokio::task::spawn_blocking(move || app2.flush()).await;

@@ -125,6 +125,17 @@ pub struct Ctx {
     pub langs: Vec<i64>,
     pub ws: String,
     pub db: Context,
+    /// The request's `sendemail` parameter is `1` (in the query, or a field of a form body):
+    /// the e-mail PrestaShop sends on request with some writes (`order_carriers`'s
+    /// parcel in transit, `order_histories`'s state e-mail).
+    pub send_email: bool,
+}
+
+/// Whether `sendemail` is `1` (the HTTP layer has merged a form body's into the parameters).
+fn send_email(req: &Request) -> bool {
+    req.params
+        .get_str("sendemail")
+        .is_some_and(|v| v.trim() == "1")
 }
 
 impl Engine {
@@ -225,6 +236,7 @@ impl Engine {
             langs,
             ws: self.ws_url(),
             info,
+            send_email: send_email(req),
         })
     }
 

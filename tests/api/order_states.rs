@@ -313,7 +313,7 @@ fn unknown_orders_and_states_are_404_and_change_nothing() {
         assert!(
             body.contains("<errors>")
                 && body.contains("does not exist")
-                && body.contains("<code><![CDATA[1020]]></code>"),
+                && body.contains("<code><![CDATA[1025]]></code>"),
             "{body}"
         );
     }

@@ -3,11 +3,13 @@
 
 pub mod attachments;
 pub mod carriers;
+pub mod carts;
 pub mod categories;
 pub mod category_counts;
 pub mod checkout;
 pub mod customers;
 pub mod images;
+pub mod order_carriers;
 pub mod orders;
 pub mod price;
 pub mod product_setters;
@@ -40,7 +42,9 @@ pub fn registry() -> Registry {
         .add(&["orders"], &checkout::PlaceOrder)
         .add(&["orders"], &orders::Orders)
         .add(&["order_histories"], &orders::OrderHistories)
+        .add(&["order_carriers"], &order_carriers::OrderCarriers)
         .add(&["carriers"], &carriers::Carriers)
+        .add(&["carts"], &carts::Carts)
         // Last: the index reads what the others wrote.
         .add(&["products", "combinations"], &search::Reindex);
     r

@@ -386,6 +386,7 @@ mod tests {
                 default_lang: 1,
                 now: "2026-01-02 03:04:05".into(),
             },
+            send_email: false,
         }
     }
 

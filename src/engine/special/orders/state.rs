@@ -186,7 +186,7 @@ pub struct StateChange {
 
 /// 404 with PrestaShop's error document for an order or a state that does not exist.
 pub fn not_found(what: &str, id: i64) -> ApiError {
-    ApiError::new(404, 1020, format!("{what} #{id} does not exist"))
+    ApiError::new(404, 1025, format!("{what} #{id} does not exist"))
 }
 
 /// Changes the state of order `id_order` to `new_state` with every side effect, inside the

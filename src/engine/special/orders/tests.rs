@@ -81,6 +81,6 @@ fn unknown_orders_and_states_are_404() {
             .transaction(|tx| change_state(tx, NOW, order, state, None, false))
             .unwrap_err();
         assert_eq!(e.status, 404, "{order}/{state}");
-        assert_eq!(e.errors[0].code, Some(1));
+        assert_eq!(e.errors[0].code, Some(1025));
     }
 }

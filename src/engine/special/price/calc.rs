@@ -1,6 +1,6 @@
-//! `Product::priceCalculation` as the webservice calls it (no customer, no cart, no group
-//! reduction): base price, specific price, currency, combination impact, tax, ecotax,
-//! reduction, one rounding at the end.
+//! `Product::priceCalculation`, as the webservice calls it (no customer, no cart, no group
+//! reduction) and as carts call it (with them, see [`super::cart`]): base price, specific
+//! price, currency, combination impact, tax, ecotax, reductions, one rounding at the end.
 
 use rust_decimal::Decimal;
 
@@ -35,6 +35,12 @@ pub struct Data {
     /// Tax rate of the product's rules group for the address, and of the ecotax group.
     pub tax_rate: Decimal,
     pub ecotax_rate: Decimal,
+    /// The product's tax rules group in the shop.
+    pub tax_group: i64,
+    /// Group reduction as a fraction (`0.1` = 10 %), applied after the specific price's
+    /// reduction (step 10); zero when group reductions are not asked for (the webservice's
+    /// virtual fields never ask).
+    pub group_reduction: Decimal,
 }
 
 /// The price, or `None` when the product (or the combination) has no row in the shop, or
@@ -95,6 +101,9 @@ pub fn compute(o: &Options, d: &Data) -> Option<Decimal> {
         if o.use_reduction {
             price = price.checked_sub(reduction)?;
         }
+    }
+    if !d.group_reduction.is_zero() {
+        price = price.checked_sub(price.checked_mul(d.group_reduction)?)?;
     }
     if o.only_reduction {
         return Some(ps_round(reduction, o.decimals, o.round_mode));
@@ -241,6 +250,23 @@ mod tests {
             ),
             "14.730000"
         );
+    }
+
+    #[test]
+    fn group_reduction_comes_after_the_specific_price() {
+        // 28.68 − 20 % = 22.944, then 10 % off for the group: 20.6496 → 20.65.
+        let t = Data {
+            group_reduction: d("0.1"),
+            ..tshirt()
+        };
+        assert_eq!(at(opts(), &t), "20.650000");
+        let six = Options {
+            decimals: 6,
+            use_tax: false,
+            ..opts()
+        };
+        // 19.12 × 0.9 = 17.208.
+        assert_eq!(at(six, &t), "17.208000");
     }
 
     #[test]

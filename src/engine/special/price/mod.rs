@@ -2,10 +2,11 @@
 //! price fields, with PrestaShop's algorithm (`Product::priceCalculation`): specific prices,
 //! currency, combination impact, tax rules of the address, ecotax, rounding mode.
 
-mod calc;
-mod round;
-mod specific;
-mod tax;
+pub mod calc;
+pub mod cart;
+pub mod round;
+pub mod specific;
+pub mod tax;
 
 pub use round::ps_round;
 
@@ -99,6 +100,11 @@ struct Asked {
     currency: i64,
     group: i64,
     quantity: i64,
+    /// The shop the price is for (the request's; a cart's own for carts).
+    shop: i64,
+    /// Customer and cart the specific prices may be restricted to (0: none).
+    customer: i64,
+    cart: i64,
     options: Options,
 }
 
@@ -121,6 +127,9 @@ fn asked(opts: &[(String, Param)], ctx: &Ctx) -> Asked {
         currency: int_or("currency", setting("PS_CURRENCY_DEFAULT", 1)),
         group: int_or("group", setting("PS_CUSTOMER_GROUP", 3)),
         quantity: int_or("quantity", 1),
+        shop: ctx.db.shop,
+        customer: 0,
+        cart: 0,
         options: Options {
             use_tax: bool_or("use_tax", setting("PS_TAX", 1) != 0),
             use_reduction: bool_or("use_reduction", true),
@@ -178,6 +187,8 @@ struct Rates {
     conversion: Option<Decimal>,
     /// Tax rules group → total rate for the alias's address.
     tax: HashMap<i64, Decimal>,
+    /// The catalogue-wide specific prices (`id_product` 0), the same for every product.
+    catalogue: Option<Vec<SpecificPrice>>,
 }
 
 impl Rates {
@@ -221,7 +232,7 @@ fn load(
     product: Option<i64>,
     attribute: i64,
 ) -> StorageResult<Data> {
-    let shop = ctx.db.shop;
+    let shop = a.shop;
     let first = |rd: &mut dyn Reader, q: Select| -> StorageResult<Option<Vec<Value>>> {
         Ok(rd.select(&q)?.into_iter().next())
     };
@@ -262,6 +273,7 @@ fn load(
     };
     data.product = Some((dec(&row[0]), dec(&row[1])));
     let tax_group = int(&row[2]);
+    data.tax_group = tax_group;
 
     // Combination 0 reads the default combination's row (PrestaShop's cache quirk).
     let attr_key = if attribute > 0 {
@@ -298,7 +310,7 @@ fn load(
         }
     }
     if ctx.info.setting_i64("PS_SPECIFIC_PRICE_FEATURE_ACTIVE", 1) != 0 {
-        data.specific = specific_price(rd, ctx, a, pid, attribute)?;
+        data.specific = specific_price(rd, ctx, a, rates, pid, attribute)?;
     }
     Ok(data)
 }
@@ -373,45 +385,57 @@ const SPECIFIC_COLUMNS: &[&str] = &[
     "reduction_type",
     "from",
     "to",
+    "id_specific_price",
 ];
+
+/// The `specific_price` rows of product `id` (0: the catalogue-wide ones).
+fn specific_rows(rd: &mut dyn Reader, id: i64) -> StorageResult<Vec<SpecificPrice>> {
+    let mut rows = Vec::new();
+    for r in rd.select(&Select {
+        table: "specific_price",
+        columns: SPECIFIC_COLUMNS,
+        key: vec![("id_product", Value::Int(id))],
+        order: &[],
+        ..Default::default()
+    })? {
+        rows.push(SpecificPrice {
+            id_specific_price_rule: int(&r[0]),
+            id_cart: int(&r[1]),
+            id_product: int(&r[2]),
+            id_product_attribute: int(&r[3]),
+            id_shop: int(&r[4]),
+            id_currency: int(&r[5]),
+            id_country: int(&r[6]),
+            id_group: int(&r[7]),
+            id_customer: int(&r[8]),
+            price: dec(&r[9]),
+            from_quantity: int(&r[10]),
+            reduction: dec(&r[11]),
+            reduction_tax: int(&r[12]),
+            percentage: r[13].to_text() == "percentage",
+            from: r[14].to_text(),
+            to: r[15].to_text(),
+            id: int(&r[16]),
+        });
+    }
+    Ok(rows)
+}
 
 fn specific_price(
     rd: &mut dyn Reader,
     ctx: &Ctx,
     a: &Asked,
+    rates: &mut Rates,
     pid: i64,
     attribute: i64,
 ) -> StorageResult<Option<SpecificPrice>> {
-    let mut rows = Vec::new();
-    // The product's own rows and the catalogue-wide ones (price rules: id_product 0).
-    for id in [pid, 0] {
-        for r in rd.select(&Select {
-            table: "specific_price",
-            columns: SPECIFIC_COLUMNS,
-            key: vec![("id_product", Value::Int(id))],
-            order: &[],
-            ..Default::default()
-        })? {
-            rows.push(SpecificPrice {
-                id_specific_price_rule: int(&r[0]),
-                id_cart: int(&r[1]),
-                id_product: int(&r[2]),
-                id_product_attribute: int(&r[3]),
-                id_shop: int(&r[4]),
-                id_currency: int(&r[5]),
-                id_country: int(&r[6]),
-                id_group: int(&r[7]),
-                id_customer: int(&r[8]),
-                price: dec(&r[9]),
-                from_quantity: int(&r[10]),
-                reduction: dec(&r[11]),
-                reduction_tax: int(&r[12]),
-                percentage: r[13].to_text() == "percentage",
-                from: r[14].to_text(),
-                to: r[15].to_text(),
-            });
-        }
+    // The product's own rows and the catalogue-wide ones (price rules: id_product 0), read
+    // once per batch.
+    let mut rows = specific_rows(rd, pid)?;
+    if rates.catalogue.is_none() {
+        rates.catalogue = Some(specific_rows(rd, 0)?);
     }
+    rows.extend(rates.catalogue.iter().flatten().cloned());
     if rows.is_empty() {
         return Ok(None);
     }
@@ -439,12 +463,12 @@ fn specific_price(
     let wanted = Wanted {
         product: pid,
         attribute,
-        shop: ctx.db.shop,
+        shop: a.shop,
         currency: a.currency,
         country: a.country,
         group: a.group,
-        customer: 0,
-        cart: 0,
+        customer: a.customer,
+        cart: a.cart,
         quantity: a.quantity,
         now: &now,
         priorities: &priorities,

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 /// One `specific_price` row. Id columns at 0 mean "any".
 #[derive(Debug, Clone, Default)]
 pub struct SpecificPrice {
+    pub id: i64,
     pub id_specific_price_rule: i64,
     pub id_cart: i64,
     pub id_product: i64,
