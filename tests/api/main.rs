@@ -11,6 +11,7 @@ mod auth;
 mod backoffice;
 mod carts;
 mod catalog;
+mod checkout;
 mod crash;
 mod database;
 mod errors;

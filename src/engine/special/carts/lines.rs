@@ -61,6 +61,17 @@ pub struct Line {
     pub attribute_ids: Vec<i64>,
 }
 
+impl Line {
+    /// The name an order line gets: "Name (Group: Value - Group: Value)" for a combination.
+    pub fn product_name(&self) -> String {
+        if self.attributes.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} ({})", self.name, self.attributes)
+        }
+    }
+}
+
 /// The rows of `cart_product` for the cart and its shop: (product, combination,
 /// customization, quantity), in the order PrestaShop lists them.
 pub fn rows(rd: &mut dyn Reader, cart: i64, shop: i64) -> ApiResult<Vec<(i64, i64, i64, i64)>> {

@@ -33,11 +33,7 @@ fn tree(s: &CartSummary) -> Node {
         .map(|l| {
             let sp = l.specific.as_ref();
             // As an order line names it: "Name (Group: Value - Group: Value)".
-            let name = if l.attributes.is_empty() {
-                l.name.clone()
-            } else {
-                format!("{} ({})", l.name, l.attributes)
-            };
+            let name = l.product_name();
             Node::Obj(vec![
                 ("id_product", int(l.id_product)),
                 ("id_product_attribute", int(l.id_product_attribute)),

@@ -12,7 +12,7 @@ use crate::engine::{ApiResult, Ctx};
 use crate::storage::Reader;
 
 use super::carriers::{self, Basis, CarrierOption};
-use super::context::{self, Scope};
+use super::context::{self, Place, Scope};
 use super::lines::{self, Line};
 use super::rule_data::Rule;
 use super::rules::{self, Applied, Facts};
@@ -51,6 +51,14 @@ pub struct CartSummary {
     pub virtual_only: bool,
     /// Carriers offered for the delivery address, each with its price for this cart.
     pub carriers: Vec<CarrierOption>,
+    /// Where taxes were computed, and the delivery address (the default country's when the
+    /// address is not the customer's: then `delivery_valid` is false).
+    pub tax_place: Place,
+    pub delivery: Place,
+    pub delivery_valid: bool,
+    /// The currency's decimals and rate to the default currency.
+    pub precision: u32,
+    pub conversion: Decimal,
 }
 
 /// The carrier of the stored delivery option for `address` when it is offered, else the
@@ -127,6 +135,11 @@ pub fn summary(rd: &mut dyn Reader, ctx: &Ctx, id_cart: i64) -> ApiResult<CartSu
         carrier_tax_rate: chosen.tax_rate,
         weight: basis.weight,
         virtual_only: basis.virtual_only,
+        tax_place: sc.tax.clone(),
+        delivery: sc.delivery.clone(),
+        delivery_valid: sc.delivery_valid,
+        precision: sc.precision,
+        conversion: sc.conversion,
         ..CartSummary::default()
     };
     let mut applied = applied;

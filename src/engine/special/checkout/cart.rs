@@ -69,8 +69,9 @@ pub fn not_ordered(tx: &mut dyn Tx, cart: i64, this_order: i64) -> ApiResult<()>
 /// The secure key of the customer posted, which must be the cart's (PrestaShop compares the
 /// posted customer's key with the cart's). Returns the key the order keeps.
 pub fn customer_key(tx: &mut dyn Tx, cart: &CartRow, posted_customer: i64) -> ApiResult<String> {
+    // A cart without a customer has no key to match (PrestaShop fails the same check).
     if cart.customer <= 0 {
-        return Err(errors::no_customer(cart.id));
+        return Err(errors::secure_key());
     }
     let key = tx
         .select(&Select {

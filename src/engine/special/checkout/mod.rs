@@ -12,6 +12,7 @@ mod glue;
 mod reference;
 mod rows;
 mod stock;
+mod taxes;
 
 use std::str::FromStr;
 
@@ -70,9 +71,6 @@ fn place(tx: &mut dyn Tx, s: &Save, st: &Staged) -> ApiResult<()> {
     let customer_key = cart::customer_key(tx, &cart, posted.customer)?;
     cart::payment_module(tx, &posted.module, cart.shop)?;
     let draft = glue::draft(tx, &cart, s.ctx)?;
-    if draft.lines.is_empty() {
-        return Err(errors::cart_empty(cart.id));
-    }
     let paid_state = info.setting_i64("PS_OS_WS_PAYMENT", 11);
     let error_state = info.setting_i64("PS_OS_ERROR", 8);
     let canceled_state = info.setting_i64("PS_OS_CANCELED", 6);
@@ -125,6 +123,11 @@ fn place(tx: &mut dyn Tx, s: &Save, st: &Staged) -> ApiResult<()> {
         rows::sales(tx, &draft, now.get(..10).unwrap_or(&now))?;
     }
     glue::first_state(tx, &now, id, state)?;
+    // The state's e-mail, then the confirmation unless the order failed (validateOrder).
+    crate::mail::queue_state_mail(tx, id, state, &[])?;
+    if state != error_state && state != canceled_state {
+        crate::mail::queue_order_mail(tx, id, "order_conf", &[])?;
+    }
     Ok(())
 }
 

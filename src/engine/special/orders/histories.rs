@@ -46,8 +46,11 @@ impl Behaviour for OrderHistories {
             return Err(not_found("Order state", id_state));
         }
         let employee = st.get("id_employee").map(int).filter(|e| *e > 0);
-        // The e-mail of the state (`sendemail=1`) is not sent: what it needs is returned.
-        let _change = change_state(tx, &s.ctx.db.now, id_order, id_state, employee, false)?;
+        change_state(tx, &s.ctx.db.now, id_order, id_state, employee, false)?;
+        // The state's e-mail only when asked (`sendemail=1`), as PrestaShop does.
+        if s.ctx.send_email {
+            crate::mail::queue_state_mail(tx, id_order, id_state, &[])?;
+        }
         Ok(())
     }
 }

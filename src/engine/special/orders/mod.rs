@@ -1,7 +1,9 @@
 //! Orders and their states (business rules §2.4): [`change_state`] is PrestaShop's
 //! `changeIdOrderState` over a transaction, for `POST /api/order_histories`, PUT/PATCH of an
 //! order's `current_state` and order creation. It returns what the state's e-mail needs
-//! ([`StateChange`]); e-mails are not sent by this module.
+//! ([`StateChange`]). The state's e-mail is queued here for PUT/PATCH (always, as
+//! PrestaShop's setCurrentState) and for histories posted with `sendemail=1`; order creation
+//! queues its own.
 //!
 //! PUT/PATCH of an order: the other fields are written first, then the state change runs when
 //! the posted `current_state` differs from the stored one (with an `order_history` row, no
@@ -110,9 +112,10 @@ impl Behaviour for Orders {
             .unwrap_or(0)
             == 0;
         let now = &s.ctx.db.now;
-        // The state's e-mail (always sent by PrestaShop here) is not sent: see the module.
-        let _change = change_state(tx, now, st.id, new, None, no_invoice)?;
+        change_state(tx, now, st.id, new, None, no_invoice)?;
         add_history(tx, st.id, new, None, now)?;
+        // PrestaShop's setCurrentState always sends the state's e-mail (no `sendemail`).
+        crate::mail::queue_state_mail(tx, st.id, new, &[])?;
         Ok(())
     }
 }

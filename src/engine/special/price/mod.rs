@@ -363,6 +363,7 @@ fn tax_rate(rd: &mut dyn Reader, group: i64, a: &Asked) -> StorageResult<Decimal
             zipcode_to: row[2].to_text(),
             behavior: int(&row[3]),
             rate,
+            id_tax: int(&row[4]),
         });
     }
     Ok(tax::total_rate(&rules, a.state, &a.zipcode))

@@ -13,11 +13,13 @@ pub struct TaxRule {
     /// The rate of the rule's tax, in percent (deleted or inactive taxes still count, as in
     /// PrestaShop).
     pub rate: Decimal,
+    pub id_tax: i64,
 }
 
-/// The total rate in percent for the rules of one group and country, given the address's
-/// state and postcode ("0" when there is none).
-pub fn total_rate(rules: &[TaxRule], state: i64, zipcode: &str) -> Decimal {
+/// The rules that apply, in the order their taxes are counted, for the rules of one group and
+/// country, given the address's state and postcode ("0" when there is none); and how they
+/// add up: the first rule's behaviour (2: one after another).
+pub fn applied<'r>(rules: &'r [TaxRule], state: i64, zipcode: &str) -> (Vec<&'r TaxRule>, i64) {
     let zero = |z: &str| z.is_empty() || z == "0";
     // Postcodes compare as strings, as MySQL's BETWEEN on varchar does.
     let mut rows: Vec<&TaxRule> = rules
@@ -35,17 +37,29 @@ pub fn total_rate(rules: &[TaxRule], state: i64, zipcode: &str) -> Decimal {
             .then(b.id_state.cmp(&a.id_state))
     });
     let Some(first) = rows.first() else {
-        return Decimal::ZERO;
+        return (Vec::new(), 0);
     };
-    let mut rates = Vec::new();
-    for r in &rows {
-        rates.push(r.rate.abs());
+    let behavior = first.behavior;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(r);
         if r.behavior == 0 {
             break;
         }
     }
+    (out, behavior)
+}
+
+/// The total rate in percent for the rules of one group and country, given the address's
+/// state and postcode ("0" when there is none).
+pub fn total_rate(rules: &[TaxRule], state: i64, zipcode: &str) -> Decimal {
+    let (rows, behavior) = applied(rules, state, zipcode);
+    if rows.is_empty() {
+        return Decimal::ZERO;
+    }
+    let rates: Vec<Decimal> = rows.iter().map(|r| r.rate.abs()).collect();
     let hundred = Decimal::ONE_HUNDRED;
-    if first.behavior == 2 {
+    if behavior == 2 {
         let factor = rates
             .iter()
             .fold(Decimal::ONE, |f, r| f * (Decimal::ONE + r / hundred));
@@ -66,6 +80,7 @@ mod tests {
             zipcode_to: to.into(),
             behavior,
             rate: Decimal::from(rate),
+            id_tax: 0,
         }
     }
 

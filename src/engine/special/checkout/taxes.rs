@@ -1,0 +1,88 @@
+//! The taxes of an order line (`order_detail_tax`): which taxes of the line's tax rules group
+//! apply at the tax address, and the amount of each on the unit price and on the line, as
+//! PrestaShop's tax calculator splits them (added up, or one after another).
+
+use rust_decimal::Decimal;
+
+use crate::engine::special::carts::context::Place;
+use crate::engine::special::price::dec;
+use crate::engine::special::price::round::ps_round;
+use crate::engine::special::price::tax::{self, TaxRule};
+use crate::storage::{Select, StorageResult, Tx, Value};
+
+use super::draft::LineTax;
+
+/// The line's taxes and the calculator's method (0 one tax, 1 added, 2 one after another).
+pub fn of_line(
+    tx: &mut dyn Tx,
+    group: i64,
+    place: &Place,
+    unit_te: Decimal,
+    total_te: Decimal,
+    (precision, round_mode): (i32, i64),
+) -> StorageResult<(Vec<LineTax>, i64)> {
+    if group <= 0 {
+        return Ok((Vec::new(), 0));
+    }
+    let rows = tx.select(&Select {
+        table: "tax_rule",
+        columns: &[
+            "id_state",
+            "zipcode_from",
+            "zipcode_to",
+            "behavior",
+            "id_tax",
+        ],
+        key: vec![
+            ("id_tax_rules_group", Value::Int(group)),
+            ("id_country", Value::Int(place.country)),
+        ],
+        order: &["id_tax_rule"],
+        ..Default::default()
+    })?;
+    let mut rules = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id_tax = r[4].as_i64().unwrap_or(0);
+        let rate = tx
+            .select(&Select {
+                table: "tax",
+                columns: &["rate"],
+                key: vec![("id_tax", Value::Int(id_tax))],
+                ..Default::default()
+            })?
+            .first()
+            .map_or(Decimal::ZERO, |t| dec(&t[0]));
+        rules.push(TaxRule {
+            id_state: r[0].as_i64().unwrap_or(0),
+            zipcode_from: r[1].to_text(),
+            zipcode_to: r[2].to_text(),
+            behavior: r[3].as_i64().unwrap_or(0),
+            rate,
+            id_tax,
+        });
+    }
+    let (applied, behavior) = tax::applied(&rules, place.state, &place.zipcode);
+    let hundred = Decimal::ONE_HUNDRED;
+    let (mut unit_base, mut total_base) = (unit_te, total_te);
+    let mut out = Vec::with_capacity(applied.len());
+    for r in applied {
+        let rate = r.rate.abs() / hundred;
+        let unit = unit_base * rate;
+        let total = total_base * rate;
+        out.push(LineTax {
+            id_tax: r.id_tax,
+            unit_amount: unit.round_dp(6),
+            total_amount: ps_round(total, precision, round_mode),
+        });
+        if behavior == 2 {
+            unit_base += unit;
+            total_base += total;
+        }
+    }
+    let method = if out.len() > 1 {
+        behavior.max(1)
+    } else {
+        behavior
+    };
+    Ok((out, method))
+}
