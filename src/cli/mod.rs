@@ -7,6 +7,7 @@ mod keys;
 mod mail;
 mod search;
 mod serve;
+mod stock;
 
 use std::path::PathBuf;
 
@@ -78,6 +79,11 @@ pub enum Command {
         #[command(subcommand)]
         action: search::SearchAction,
     },
+    /// Stock rows' reserved and physical quantities.
+    Stock {
+        #[command(subcommand)]
+        action: stock::StockAction,
+    },
 }
 
 #[derive(Subcommand, Debug, Clone, Copy)]
@@ -106,6 +112,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(&cli.global, args),
         Command::Admin { action } => admin::run(&cli.global, action),
         Command::Search { action } => search::run(&cli.global, action),
+        Command::Stock { action } => stock::run(&cli.global, action),
     }
 }
 
@@ -233,8 +240,11 @@ pub fn seed_if_empty(store: &dyn Store, _g: &Global, demo: bool) -> anyhow::Resu
     } else {
         storage::SeedMode::Reference
     };
-    // The seeded catalogue is searchable at once: its index is built with it.
+    // The seeded catalogue is searchable at once: its index is built with it. Its stock rows
+    // get the quantities its orders reserve (the demo data has none), which state changes then
+    // keep up to date.
     Ok(store.seed_then(mode, &mut |tx| {
-        crate::engine::special::search::reindex_catalogue(tx, false, true).map(|_| ())
+        crate::engine::special::search::reindex_catalogue(tx, false, true)?;
+        crate::engine::special::orders::recount_reserved(tx)
     })?)
 }

@@ -23,7 +23,7 @@ mod stock_moves;
 
 pub use histories::{add as add_history, OrderHistories};
 pub use state::{change_state, StateChange};
-pub use stock_moves::add_sale;
+pub use stock_moves::{add_sale, recount_reserved};
 
 use crate::engine::behaviour::{Behaviour, Save};
 use crate::engine::{ApiError, ApiResult};

@@ -35,6 +35,7 @@ pub struct Order {
     pub delivery_date: String,
     pub total_paid_real: Decimal,
     pub note: String,
+    pub valid: bool,
     amounts: HashMap<&'static str, Decimal>,
 }
 
@@ -127,6 +128,7 @@ impl Order {
             delivery_number: int(&r[13]),
             delivery_date: r[14].to_text(),
             note: r[16].to_text(),
+            valid: int(&r[15]) == 1,
             total_paid_real: amounts.get("total_paid_real").copied().unwrap_or_default(),
             amounts,
         }))
@@ -259,8 +261,6 @@ pub fn change_state(
     let place = stock_moves::place(tx, o.shop)?;
     let ctx = MoveCtx {
         id_order: o.id,
-        error,
-        canceled,
         employee: stock_moves::employee(tx, employee)?,
         now: now.to_string(),
     };
@@ -345,6 +345,13 @@ fn plan(
     };
     let mut p = StockPlan::default();
     let old_shipped = old.is_some_and(|f| f.shipped);
+    // §3.4: an order holds its lines' quantities reserved while it is not shipped and is valid
+    // or not cancelled or in error. Reserved quantities move by what this change does to that,
+    // instead of being summed again over every order of the product. A new order (no state
+    // yet) holds nothing before its first state.
+    let reserves_before = old.is_some_and(|f| !f.shipped && (o.valid || !out(old_id)));
+    let reserves_after = !new.shipped && (new.logable || !out(new_id));
+    let reserve_sign = i64::from(reserves_after) - i64::from(reserves_before);
     for l in &lines {
         let (product, attribute, qty) = (int(&l[0]), int(&l[1]), int(&l[2]));
         p.lines.insert((product, attribute));
@@ -369,6 +376,10 @@ fn plan(
         }
         if !pack && stock != 0 {
             *p.deltas.entry((product, attribute)).or_default() += stock;
+        }
+        if reserve_sign != 0 {
+            *p.reserved.entry((product, attribute)).or_default() +=
+                reserve_sign * (qty - int(&l[3]));
         }
         let left = qty - int(&l[3]) - int(&l[4]);
         if new.shipped != old_shipped && left > 0 {

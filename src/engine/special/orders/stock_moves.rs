@@ -16,11 +16,10 @@ use super::super::{int, stock};
 const TABLE: &str = "stock_available";
 
 /// Where a shop's stock rows are: (id_shop, id_shop_group) as stored — (shop, 0), or
-/// (0, group) when its group shares stock — and the shops whose orders count on them.
+/// (0, group) when its group shares stock.
 pub struct Place {
     pub shop: i64,
     pub group: i64,
-    pub shops: Vec<i64>,
 }
 
 pub fn place(tx: &mut dyn Tx, shop: i64) -> StorageResult<Place> {
@@ -43,27 +42,10 @@ pub fn place(tx: &mut dyn Tx, shop: i64) -> StorageResult<Place> {
             })?
             .first()
             .is_some_and(|r| int(&r[0]) == 1);
-    if !shared {
-        return Ok(Place {
-            shop,
-            group: 0,
-            shops: vec![shop],
-        });
-    }
-    let shops = tx
-        .select(&Select {
-            table: "shop",
-            columns: &["id_shop"],
-            key: vec![("id_shop_group", Value::Int(group))],
-            ..Default::default()
-        })?
-        .iter()
-        .map(|r| int(&r[0]))
-        .collect();
-    Ok(Place {
-        shop: 0,
-        group,
-        shops,
+    Ok(if shared {
+        Place { shop: 0, group }
+    } else {
+        Place { shop, group: 0 }
     })
 }
 
@@ -83,7 +65,9 @@ pub struct StockPlan {
     pub deltas: BTreeMap<(i64, i64), i64>,
     /// (product, combination, signed quantity, reason) movements to write.
     pub moves: Vec<(i64, i64, i64, i64)>,
-    /// Every (product, combination) of the order: their reserved quantities are recomputed.
+    /// (product, combination) → change of the reserved quantity.
+    pub reserved: BTreeMap<(i64, i64), i64>,
+    /// Every (product, combination) of the order: their physical quantities are rewritten.
     pub lines: BTreeSet<(i64, i64)>,
 }
 
@@ -151,9 +135,9 @@ pub fn apply(tx: &mut dyn Tx, place: &Place, plan: &StockPlan, ctx: &MoveCtx) ->
     for (product, attribute, qty, reason) in &plan.moves {
         movement(tx, place, (*product, *attribute), *qty, *reason, ctx)?;
     }
-    let states = shipped_states(tx)?;
     for (product, attribute) in &plan.lines {
-        reserve(tx, place, *product, *attribute, &states, ctx)?;
+        let delta = plan.reserved.get(&(*product, *attribute)).copied();
+        reserve(tx, place, *product, *attribute, delta.unwrap_or(0))?;
     }
     let products: BTreeSet<i64> = plan
         .lines
@@ -170,8 +154,6 @@ pub fn apply(tx: &mut dyn Tx, place: &Place, plan: &StockPlan, ctx: &MoveCtx) ->
 /// What movements and reservations need to know of the change.
 pub struct MoveCtx {
     pub id_order: i64,
-    pub error: i64,
-    pub canceled: i64,
     pub employee: Employee,
     pub now: String,
 }
@@ -237,66 +219,35 @@ fn shipped_states(tx: &mut dyn Tx) -> StorageResult<HashMap<i64, bool>> {
         .collect())
 }
 
-/// §3.4: reserved = Σ (ordered − refunded) over the orders of the place's shops that are not
-/// shipped and are valid or not in the error or canceled state; physical = available +
-/// reserved. The row is already this transaction's, so the quantity read is the one written.
+/// Moves the reserved quantity of a row by `delta` and sets physical = available + reserved
+/// (§3.4). The row is already this transaction's, so the quantities read are the ones written.
 fn reserve(
     tx: &mut dyn Tx,
     place: &Place,
     product: i64,
     attribute: i64,
-    shipped: &HashMap<i64, bool>,
-    ctx: &MoveCtx,
+    delta: i64,
 ) -> StorageResult<()> {
-    let details = tx.select(&Select {
-        table: "order_detail",
-        columns: &["id_order", "product_quantity", "product_quantity_refunded"],
-        key: vec![
-            ("product_id", Value::Int(product)),
-            ("product_attribute_id", Value::Int(attribute)),
-        ],
-        ..Default::default()
-    })?;
-    let ids: BTreeSet<i64> = details.iter().map(|r| int(&r[0])).collect();
-    let orders: HashMap<i64, bool> = tx
-        .select(&Select {
-            table: "orders",
-            columns: &["id_order", "id_shop", "valid", "current_state"],
-            any: Some(("id_order", ids.iter().map(|i| Value::Int(*i)).collect())),
-            ..Default::default()
-        })?
-        .iter()
-        .map(|r| {
-            let state = int(&r[3]);
-            let counts = place.shops.contains(&int(&r[1]))
-                && !shipped.get(&state).copied().unwrap_or(false)
-                && (int(&r[2]) == 1 || (state != ctx.error && state != ctx.canceled));
-            (int(&r[0]), counts)
-        })
-        .collect();
-    let reserved: i64 = details
-        .iter()
-        .filter(|r| orders.get(&int(&r[0])).copied().unwrap_or(false))
-        .map(|r| int(&r[1]) - int(&r[2]))
-        .sum();
     let key = row_key(place, product, attribute);
-    let quantity = tx
+    if delta != 0 {
+        tx.increment(TABLE, &[("reserved_quantity", delta)], &[], &key)?;
+    }
+    let Some(row) = tx
         .select(&Select {
             table: TABLE,
-            columns: &["quantity"],
+            columns: &["quantity", "reserved_quantity", "physical_quantity"],
             key: key.to_vec(),
             ..Default::default()
         })?
-        .first()
-        .map_or(0, |r| int(&r[0]));
-    tx.update(
-        TABLE,
-        &[
-            ("reserved_quantity", Value::Int(reserved)),
-            ("physical_quantity", Value::Int(quantity + reserved)),
-        ],
-        &key,
-    )?;
+        .into_iter()
+        .next()
+    else {
+        return Ok(());
+    };
+    let physical = int(&row[0]) + int(&row[1]);
+    if int(&row[2]) != physical {
+        tx.update(TABLE, &[("physical_quantity", Value::Int(physical))], &key)?;
+    }
     Ok(())
 }
 
@@ -345,6 +296,114 @@ pub fn remove_sale(tx: &mut dyn Tx, product: i64, qty: i64, today: &str) -> Stor
         )?;
     } else if int(&r[0]) == 1 {
         tx.delete("product_sale", &key)?;
+    }
+    Ok(())
+}
+
+/// Reserved and physical quantities of every stock row summed again from the orders (§3.4),
+/// for a database whose rows were written without them (PrestaShop's demo data holds 0):
+/// from then on each state change moves them by what it changes. Reads every order line:
+/// meant for a new database, not for a request.
+pub fn recount_reserved(tx: &mut dyn Tx) -> StorageResult<()> {
+    let setting = |tx: &mut dyn Tx, name: &str, default: i64| -> StorageResult<i64> {
+        Ok(tx
+            .select(&Select {
+                table: "configuration",
+                columns: &["value"],
+                key: vec![("name", Value::from(name))],
+                null: &["id_shop", "id_shop_group"],
+                ..Default::default()
+            })?
+            .first()
+            .and_then(|r| r[0].to_text().trim().parse().ok())
+            .unwrap_or(default))
+    };
+    let error = setting(tx, "PS_OS_ERROR", 8)?;
+    let canceled = setting(tx, "PS_OS_CANCELED", 6)?;
+    let shipped = shipped_states(tx)?;
+    let groups: HashMap<i64, i64> = tx
+        .select(&Select {
+            table: "shop",
+            columns: &["id_shop", "id_shop_group"],
+            ..Default::default()
+        })?
+        .iter()
+        .map(|r| (int(&r[0]), int(&r[1])))
+        .collect();
+    let reserving: HashMap<i64, i64> = tx
+        .select(&Select {
+            table: "orders",
+            columns: &["id_order", "id_shop", "valid", "current_state"],
+            ..Default::default()
+        })?
+        .iter()
+        .filter(|r| {
+            let state = int(&r[3]);
+            !shipped.get(&state).copied().unwrap_or(false)
+                && (int(&r[2]) == 1 || (state != error && state != canceled))
+        })
+        .map(|r| (int(&r[0]), int(&r[1])))
+        .collect();
+    // (product, combination, shop) → reserved.
+    let mut sums: HashMap<(i64, i64, i64), i64> = HashMap::new();
+    for d in tx.select(&Select {
+        table: "order_detail",
+        columns: &[
+            "id_order",
+            "product_id",
+            "product_attribute_id",
+            "product_quantity",
+            "product_quantity_refunded",
+        ],
+        ..Default::default()
+    })? {
+        if let Some(shop) = reserving.get(&int(&d[0])) {
+            *sums.entry((int(&d[1]), int(&d[2]), *shop)).or_default() += int(&d[3]) - int(&d[4]);
+        }
+    }
+    let rows = tx.select(&Select {
+        table: TABLE,
+        columns: &[
+            "id_stock_available",
+            "id_product",
+            "id_product_attribute",
+            "id_shop",
+            "id_shop_group",
+            "quantity",
+        ],
+        ..Default::default()
+    })?;
+    let mut with_combinations: BTreeSet<(i64, i64, i64)> = BTreeSet::new();
+    for r in &rows {
+        let (product, attribute, shop, group) = (int(&r[1]), int(&r[2]), int(&r[3]), int(&r[4]));
+        if attribute != 0 {
+            with_combinations.insert((product, shop, group));
+            // The product's own row is the sum of these, made below.
+        }
+        let reserved: i64 = sums
+            .iter()
+            .filter(|((p, a, s), _)| {
+                *p == product
+                    && *a == attribute
+                    && if shop > 0 {
+                        *s == shop
+                    } else {
+                        groups.get(s) == Some(&group)
+                    }
+            })
+            .map(|(_, q)| *q)
+            .sum();
+        tx.update(
+            TABLE,
+            &[
+                ("reserved_quantity", Value::Int(reserved)),
+                ("physical_quantity", Value::Int(int(&r[5]) + reserved)),
+            ],
+            &[("id_stock_available", r[0].clone())],
+        )?;
+    }
+    for (product, shop, group) in with_combinations {
+        stock::recompute(tx, product, shop, group)?;
     }
     Ok(())
 }
