@@ -67,7 +67,7 @@ end
 LUA
 read -r o50 o90 o99 < <(lat "$URL/api/orders" -s "$WORK/order.lua" 2>"$WORK/errors")
 BAD=$(sort "$WORK/errors" | uniq -c | head -3)
-STATES=$(curl -s -H "$AUTH" "$URL/api/orders?display=%5Bcurrent_state%5D&filter%5Bid%5D=%3E%5B5%5D&limit=100000" | { grep -o 'current_state><!\[CDATA\[[0-9]*' || true; } | sed 's/.*\[//' | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+STATES=$(curl -s -H "$AUTH" "$URL/api/orders?display=%5Bcurrent_state%5D&filter%5Bid%5D=%3E%5B5%5D&limit=100000" | { grep -o '<!\[CDATA\[[0-9]*' || true; } | sed 's/.*\[//' | sort | uniq -c | tr -s ' ' | tr '\n' ';')
 
 echo
 echo "| request (SQLite, one connection) | p50 ms | p90 ms | p99 ms |"

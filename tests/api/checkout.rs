@@ -265,3 +265,44 @@ fn two_orders_for_the_last_unit_do_not_both_pass() {
     assert!(answers.contains(&(400, vec![1048])), "{answers:?}");
     assert_eq!(stock(&shop, 6, 0), 0);
 }
+
+#[test]
+fn an_order_beyond_the_stock_enters_the_out_of_stock_state_when_asked() {
+    let shop = TestShop::start();
+    // Product 6: one unit, backorders allowed.
+    shop.sql_exec(
+        "UPDATE {stock_available} SET quantity = 1, out_of_stock = 1 WHERE id_product = 6 AND id_product_attribute = 0",
+        &[],
+    );
+    let place = |switch: &str| {
+        shop.sql_exec(
+            "UPDATE {configuration} SET value = ? WHERE name = 'PS_ENABLE_BACKORDER_STATUS'",
+            &[switch.into()],
+        );
+        let c = cart(&shop, 1, &[(6, 0, 3)]);
+        let r = shop.send(
+            "POST",
+            "/api/orders",
+            &order_body(c, 1, "ps_checkpayment", &total(&shop, c)),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        id_of(&r.body)
+    };
+    // Off (PrestaShop's default): the first state only, the stock below zero.
+    let plain = place("0");
+    assert_eq!(field(&shop, plain, "current_state"), "11");
+    assert_eq!(stock(&shop, 6, 0), -2);
+    let detail = shop.sql_i64(
+        "SELECT product_quantity_in_stock FROM {order_detail} WHERE id_order = ?",
+        &[plain.into()],
+    );
+    assert_eq!(detail, 1, "the quantity there was");
+    // On: the paid first state is followed by "On backorder (paid)".
+    let backorder = place("1");
+    assert_eq!(field(&shop, backorder, "current_state"), "9");
+    let states = shop.sql_strings(
+        "SELECT id_order_state FROM {order_history} WHERE id_order = ? ORDER BY id_order_history",
+        &[backorder.into()],
+    );
+    assert_eq!(states, vec!["11".to_string(), "9".to_string()]);
+}

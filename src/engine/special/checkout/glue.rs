@@ -169,10 +169,40 @@ fn totals(s: &CartSummary) -> Totals {
     }
 }
 
-/// The order's first state with all its side effects (invoice, payments taken over,
-/// reserved quantities) and its history row, as PrestaShop's validateOrder applies it.
-pub fn first_state(tx: &mut dyn Tx, now: &str, order: i64, state: i64) -> ApiResult<StateChange> {
+/// A state of the new order with all its side effects (invoice, payments taken over,
+/// reserved quantities), its history row and its e-mail, as PrestaShop's validateOrder
+/// applies it.
+pub fn enter_state(tx: &mut dyn Tx, now: &str, order: i64, state: i64) -> ApiResult<StateChange> {
     let change = orders::change_state(tx, now, order, state, None, true)?;
     orders::add_history(tx, order, state, None, now)?;
+    crate::mail::queue_state_mail(tx, order, state, &[])?;
     Ok(change)
+}
+
+/// The out-of-stock state an order enters after its first one when a line was ordered beyond
+/// the stock (backorders allowed), with `PS_STOCK_MANAGEMENT` and
+/// `PS_ENABLE_BACKORDER_STATUS` on: `PS_OS_OUTOFSTOCK_PAID` when the first state is a paid
+/// one, else `PS_OS_OUTOFSTOCK_UNPAID`.
+pub fn backorder_state(tx: &mut dyn Tx, cart: &CartRow, first: i64) -> ApiResult<Option<i64>> {
+    let (shop, group) = (cart.shop, cart.shop_group);
+    if orders::setting(tx, "PS_STOCK_MANAGEMENT", shop, group, 1)? == 0
+        || orders::setting(tx, "PS_ENABLE_BACKORDER_STATUS", shop, group, 0)? == 0
+    {
+        return Ok(None);
+    }
+    let paid = tx
+        .select(&Select {
+            table: "order_state",
+            columns: &["paid"],
+            key: vec![("id_order_state", Value::Int(first))],
+            ..Default::default()
+        })?
+        .first()
+        .and_then(|r| r[0].as_i64())
+        == Some(1);
+    Ok(Some(if paid {
+        orders::setting(tx, "PS_OS_OUTOFSTOCK_PAID", shop, group, 9)?
+    } else {
+        orders::setting(tx, "PS_OS_OUTOFSTOCK_UNPAID", shop, group, 12)?
+    }))
 }

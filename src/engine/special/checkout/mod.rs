@@ -98,11 +98,12 @@ fn place(tx: &mut dyn Tx, s: &Save, st: &Staged) -> ApiResult<()> {
             now: &now,
         },
     )?;
-    let had = if state == error_state || state == canceled_state {
+    let had: Vec<i64> = if state == error_state || state == canceled_state {
         draft.lines.iter().map(|l| l.quantity).collect()
     } else {
         stock::take(tx, &draft, info)?
     };
+    let short = draft.lines.iter().zip(&had).any(|(l, h)| *h < l.quantity);
     for (line, had) in draft.lines.iter().zip(had) {
         rows::detail(tx, id, cart.shop, line, had)?;
     }
@@ -122,9 +123,13 @@ fn place(tx: &mut dyn Tx, s: &Save, st: &Staged) -> ApiResult<()> {
     if logable(tx, state)? {
         rows::sales(tx, &draft, now.get(..10).unwrap_or(&now))?;
     }
-    glue::first_state(tx, &now, id, state)?;
-    // The state's e-mail, then the confirmation unless the order failed (validateOrder).
-    crate::mail::queue_state_mail(tx, id, state, &[])?;
+    glue::enter_state(tx, &now, id, state)?;
+    if short {
+        if let Some(next) = glue::backorder_state(tx, &cart, state)? {
+            glue::enter_state(tx, &now, id, next)?;
+        }
+    }
+    // The confirmation, unless the payment failed (validateOrder).
     if state != error_state && state != canceled_state {
         crate::mail::queue_order_mail(tx, id, "order_conf", &[])?;
     }
