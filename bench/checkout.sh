@@ -5,6 +5,7 @@
 # reading plus every row of the order, the stock and the first state). Server pinned to
 # CPU 0, wrk to CPU 1. Every order needs a cart of its own: the carts are made first, the
 # orders then take them one by one.
+# Also GET of a cart and of its summary (the totals an app shows), the ratio summary / cart.
 # Usage: bash bench/checkout.sh [SECONDS]      (default 5; about a minute)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -50,6 +51,9 @@ read -r c50 c90 c99 < <(lat "$URL/api/carts" -s "$WORK/cart.lua")
 FIRST=$(curl -s -H "$AUTH" "$URL/api/carts?display=%5Bid%5D&sort=%5Bid_ASC%5D&filter%5Bid%5D=%3E%5B5%5D&limit=1" | grep -o 'CDATA\[[0-9]*' | head -1 | tr -dc 0-9)
 # Carts are made at least three times as fast as orders; make a margin more.
 read -r _ _ _ < <(lat "$URL/api/carts" -s "$WORK/cart.lua")
+# Reading a cart, and its totals (what an app shows before ordering).
+read -r g50 g90 _ < <(lat "$URL/api/carts/$FIRST")
+read -r s50 s90 _ < <(lat "$URL/api/carts/$FIRST/summary")
 
 # The amount paid is the cart's total: ask the first cart (all carts are the same).
 TOTAL=$(curl -s -H "$AUTH" -X POST -H 'Content-Type: application/xml' "$URL/api/orders" --data "<prestashop><order><id_address_delivery>1</id_address_delivery><id_address_invoice>1</id_address_invoice><id_cart>$FIRST</id_cart><id_currency>1</id_currency><id_lang>1</id_lang><id_customer>1</id_customer><id_carrier>2</id_carrier><module>ps_checkpayment</module><payment>Check</payment><total_paid>0</total_paid><total_paid_real>0</total_paid_real><total_products>0</total_products><total_products_wt>0</total_products_wt><conversion_rate>1</conversion_rate></order></prestashop>" | grep -o '<total_paid_tax_incl><!\[CDATA\[[0-9.]*' | grep -o '[0-9.]*$')
@@ -72,8 +76,11 @@ STATES=$(curl -s -H "$AUTH" "$URL/api/orders?display=%5Bcurrent_state%5D&filter%
 echo
 echo "| request (SQLite, one connection) | p50 ms | p90 ms | p99 ms |"
 echo "|---|---|---|---|"
+echo "| GET /api/carts/{id}, 5 lines | $g50 | $g90 | |"
+echo "| GET /api/carts/{id}/summary, 5 lines | $s50 | $s90 | |"
 echo "| POST /api/carts, 5 lines | $c50 | $c90 | $c99 |"
 echo "| POST /api/orders from a 5-line cart | $o50 | $o90 | $o99 |"
-echo "| order / cart, p50 | $(ratio "$o50" "$c50") | | |"
+echo "| summary / GET cart, p50 | $(ratio "$s50" "$g50") | | |"
+echo "| order / cart POST, p50 | $(ratio "$o50" "$c50") | | |"
 echo
 echo "cart total paid: $TOTAL; orders by state:$STATES ${BAD:+ refused: $BAD}"

@@ -231,22 +231,14 @@ pub fn payment(
     amount: Decimal,
     now: &str,
 ) -> StorageResult<()> {
-    tx.insert(
-        "order_payment",
-        &[
-            ("order_reference", Value::from(reference)),
-            ("id_currency", Value::Int(d.cart.currency)),
-            ("amount", money(amount)),
-            ("payment_method", Value::from(method)),
-            ("conversion_rate", money(d.conversion_rate)),
-            ("transaction_id", Value::from("")),
-            ("card_number", Value::from("")),
-            ("card_brand", Value::from("")),
-            ("card_expiration", Value::from("")),
-            ("card_holder", Value::from("")),
-            ("date_add", Value::from(now)),
-            ("id_employee", Value::Int(0)),
-        ],
+    let rate = format!("{:.6}", d.conversion_rate.round_dp(6));
+    super::super::orders::insert_payment(
+        tx,
+        reference,
+        d.cart.currency,
+        (amount, &rate),
+        method,
+        now,
     )?;
     tx.update(
         "orders",

@@ -5,10 +5,10 @@
 use rust_decimal::Decimal;
 
 use crate::engine::special::carts::context::Place;
-use crate::engine::special::price::dec;
 use crate::engine::special::price::round::ps_round;
-use crate::engine::special::price::tax::{self, TaxRule};
-use crate::storage::{Select, StorageResult, Tx, Value};
+use crate::engine::special::price::tax;
+use crate::engine::special::price::tax_rules;
+use crate::storage::{StorageResult, Tx};
 
 use super::draft::LineTax;
 
@@ -21,46 +21,7 @@ pub fn of_line(
     total_te: Decimal,
     (precision, round_mode): (i32, i64),
 ) -> StorageResult<(Vec<LineTax>, i64)> {
-    if group <= 0 {
-        return Ok((Vec::new(), 0));
-    }
-    let rows = tx.select(&Select {
-        table: "tax_rule",
-        columns: &[
-            "id_state",
-            "zipcode_from",
-            "zipcode_to",
-            "behavior",
-            "id_tax",
-        ],
-        key: vec![
-            ("id_tax_rules_group", Value::Int(group)),
-            ("id_country", Value::Int(place.country)),
-        ],
-        order: &["id_tax_rule"],
-        ..Default::default()
-    })?;
-    let mut rules = Vec::with_capacity(rows.len());
-    for r in rows {
-        let id_tax = r[4].as_i64().unwrap_or(0);
-        let rate = tx
-            .select(&Select {
-                table: "tax",
-                columns: &["rate"],
-                key: vec![("id_tax", Value::Int(id_tax))],
-                ..Default::default()
-            })?
-            .first()
-            .map_or(Decimal::ZERO, |t| dec(&t[0]));
-        rules.push(TaxRule {
-            id_state: r[0].as_i64().unwrap_or(0),
-            zipcode_from: r[1].to_text(),
-            zipcode_to: r[2].to_text(),
-            behavior: r[3].as_i64().unwrap_or(0),
-            rate,
-            id_tax,
-        });
-    }
+    let rules = tax_rules(tx, group, place.country)?;
     let (applied, behavior) = tax::applied(&rules, place.state, &place.zipcode);
     let hundred = Decimal::ONE_HUNDRED;
     let (mut unit_base, mut total_base) = (unit_te, total_te);

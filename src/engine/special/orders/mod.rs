@@ -22,6 +22,7 @@ mod state;
 mod stock_moves;
 
 pub use histories::{add as add_history, OrderHistories};
+pub use payment::insert as insert_payment;
 pub use settings::int as setting;
 pub use state::{change_state, StateChange};
 pub use stock_moves::{add_sale, recount_reserved};

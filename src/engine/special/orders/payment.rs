@@ -108,22 +108,13 @@ pub fn pay_rest(tx: &mut dyn Tx, o: &mut Order, now: &str) -> StorageResult<()> 
             continue;
         }
         let reference: String = o.reference.chars().take(9).collect();
-        let payment = tx.insert(
-            "order_payment",
-            &[
-                ("order_reference", Value::from(reference)),
-                ("id_currency", Value::Int(o.currency)),
-                ("amount", Value::from(rest.round_dp(6).to_string())),
-                ("payment_method", Value::from(method.as_str())),
-                ("conversion_rate", Value::from(o.conversion_rate.clone())),
-                ("transaction_id", Value::from("")),
-                ("card_number", Value::from("")),
-                ("card_brand", Value::from("")),
-                ("card_expiration", Value::from("")),
-                ("card_holder", Value::from("")),
-                ("date_add", Value::from(now)),
-                ("id_employee", Value::Int(0)),
-            ],
+        let payment = insert(
+            tx,
+            &reference,
+            o.currency,
+            (rest, &o.conversion_rate),
+            &method,
+            now,
         )?;
         tx.insert(
             "order_invoice_payment",
@@ -136,4 +127,32 @@ pub fn pay_rest(tx: &mut dyn Tx, o: &mut Order, now: &str) -> StorageResult<()> 
         o.total_paid_real += rest;
     }
     Ok(())
+}
+
+/// An `order_payment` row (no card details, no employee); its id.
+pub fn insert(
+    tx: &mut dyn Tx,
+    reference: &str,
+    currency: i64,
+    (amount, conversion_rate): (Decimal, &str),
+    method: &str,
+    now: &str,
+) -> StorageResult<i64> {
+    tx.insert(
+        "order_payment",
+        &[
+            ("order_reference", Value::from(reference)),
+            ("id_currency", Value::Int(currency)),
+            ("amount", Value::from(amount.round_dp(6).to_string())),
+            ("payment_method", Value::from(method)),
+            ("conversion_rate", Value::from(conversion_rate)),
+            ("transaction_id", Value::from("")),
+            ("card_number", Value::from("")),
+            ("card_brand", Value::from("")),
+            ("card_expiration", Value::from("")),
+            ("card_holder", Value::from("")),
+            ("date_add", Value::from(now)),
+            ("id_employee", Value::Int(0)),
+        ],
+    )
 }

@@ -316,8 +316,19 @@ fn load(
 }
 
 fn tax_rate(rd: &mut dyn Reader, group: i64, a: &Asked) -> StorageResult<Decimal> {
+    let rules = tax_rules(rd, group, a.country)?;
+    Ok(tax::total_rate(&rules, a.state, &a.zipcode))
+}
+
+/// The rules of tax rules group `group` for `country`, with their taxes' rates; none when the
+/// group is not active.
+pub fn tax_rules<R: Reader + ?Sized>(
+    rd: &mut R,
+    group: i64,
+    country: i64,
+) -> StorageResult<Vec<TaxRule>> {
     if group <= 0 {
-        return Ok(Decimal::ZERO);
+        return Ok(Vec::new());
     }
     let active = rd.select(&Select {
         table: "tax_rules_group",
@@ -327,7 +338,7 @@ fn tax_rate(rd: &mut dyn Reader, group: i64, a: &Asked) -> StorageResult<Decimal
         ..Default::default()
     })?;
     if active.first().is_none_or(|r| int(&r[0]) == 0) {
-        return Ok(Decimal::ZERO);
+        return Ok(Vec::new());
     }
     let rows = rd.select(&Select {
         table: "tax_rule",
@@ -340,7 +351,7 @@ fn tax_rate(rd: &mut dyn Reader, group: i64, a: &Asked) -> StorageResult<Decimal
         ],
         key: vec![
             ("id_tax_rules_group", Value::Int(group)),
-            ("id_country", Value::Int(a.country)),
+            ("id_country", Value::Int(country)),
         ],
         order: &["id_tax_rule"],
         ..Default::default()
@@ -366,7 +377,7 @@ fn tax_rate(rd: &mut dyn Reader, group: i64, a: &Asked) -> StorageResult<Decimal
             id_tax: int(&row[4]),
         });
     }
-    Ok(tax::total_rate(&rules, a.state, &a.zipcode))
+    Ok(rules)
 }
 
 const SPECIFIC_COLUMNS: &[&str] = &[
