@@ -75,7 +75,7 @@ start_server() {
   port=$1
   shift
   # stdin/stdout/stderr detached so that "$(mariadb.sh up)" returns at once.
-  mariadbd --no-defaults "$@" --datadir="$D/data" \
+  mariadbd --no-defaults "$@" --datadir="$D/data" --tmpdir="$D/tmp" \
     --socket="$D/mysqld.sock" --port="$port" --bind-address=127.0.0.1 \
     --pid-file="$D/mysqld.pid" --log-error="$D/error.log" \
     --skip-name-resolve --skip-log-bin \
@@ -128,7 +128,10 @@ cmd_up() {
   else
     set --
   fi
-  if ! mariadb-install-db --no-defaults --datadir="$D/data" "$@" \
+  # Temporary tables in the server's own folder: a shared /tmp cleaned by someone else (or a
+  # name clash with another server) must not fail the install or a query.
+  mkdir -p "$D/tmp"
+  if ! mariadb-install-db --no-defaults --datadir="$D/data" --tmpdir="$D/tmp" "$@" \
     --auth-root-authentication-method=socket --skip-test-db --skip-name-resolve \
     >"$D/install.log" 2>&1; then
     cat "$D/install.log" >&2
