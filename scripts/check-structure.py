@@ -17,6 +17,7 @@ LAYERS = [
     ["cli"],
     ["app"],
     ["http", "backoffice"],
+    ["openapi"],
     ["engine"],
     ["mail"],
     ["accounts", "employees"],

@@ -5,7 +5,8 @@
 //! [`storage`] (backends behind one trait). [`catalog`] is the data describing every
 //! resource; [`accounts`] holds webservice keys and permissions; [`employees`] the back-office
 //! accounts (password policy, Argon2id hashes), used by the CLI and the back office alike;
-//! [`mail`] the e-mails sent to customers on order events (an outbox and a background sender).
+//! [`mail`] the e-mails sent to customers on order events (an outbox and a background sender);
+//! [`openapi`] the OpenAPI document generated from the catalog.
 
 pub mod accounts;
 pub mod app;
@@ -19,4 +20,5 @@ pub mod employees;
 pub mod engine;
 pub mod http;
 pub mod mail;
+pub mod openapi;
 pub mod storage;

@@ -84,6 +84,12 @@ pub enum Command {
         #[command(subcommand)]
         action: stock::StockAction,
     },
+    /// Print the OpenAPI 3.1 document of the webservice (every resource and method).
+    Openapi {
+        /// One line instead of indented JSON.
+        #[arg(long)]
+        compact: bool,
+    },
 }
 
 #[derive(Subcommand, Debug, Clone, Copy)]
@@ -113,7 +119,27 @@ pub fn run() -> anyhow::Result<()> {
         Command::Admin { action } => admin::run(&cli.global, action),
         Command::Search { action } => search::run(&cli.global, action),
         Command::Stock { action } => stock::run(&cli.global, action),
+        Command::Openapi { compact } => openapi(compact),
     }
+}
+
+/// `shopws openapi`: the whole document on standard output; its size and build time in the
+/// log.
+fn openapi(compact: bool) -> anyhow::Result<()> {
+    let catalog = crate::catalog::Catalog::embedded().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let built = crate::openapi::full(catalog);
+    tracing::info!(
+        bytes = built.json.len(),
+        paths = built.doc.paths.paths.len(),
+        build_ms = built.took.as_secs_f64() * 1000.0,
+        "OpenAPI document built"
+    );
+    if compact {
+        println!("{}", built.json);
+    } else {
+        println!("{}", built.doc.to_pretty_json()?);
+    }
+    Ok(())
 }
 
 pub fn open_store(g: &Global) -> anyhow::Result<Box<dyn Store>> {

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod auth_failures;
 pub mod error;
 pub mod limits;
+mod openapi;
 mod respond;
 mod stream;
 mod upload;

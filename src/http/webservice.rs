@@ -59,6 +59,12 @@ pub(super) async fn handle(
     common.version = Some(st.psws_version.clone());
 
     let real = parts.method.clone();
+    if super::openapi::is_document(&segments)
+        && (real == HttpMethod::GET || real == HttpMethod::HEAD)
+    {
+        let head = real == HttpMethod::HEAD;
+        return super::openapi::answer(st.engine.catalog, &key.permissions, head, &common);
+    }
     let reads_body =
         real == HttpMethod::POST || real == HttpMethod::PUT || real == HttpMethod::PATCH;
     let body = if reads_body {
