@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting-independent checks that need the real binary.
 #   1. installs what the tests need when missing (gcc, make, php-cli + curl/xml extensions, chromium,
-#      chromium-driver, node + npm, prestapyt);
+#      chromium-driver, node + npm, prestapyt, openapi-spec-validator);
 #   2. builds shopws (release) and runs the Rust tests (they start the real server): all of
 #      them on SQLite, then the HTTP integration tests (tests/api) again on MariaDB, each test
 #      in a fresh database of the throw-away server below;
@@ -44,6 +44,11 @@ if ! python3 -c 'import prestapyt, requests' >/dev/null 2>&1; then
   say "installing prestapyt and requests"
   python3 -m pip install -q prestapyt==0.11.1 requests >/dev/null 2>&1 \
     || python3 -m pip install -q --break-system-packages prestapyt==0.11.1 requests >/dev/null
+fi
+if ! command -v openapi-spec-validator >/dev/null 2>&1; then
+  say "installing openapi-spec-validator"
+  python3 -m pip install -q openapi-spec-validator >/dev/null 2>&1 \
+    || python3 -m pip install -q --break-system-packages openapi-spec-validator >/dev/null
 fi
 
 say "build"

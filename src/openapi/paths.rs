@@ -52,7 +52,12 @@ fn http(m: Method) -> HttpMethod {
 
 /// Adds `/{api}` and `/{api}/{id}` with the methods `r` allows.
 pub fn add(mut paths: PathsBuilder, r: &Resource) -> PathsBuilder {
-    let allowed = MethodSet::ALL.minus(r.forbidden);
+    let mut allowed = MethodSet::ALL.minus(r.forbidden);
+    if r.api == "attachments" {
+        // Attachments are created from a file (`/attachments/file`); `POST /attachments`
+        // is refused (#101).
+        allowed.remove(Method::Post);
+    }
     let api = r.api.as_str();
     let one = || reference(&one_name(r));
     let mut collection: Option<PathItem> = None;

@@ -74,9 +74,13 @@ fn scalar(f: &Field) -> Object {
     if let Some(d) = &f.default {
         b = b.default(Some(serde_json::Value::String(d.clone())));
     }
-    b.description(Some(notes.join("; ")))
-        .read_only(f.synopsis_read_only)
-        .build()
+    if !notes.is_empty() {
+        b = b.description(Some(notes.join("; ")));
+    }
+    if f.synopsis_read_only {
+        b = b.read_only(true);
+    }
+    b.build()
 }
 
 /// A translated field: one value per language (`<language id="N">` in XML, `[{"id", "value"}]`

@@ -1,0 +1,151 @@
+//! `/api/openapi.json` and `shopws openapi`: the document passes a real OpenAPI validator
+//! (`openapi-spec-validator`, which `scripts/test.sh` installs), its paths answer, and a
+//! limited key's copy lists only its resources and methods.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::TestShop;
+
+const METHODS: [&str; 6] = ["get", "put", "post", "patch", "delete", "head"];
+
+fn document(shop: &TestShop, key: &str) -> Value {
+    let r = shop.req("GET", "/api/openapi.json", Some(key), None, &[]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    serde_json::from_str(&r.body).expect("JSON document")
+}
+
+/// Runs the validator on the document; fails when it is missing or refuses it.
+fn validate(doc: &Value) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let file = dir.path().join("openapi.json");
+    std::fs::write(&file, doc.to_string()).expect("write document");
+    let out = Command::new("openapi-spec-validator")
+        .arg(&file)
+        .output()
+        .expect("openapi-spec-validator must be installed (scripts/test.sh installs it)");
+    assert!(
+        out.status.success(),
+        "openapi-spec-validator refused the document:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn paths(doc: &Value) -> &serde_json::Map<String, Value> {
+    doc["paths"].as_object().expect("paths")
+}
+
+/// GET operations of paths without a path parameter nor a required query parameter.
+fn plain_collections(doc: &Value) -> Vec<String> {
+    paths(doc)
+        .iter()
+        .filter(|(p, item)| {
+            !p.contains('{')
+                && item["get"]["parameters"]
+                    .as_array()
+                    .map(|ps| ps.iter().all(|p| p["required"] != Value::Bool(true)))
+                    .unwrap_or(item["get"].is_object())
+        })
+        .map(|(p, _)| p.clone())
+        .collect()
+}
+
+#[test]
+fn the_whole_document_is_valid_and_its_collections_answer() {
+    let shop = TestShop::start();
+    let doc = document(&shop, &shop.key);
+    assert_eq!(doc["openapi"], "3.1.0");
+    validate(&doc);
+
+    // The command line prints the same document.
+    let printed: Value =
+        serde_json::from_str(&shop.cli(&["openapi", "--compact"])).expect("printed JSON");
+    assert_eq!(printed, doc);
+
+    let all = paths(&doc);
+    for p in [
+        "/products",
+        "/products/{id}",
+        "/search",
+        "/carts/{id}/summary",
+        "/attachments/file",
+        "/attachments/file/{id}",
+        "/images/{type}/{id}",
+    ] {
+        assert!(all.contains_key(p), "{p} missing");
+    }
+    // Translated fields are language lists, and the key schemes are both there.
+    let name = &doc["components"]["schemas"]["products"]["properties"]["name"];
+    assert_eq!(name["type"], "array", "{name}");
+    assert_eq!(name["items"]["xml"]["name"], "language");
+    let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
+    assert_eq!(schemes["basic"]["scheme"], "basic");
+    assert_eq!(schemes["ws_key"]["in"], "query");
+
+    let collections = plain_collections(&doc);
+    assert!(collections.len() > 50, "{collections:?}");
+    for p in &collections {
+        for format in ["XML", "JSON"] {
+            let r = shop.req(
+                "GET",
+                &format!("/api{p}?limit=2"),
+                Some(&shop.key),
+                None,
+                &[("Output-Format", format)],
+            );
+            assert_eq!(r.status, 200, "GET {p} ({format}): {}", r.body);
+        }
+    }
+    let r = shop.get("/api/search?query=shirt&language=1");
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = shop.get("/api/carts/1/summary");
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // No key: PrestaShop's challenge, no document.
+    let r = shop.req("GET", "/api/openapi.json", None, None, &[]);
+    assert_eq!(r.status, 401);
+}
+
+#[test]
+fn a_limited_key_sees_only_its_resources_and_methods() {
+    let shop = TestShop::start();
+    let key = shop.key(&["--allow", "customers=GET,HEAD", "--allow", "search=GET"]);
+    let doc = document(&shop, &key);
+    validate(&doc);
+    let listed = paths(&doc);
+    let mut names: Vec<&str> = listed.keys().map(String::as_str).collect();
+    names.sort();
+    assert_eq!(names, ["/customers", "/customers/{id}", "/search"]);
+    for (p, item) in listed {
+        for m in METHODS {
+            let expected = match p.as_str() {
+                "/search" => m == "get",
+                _ => m == "get" || m == "head",
+            };
+            assert_eq!(item[m].is_object(), expected, "{p} {m}");
+        }
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    assert!(schemas.contains_key("customers"));
+    assert!(!schemas.contains_key("orders") && !schemas.contains_key("employees"));
+    let tags: Vec<&str> = doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(tags, ["customers", "search"]);
+
+    // What is listed answers; what is not is refused to this key.
+    let r = shop.req("GET", "/api/customers", Some(&key), None, &[]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = shop.req("GET", "/api/products", Some(&key), None, &[]);
+    assert_eq!(r.status, 401, "{}", r.body);
+
+    // The full key's document is the whole one, and larger.
+    let full = document(&shop, &shop.key);
+    assert!(paths(&full).len() > listed.len() * 10);
+}
