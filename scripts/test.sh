@@ -45,7 +45,7 @@ if ! python3 -c 'import prestapyt, requests' >/dev/null 2>&1; then
   python3 -m pip install -q prestapyt==0.11.1 requests >/dev/null 2>&1 \
     || python3 -m pip install -q --break-system-packages prestapyt==0.11.1 requests >/dev/null
 fi
-if ! command -v openapi-spec-validator >/dev/null 2>&1; then
+if ! python3 -c 'import openapi_spec_validator' >/dev/null 2>&1; then
   say "installing openapi-spec-validator"
   python3 -m pip install -q openapi-spec-validator >/dev/null 2>&1 \
     || python3 -m pip install -q --break-system-packages openapi-spec-validator >/dev/null
