@@ -155,6 +155,15 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     if seeded && a.demo && a.demo_pictures {
         super::demo_pictures(store.as_ref(), g, a.images_dir.as_deref());
     }
+    // The OpenAPI document is built once, off the start-up path.
+    std::thread::spawn(move || {
+        let built = crate::openapi::full(catalog);
+        tracing::debug!(
+            bytes = built.json.len(),
+            build_ms = built.took.as_secs_f64() * 1000.0,
+            "OpenAPI document built"
+        );
+    });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
