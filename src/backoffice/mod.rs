@@ -10,6 +10,7 @@ mod key_form;
 mod keys;
 mod login;
 mod pages;
+mod reference;
 pub mod session;
 mod settings;
 mod throttle;
@@ -73,6 +74,7 @@ pub fn router(state: Arc<BackOffice>) -> Router {
             post(keys::delete),
         )
         .route(&format!("{p}/audit"), get(audit::page))
+        .route(&format!("{p}/api-reference"), get(reference::page))
         .route(&format!("{p}/account"), get(account::page))
         .route(
             &format!("{p}/account/sessions/revoke"),

@@ -208,3 +208,40 @@ pub struct AccountPage {
     pub role: String,
     pub sessions: Vec<SessionRow>,
 }
+
+pub struct RefParam {
+    pub name: String,
+    pub description: String,
+}
+
+pub struct RefOp {
+    pub method: String,
+    pub path: String,
+    pub summary: String,
+}
+
+pub struct RefField {
+    pub name: String,
+    pub kind: String,
+    pub required: bool,
+    pub max: String,
+    pub values: String,
+    pub read_only: bool,
+    pub notes: String,
+}
+
+pub struct RefResource {
+    pub name: String,
+    pub description: String,
+    pub ops: Vec<RefOp>,
+    pub fields: Vec<RefField>,
+    pub associations: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/reference.html")]
+pub struct Reference<'a> {
+    pub c: Chrome,
+    pub params: &'a [RefParam],
+    pub resources: &'a [RefResource],
+}

@@ -150,3 +150,76 @@ fn a_limited_key_sees_only_its_resources_and_methods() {
     let full = document(&shop, &shop.key);
     assert!(paths(&full).len() > listed.len() * 10);
 }
+
+/// The back office's API reference: rendered on the server from the same document, no
+/// script of its own, behind the login.
+#[test]
+fn the_back_office_reference_page_lists_resources_fields_and_routes() {
+    use crate::backoffice::{client, create_admin, hidden, set_cookie};
+    let shop = TestShop::start();
+    let http = client();
+    let page = format!("{}/admin/api-reference", shop.url);
+    let r = http.get(&page).send().expect("page");
+    assert_ne!(r.status().as_u16(), 200, "served without a login");
+
+    create_admin(&shop, "ref@example.com", "a long enough password");
+    let login = http
+        .get(format!("{}/admin/", shop.url))
+        .send()
+        .expect("login page");
+    let pre = set_cookie(&login, "shopws_login").expect("pre-session cookie");
+    let pre = pre.split(';').next().unwrap_or_default().to_string();
+    let csrf = hidden(&login.text().unwrap_or_default(), "csrf");
+    let r = http
+        .post(format!("{}/admin/login", shop.url))
+        .header("Origin", &shop.url)
+        .header("Cookie", &pre)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "ref@example.com"),
+            ("password", "a long enough password"),
+        ])
+        .send()
+        .expect("login");
+    assert_eq!(r.status().as_u16(), 303);
+    let cookie = set_cookie(&r, "shopws_session").expect("session cookie");
+    let cookie = cookie.split(';').next().unwrap_or_default().to_string();
+
+    let r = http
+        .get(&page)
+        .header("Cookie", &cookie)
+        .send()
+        .expect("page");
+    assert_eq!(r.status().as_u16(), 200);
+    let csp = r
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(csp.contains("default-src"), "{csp}");
+    let body = r.text().unwrap_or_default();
+    // One section per resource, with its routes and its fields as the document has them.
+    assert!(body.contains("id=\"r-products\""), "products section");
+    assert!(body.contains("<code>/api/carts/{id}/summary</code>"));
+    assert!(body.contains("<code>/api/search</code>"));
+    assert!(body.contains("<code>filter</code>"));
+    let products = body
+        .split("id=\"r-products\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .unwrap_or_default();
+    assert!(
+        products.contains(
+            "<td><code>name</code></td><td>string per language</td><td></td><td>128</td>"
+        ),
+        "{products}"
+    );
+    // A required field.
+    assert!(
+        products.contains("<td><code>price</code></td><td>string</td><td>yes</td>"),
+        "{products}"
+    );
+    // No script beyond the back office's own file.
+    assert_eq!(body.matches("<script").count(), 1, "{body}");
+}
