@@ -100,6 +100,33 @@ fn the_whole_document_is_valid_and_its_collections_answer() {
             assert_eq!(r.status, 200, "GET {p} ({format}): {}", r.body);
         }
     }
+    // Each listed `/{resource}/{id}` answers for the first id of its list.
+    let mut items = 0;
+    for p in &collections {
+        let item = format!("{p}/{{id}}");
+        if !all.get(&item).is_some_and(|i| i["get"].is_object()) {
+            continue;
+        }
+        let r = shop.req(
+            "GET",
+            &format!("/api{p}?limit=1&output_format=JSON"),
+            Some(&shop.key),
+            None,
+            &[],
+        );
+        let list = r.json();
+        let Some(id) = list
+            .as_object()
+            .and_then(|o| o.values().next())
+            .and_then(|v| v[0]["id"].as_i64())
+        else {
+            continue;
+        };
+        let r = shop.get(&format!("/api{p}/{id}"));
+        assert_eq!(r.status, 200, "GET {p}/{id}: {}", r.body);
+        items += 1;
+    }
+    assert!(items > 40, "{items} item paths tried");
     let r = shop.get("/api/search?query=shirt&language=1");
     assert_eq!(r.status, 200, "{}", r.body);
     let r = shop.get("/api/carts/1/summary");
