@@ -108,12 +108,13 @@ fn build(catalog: &Catalog) -> OpenApi {
         .info(
             InfoBuilder::new()
                 .title("shopws: PrestaShop webservice")
-                .version(catalog.prestashop_version.clone())
-                .description(Some(
-                    "PrestaShop's webservice (`/api/`), generated from the resource catalog. \
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(format!(
+                    "PrestaShop {}'s webservice (`/api/`), generated from the resource catalog. \
                      Values are text on the wire, except the entity's `id`. Send \
                      `Output-Format: JSON` (or `output_format=JSON`) for JSON.",
-                ))
+                    catalog.prestashop_version
+                )))
                 .build(),
         )
         .servers(Some([Server::new("/api")]))
