@@ -137,6 +137,19 @@ pub enum Existing {
 }
 
 /// A database: short read sessions and serialised write transactions.
+/// A connection pool's state at one moment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PoolStats {
+    /// Pooled connections.
+    pub size: usize,
+    /// Pooled connections not lent out.
+    pub idle: usize,
+    /// Reads waiting for a connection.
+    pub waiting: usize,
+    /// Connections opened beyond the pool because it was busy.
+    pub extra: usize,
+}
+
 pub trait Store: Send + Sync + 'static {
     fn read(&self, f: &mut dyn FnMut(&mut dyn Reader) -> StorageResult<()>) -> StorageResult<()>;
     /// Runs `f` in a transaction: committed when it returns Ok, rolled back otherwise.
@@ -147,6 +160,11 @@ pub trait Store: Send + Sync + 'static {
     /// Whether a read waits on another process (a database server over a socket): such
     /// reads never run on an async worker thread, however small. Reads of an embedded file
     /// take microseconds and are cheaper done in place than handed to another thread.
+    /// The read pool's state, when the backend can tell it cheaply (for metrics).
+    fn pool_stats(&self) -> Option<PoolStats> {
+        None
+    }
+
     fn reads_wait_on_network(&self) -> bool {
         false
     }
