@@ -20,6 +20,7 @@ mod json;
 mod listing;
 mod login_throttle;
 mod mail;
+mod operations;
 mod order_states;
 mod permissions;
 mod prices;
