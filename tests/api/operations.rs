@@ -170,5 +170,8 @@ fn access_log_has_one_json_line_per_request_and_never_the_key() {
     line(&generated);
     assert_eq!(line(&by_query_id)["id"], 2);
     assert!(!log.contains(&shop.key), "the key is in the log");
-    assert!(!log.contains("ws_key="), "the query's key parameter is in the log");
+    assert!(
+        !log.contains("ws_key="),
+        "the query's key parameter is in the log"
+    );
 }
