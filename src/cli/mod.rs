@@ -56,7 +56,7 @@ pub struct Global {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Create the database if needed, then serve the webservice.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Turn the webservice on or off, or show its state.
     Webservice {
         #[command(subcommand)]
@@ -117,7 +117,7 @@ pub fn run() -> anyhow::Result<()> {
             .init();
     }
     match cli.command {
-        Command::Serve(args) => serve::run(&cli.global, args),
+        Command::Serve(args) => serve::run(&cli.global, *args),
         Command::Webservice { action } => webservice(&cli.global, action),
         Command::Key { action } => keys::run(&cli.global, action),
         Command::Demo(args) => demo::run(&cli.global, args),
