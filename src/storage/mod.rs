@@ -137,6 +137,13 @@ pub enum Existing {
 }
 
 /// A database: short read sessions and serialised write transactions.
+/// Time spent waiting for a pooled connection, as the histogram
+/// `shopws_db_pool_wait_seconds` (a no-op unless metrics are served). SQLite reports only
+/// reads that found its pool empty; MySQL every checkout.
+pub fn record_pool_wait(waited: std::time::Duration) {
+    metrics::histogram!("shopws_db_pool_wait_seconds").record(waited.as_secs_f64());
+}
+
 /// A connection pool's state at one moment.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PoolStats {

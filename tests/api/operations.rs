@@ -76,6 +76,17 @@ fn metrics_count_requests_and_refusals_on_their_own_listener() {
     assert!(sample(&after, r#"shopws_response_bytes_total{resource="taxes"}"#) > 0.0);
     assert!(after.contains("shopws_mail_outbox 0"), "{after}");
     assert!(after.contains("shopws_build_info{version="), "{after}");
+    if shop.db.starts_with("sqlite:") {
+        // The read pool's gauges (4 connections by default, read at scrape time).
+        assert_eq!(sample(&after, "shopws_db_pool_connections"), 4.0, "{after}");
+        assert!(after.contains("shopws_db_pool_idle "), "{after}");
+    } else {
+        // Every checkout from the MySQL pool is timed.
+        assert!(
+            sample(&after, "shopws_db_pool_wait_seconds_count") > 0.0,
+            "{after}"
+        );
+    }
 }
 
 #[test]

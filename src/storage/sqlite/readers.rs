@@ -75,6 +75,7 @@ impl Readers {
                     Err(p) => p.into_inner().0,
                 };
                 self.waiting.fetch_sub(1, Ordering::AcqRel);
+                crate::storage::record_pool_wait(now.elapsed());
                 continue;
             }
             if self.extra.fetch_add(1, Ordering::AcqRel) < MAX_EXTRA {
