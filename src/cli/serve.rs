@@ -223,6 +223,7 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                 ops: crate::http::ops::Ops {
                     draining: Default::default(),
                     metrics,
+                    series: Default::default(),
                 },
             },
         );

@@ -3,6 +3,7 @@
 
 pub mod labels;
 mod observe;
+mod series;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -26,6 +27,8 @@ pub struct Ops {
     pub draining: Arc<AtomicBool>,
     /// The Prometheus recorder's handle, when `--metrics-listen` is given.
     pub metrics: Option<PrometheusHandle>,
+    /// The request series' handles, registered once each.
+    pub series: series::Series,
 }
 
 /// Latency buckets, in seconds: sub-millisecond reads up to slow writes.

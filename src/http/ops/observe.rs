@@ -57,21 +57,10 @@ pub async fn observe(State(st): State<Arc<ApiState>>, req: Request, next: Next) 
     };
     let status = resp.status().as_u16();
     let bytes = resp.body().size_hint().exact();
-    metrics::counter!(
-        "shopws_requests_total",
-        "resource" => resource,
-        "method" => method,
-        "status" => labels::status(status),
-    )
-    .increment(1);
-    metrics::histogram!(
-        "shopws_request_duration_seconds",
-        "resource" => resource,
-        "method" => method,
-    )
-    .record(elapsed.as_secs_f64());
-    if let Some(b) = bytes {
-        metrics::counter!("shopws_response_bytes_total", "resource" => resource).increment(b);
+    if st.ops.metrics.is_some() {
+        st.ops
+            .series
+            .record(resource, method, status, elapsed, bytes);
     }
     let f = facts.unwrap_or_default();
     let rid = request_id.to_str().unwrap_or("");
