@@ -17,7 +17,7 @@ use crate::client_ip::TrustedProxies;
 use crate::engine::Engine;
 use crate::http::{self, ApiState};
 
-pub use server::{serve, ServerOptions};
+pub use server::{serve, serve_until, ServerOptions};
 
 /// What `serve` needs beyond the engine.
 pub struct AppConfig {
@@ -32,6 +32,8 @@ pub struct AppConfig {
     pub proxies: TrustedProxies,
     /// Where the back office lives, e.g. `/admin`; `None` when it is not served.
     pub admin_prefix: Option<String>,
+    /// Readiness, metrics handle and access-log format.
+    pub ops: http::ops::Ops,
 }
 
 /// The running application's shared parts.
@@ -57,6 +59,7 @@ impl App {
                 .max_capacity(10_000)
                 .time_to_live(std::time::Duration::from_secs(60))
                 .build(),
+            ops: c.ops,
         });
         let backoffice = c.admin_prefix.map(|prefix| {
             Arc::new(BackOffice {
@@ -69,13 +72,23 @@ impl App {
         App { api, backoffice }
     }
 
-    /// The back office's routes first; everything else is the webservice's.
+    /// The back office's routes first; everything else is the webservice's; around both,
+    /// `/health`, `/ready`, the request id, the metrics and the access log.
     pub fn router(&self) -> Router {
         let api = http::router(self.api.clone());
-        match &self.backoffice {
+        let routes = match &self.backoffice {
             Some(bo) => backoffice::router(bo.clone()).fallback_service(api),
             None => api,
-        }
+        };
+        routes.layer(axum::middleware::from_fn_with_state(
+            self.api.clone(),
+            http::ops::observe,
+        ))
+    }
+
+    /// The metrics listener's routes (`/metrics`, `/health`, `/ready`).
+    pub fn metrics_router(&self) -> Router {
+        http::ops::metrics_router(self.api.clone())
     }
 
     /// Work that must reach the database before the process ends.

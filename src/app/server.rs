@@ -28,6 +28,8 @@ pub struct ServerOptions {
     pub max_connections: usize,
     /// After a stop signal, how long in-flight requests may run before they are cut.
     pub shutdown_grace: Duration,
+    /// Set when the stop signal arrives (`/ready` then answers 503).
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Serves `router` on `listener` until SIGTERM or SIGINT, then stops accepting, lets
@@ -58,7 +60,10 @@ pub async fn serve_until(
     tokio::pin!(stop);
     loop {
         let (socket, peer) = tokio::select! {
-            _ = &mut stop => break,
+            _ = &mut stop => {
+                opts.draining.store(true, std::sync::atomic::Ordering::Relaxed);
+                break;
+            }
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
                 Err(e) => {

@@ -87,8 +87,21 @@ pub struct ServeArgs {
     /// database is created.
     #[arg(long, env = "SHOPWS_DEMO_PICTURES", default_value_t = true, action = clap::ArgAction::Set)]
     pub demo_pictures: bool,
+    /// Serve Prometheus metrics (`/metrics`, with `/health` and `/ready`) on this address,
+    /// a listener of their own, never the public port. Off by default.
+    #[arg(long, env = "SHOPWS_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<String>,
+    /// The log's format, access lines included: `text` or `json` (one object a line).
+    #[arg(long, env = "SHOPWS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     #[command(flatten)]
     pub mail: super::mail::MailArgs,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 const DEMO_MARK: &str = "SHOPWS_DEMO_KEY_HINT";
@@ -164,6 +177,10 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
             "OpenAPI document built"
         );
     });
+    let metrics = match &a.metrics_listen {
+        Some(_) => Some(crate::http::ops::install_metrics()?),
+        None => None,
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -212,8 +229,27 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                 auth_failures: a.auth_failures,
                 proxies: crate::client_ip::TrustedProxies::new(trusted),
                 admin_prefix: admin,
+                ops: crate::http::ops::Ops {
+                    draining: Default::default(),
+                    metrics,
+                    series: Default::default(),
+                },
             },
         );
+        let metrics_server = match &a.metrics_listen {
+            Some(at) => {
+                let l = tokio::net::TcpListener::bind(at).await?;
+                println!("shopws metrics on http://{}/metrics", l.local_addr()?);
+                let opts = server_options(&a, app.api.ops.draining.clone());
+                Some(tokio::spawn(app::serve_until(
+                    l,
+                    app.metrics_router(),
+                    opts,
+                    std::future::pending(),
+                )))
+            }
+            None => None,
+        };
         let local = format!("http://{addr}/");
         if base == local {
             println!("shopws serving {} on {base}api/", store.describe());
@@ -237,7 +273,11 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                 }
             }
         });
-        let served = app::serve(listener, app.router(), server_options(&a)).await;
+        let opts = server_options(&a, app.api.ops.draining.clone());
+        let served = app::serve(listener, app.router(), opts).await;
+        if let Some(m) = metrics_server {
+            m.abort();
+        }
         if let Some(sender) = sender {
             let grace = std::time::Duration::from_secs(a.shutdown_grace.min(10));
             let _ = tokio::task::spawn_blocking(move || sender.stop(grace)).await;
@@ -264,8 +304,9 @@ fn download_dir(g: &Global, a: &ServeArgs) -> std::path::PathBuf {
         .unwrap_or_else(|| std::path::PathBuf::from("download"))
 }
 
-fn server_options(a: &ServeArgs) -> ServerOptions {
+fn server_options(a: &ServeArgs, draining: Arc<std::sync::atomic::AtomicBool>) -> ServerOptions {
     ServerOptions {
+        draining,
         header_timeout: std::time::Duration::from_secs(a.header_timeout.max(1)),
         max_connections: a.max_connections.unwrap_or_else(default_max_connections),
         shutdown_grace: std::time::Duration::from_secs(a.shutdown_grace),

@@ -6,6 +6,7 @@ pub mod auth_failures;
 pub mod error;
 pub mod limits;
 mod openapi;
+pub mod ops;
 mod respond;
 mod stream;
 mod upload;
@@ -40,6 +41,8 @@ pub struct ApiState {
     pub proxies: Arc<TrustedProxies>,
     /// API-side events already written to the audit log this minute (kind, subject).
     pub signals: moka::sync::Cache<(&'static str, String), ()>,
+    /// Readiness, metrics and the access log.
+    pub ops: ops::Ops,
 }
 
 impl ApiState {

@@ -12,6 +12,8 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method as HttpMethod, Request as HttpRequest, Response};
 use tokio::sync::oneshot;
 
+use super::ops::labels::Refusal;
+use super::ops::Facts;
 use super::respond::{base_headers, error_response, format_of, plain, reply_response, Common};
 use super::{auth, auth_failures, error, stream, upload, ApiState};
 use crate::accounts::KeyInfo;
@@ -27,6 +29,19 @@ pub(super) async fn handle(
     peer: SocketAddr,
     req: HttpRequest<Body>,
     path: String,
+) -> Answer {
+    let mut facts = Facts::default();
+    let mut answer = answer(st, peer, req, path, &mut facts).await;
+    answer.extensions_mut().insert(facts);
+    answer
+}
+
+async fn answer(
+    st: Arc<ApiState>,
+    peer: SocketAddr,
+    req: HttpRequest<Body>,
+    path: String,
+    facts: &mut Facts,
 ) -> Answer {
     let (parts, body) = req.into_parts();
     let decoded = percent_encoding::percent_decode_str(&path)
@@ -49,10 +64,19 @@ pub(super) async fn handle(
         .split('/')
         .map(str::to_string)
         .collect();
+    let catalog = st.engine.catalog;
+    facts.resource = match segments.first().map(String::as_str) {
+        None | Some("") => "",
+        Some(name) => catalog.get(name).map_or("unknown", |r| r.api.as_str()),
+    };
+    facts.id = segments.get(1).and_then(|s| s.parse().ok());
 
     let client = st.proxies.client(&peer, &parts.headers);
     let key = match authenticate(&st, &parts, &params, client).await {
-        Ok(k) => k,
+        Ok(k) => {
+            facts.key_id = Some(k.account_id);
+            k
+        }
         Err(Refused::Error(e)) => return error_response(&e, &common),
         Err(Refused::Answer(a)) => return a,
     };
@@ -69,7 +93,6 @@ pub(super) async fn handle(
         real == HttpMethod::POST || real == HttpMethod::PUT || real == HttpMethod::PATCH;
     let body = if reads_body {
         // A key that may not write this resource is refused before the body is read.
-        let catalog = st.engine.catalog;
         if let Err(e) = may_send_body(catalog, &key, &segments, &real, &params, &parts) {
             return error_response(&e, &common);
         }
@@ -138,10 +161,14 @@ async fn authenticate(
 ) -> Result<Arc<KeyInfo>, Refused> {
     // A blocked address is answered before anything else: no body read, no key lookup.
     if let Err(wait) = st.auth_failures.check(client) {
+        Refusal::AuthThrottled.count();
         return Err(Refused::Error(ApiError::auth_failures(wait)));
     }
     let ws_key = params.get_str("ws_key").map(str::to_string);
     let Some(key) = auth::presented(&parts.headers, ws_key.as_deref()) else {
+        if parts.method != HttpMethod::OPTIONS {
+            Refusal::BadKey.count();
+        }
         return Err(Refused::Answer(no_key(&parts.method)));
     };
     let engine = st.engine.clone();
@@ -180,6 +207,9 @@ async fn authenticate(
     let key = match checked {
         Ok(k) => k,
         Err(e) => {
+            if auth_failures::is_key_failure(&e) {
+                Refusal::BadKey.count();
+            }
             if auth_failures::is_key_failure(&e) && st.auth_failures.fail(client) {
                 tracing::warn!(
                     ip = %client,
@@ -193,11 +223,13 @@ async fn authenticate(
     };
     if !key.policy.allows(client) {
         let id = key.account_id;
+        Refusal::IpNotAllowed.count();
         st.signal("api.ip_refused", format!("{id} {client}"), id, client);
         return Err(Refused::Error(ApiError::ip_not_allowed()));
     }
     if let Err(wait) = st.limits.check(key.account_id, &key.policy) {
         let id = key.account_id;
+        Refusal::RateLimited.count();
         st.signal("api.rate_limited", id.to_string(), id, client);
         return Err(Refused::Error(ApiError::rate_limited(wait.max(1))));
     }

@@ -137,6 +137,26 @@ pub enum Existing {
 }
 
 /// A database: short read sessions and serialised write transactions.
+/// Time spent waiting for a pooled connection, as the histogram
+/// `shopws_db_pool_wait_seconds` (a no-op unless metrics are served). SQLite reports only
+/// reads that found its pool empty; MySQL every checkout.
+pub fn record_pool_wait(waited: std::time::Duration) {
+    metrics::histogram!("shopws_db_pool_wait_seconds").record(waited.as_secs_f64());
+}
+
+/// A connection pool's state at one moment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PoolStats {
+    /// Pooled connections.
+    pub size: usize,
+    /// Pooled connections not lent out.
+    pub idle: usize,
+    /// Reads waiting for a connection.
+    pub waiting: usize,
+    /// Connections opened beyond the pool because it was busy.
+    pub extra: usize,
+}
+
 pub trait Store: Send + Sync + 'static {
     fn read(&self, f: &mut dyn FnMut(&mut dyn Reader) -> StorageResult<()>) -> StorageResult<()>;
     /// Runs `f` in a transaction: committed when it returns Ok, rolled back otherwise.
@@ -147,6 +167,11 @@ pub trait Store: Send + Sync + 'static {
     /// Whether a read waits on another process (a database server over a socket): such
     /// reads never run on an async worker thread, however small. Reads of an embedded file
     /// take microseconds and are cheaper done in place than handed to another thread.
+    /// The read pool's state, when the backend can tell it cheaply (for metrics).
+    fn pool_stats(&self) -> Option<PoolStats> {
+        None
+    }
+
     fn reads_wait_on_network(&self) -> bool {
         false
     }

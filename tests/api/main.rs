@@ -21,6 +21,7 @@ mod listing;
 mod login_throttle;
 mod mail;
 mod openapi;
+mod operations;
 mod order_states;
 mod permissions;
 mod prices;

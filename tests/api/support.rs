@@ -123,6 +123,8 @@ pub struct TestShop {
     pub db: String,
     /// The server's log (standard error), when started with [`TestShop::start_logged`].
     pub log: Option<PathBuf>,
+    /// `http://ADDR/metrics` when started with `--metrics-listen`.
+    pub metrics_url: Option<String>,
     child: Child,
     /// The directory of the log and of a SQLite database this shop created (`None` on a
     /// database it was given).
@@ -263,11 +265,15 @@ impl TestShop {
         });
         let mut key = String::new();
         let mut url = String::new();
+        let mut metrics_url = None;
         while url.is_empty() {
             let line = rx
                 .recv_timeout(Duration::from_secs(60))
                 .expect("shopws printed its address");
             let t = line.trim();
+            if let Some(m) = t.strip_prefix("shopws metrics on ") {
+                metrics_url = Some(m.to_string());
+            }
             if t.len() == 32 && t.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 key = t.to_string();
             }
@@ -292,6 +298,7 @@ impl TestShop {
             key,
             db,
             log,
+            metrics_url,
             child,
             _dir: dir,
             mysql_db: None,

@@ -146,7 +146,10 @@ impl MysqlStore {
     }
 
     fn conn(&self) -> StorageResult<mysql::PooledConn> {
-        self.pool.try_get_conn(POOL_WAIT).map_err(map_err)
+        let asked = std::time::Instant::now();
+        let conn = self.pool.try_get_conn(POOL_WAIT).map_err(map_err);
+        crate::storage::record_pool_wait(asked.elapsed());
+        conn
     }
 }
 

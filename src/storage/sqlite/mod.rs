@@ -320,6 +320,10 @@ impl Tx for Conn<'_> {
 }
 
 impl Store for SqliteStore {
+    fn pool_stats(&self) -> Option<crate::storage::PoolStats> {
+        Some(self.readers.stats())
+    }
+
     fn read(&self, f: &mut dyn FnMut(&mut dyn Reader) -> StorageResult<()>) -> StorageResult<()> {
         let c = self.readers.get();
         // One read transaction for the whole request: every statement sees the same

@@ -24,6 +24,7 @@ pub(super) struct Readers {
     waiting: AtomicUsize,
     extra: AtomicUsize,
     path: String,
+    size: usize,
 }
 
 /// A read connection, given back (pooled) or closed (extra) when dropped.
@@ -36,11 +37,22 @@ pub(super) struct Lent<'a> {
 impl Readers {
     pub(super) fn new(pool: Vec<Connection>, path: &str) -> Self {
         Readers {
+            size: pool.len(),
             free: Mutex::new(pool),
             returned: Condvar::new(),
             waiting: AtomicUsize::new(0),
             extra: AtomicUsize::new(0),
             path: path.to_string(),
+        }
+    }
+
+    /// The pool's state now (one short lock).
+    pub(super) fn stats(&self) -> crate::storage::PoolStats {
+        crate::storage::PoolStats {
+            size: self.size,
+            idle: self.free().len(),
+            waiting: self.waiting.load(Ordering::Relaxed),
+            extra: self.extra.load(Ordering::Relaxed),
         }
     }
 
@@ -63,6 +75,7 @@ impl Readers {
                     Err(p) => p.into_inner().0,
                 };
                 self.waiting.fetch_sub(1, Ordering::AcqRel);
+                crate::storage::record_pool_wait(now.elapsed());
                 continue;
             }
             if self.extra.fetch_add(1, Ordering::AcqRel) < MAX_EXTRA {

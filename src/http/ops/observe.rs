@@ -1,0 +1,117 @@
+//! Around every request on the public port: `/health` and `/ready`, the request id
+//! (`X-Request-Id`), the metrics, and one access-log line.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use axum::body::{Body, HttpBody};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderValue, Response};
+use axum::middleware::Next;
+
+use super::labels;
+use crate::http::ApiState;
+
+/// What the webservice learnt about a request, left in the response's extensions for the
+/// log and the metrics.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Facts {
+    /// The catalog's name of the resource (`""` for the list of resources).
+    pub resource: &'static str,
+    pub id: Option<i64>,
+    /// The key's database id (never the key).
+    pub key_id: Option<i64>,
+}
+
+const REQUEST_ID: &str = "x-request-id";
+
+pub async fn observe(State(st): State<Arc<ApiState>>, req: Request, next: Next) -> Response<Body> {
+    let path = req.uri().path();
+    if path == "/health" {
+        return super::health();
+    }
+    if path == "/ready" {
+        return super::ready(&st).await;
+    }
+    let started = Instant::now();
+    let method = labels::method(req.method());
+    let client = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| st.proxies.client(&c.0, req.headers()));
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID)
+        .filter(|v| sane(v.as_bytes()))
+        .cloned()
+        .unwrap_or_else(new_id);
+    let mut resp = next.run(req).await;
+    let elapsed = started.elapsed();
+    let facts = resp.extensions().get::<Facts>().copied();
+    let resource = match facts {
+        Some(f) if f.resource.is_empty() => "api",
+        Some(f) => f.resource,
+        None => "other",
+    };
+    let status = resp.status().as_u16();
+    let bytes = resp.body().size_hint().exact();
+    if st.ops.metrics.is_some() {
+        st.ops
+            .series
+            .record(resource, method, status, elapsed, bytes);
+    }
+    let f = facts.unwrap_or_default();
+    let rid = request_id.to_str().unwrap_or("");
+    tracing::info!(
+        target: "shopws::access",
+        method,
+        resource,
+        id = f.id,
+        status,
+        duration_ms = elapsed.as_secs_f64() * 1000.0,
+        bytes,
+        key_id = f.key_id,
+        client = client.map(tracing::field::display),
+        request_id = rid,
+        "request"
+    );
+    resp.headers_mut().insert(REQUEST_ID, request_id);
+    resp
+}
+
+/// A request id worth keeping: 1 to 128 characters of letters, digits and `-_.:`.
+fn sane(v: &[u8]) -> bool {
+    !v.is_empty()
+        && v.len() <= 128
+        && v.iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+/// A new id: this process's random prefix and a counter.
+fn new_id() -> HeaderValue {
+    static PREFIX: OnceLock<u32> = OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let prefix = *PREFIX.get_or_init(rand::random::<u32>);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    HeaderValue::try_from(format!("{prefix:08x}-{n:x}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("-"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids() {
+        assert!(sane(b"abc-123_x.y:z"));
+        assert!(!sane(b""));
+        assert!(!sane(b"a b"));
+        assert!(!sane(b"a\"b"));
+        assert!(!sane(&[b'a'; 129]));
+        let (a, b) = (new_id(), new_id());
+        assert_ne!(a, b);
+        assert!(sane(a.as_bytes()));
+    }
+}
