@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod auth_failures;
+mod body;
 pub mod error;
 pub mod limits;
 mod openapi;

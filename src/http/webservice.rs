@@ -15,7 +15,7 @@ use tokio::sync::oneshot;
 use super::ops::labels::Refusal;
 use super::ops::Facts;
 use super::respond::{base_headers, error_response, format_of, plain, reply_response, Common};
-use super::{auth, auth_failures, error, stream, upload, ApiState};
+use super::{auth, auth_failures, body as request_body, error, stream, upload, ApiState};
 use crate::accounts::KeyInfo;
 use crate::catalog::{Catalog, Method};
 use crate::engine::error::ApiError;
@@ -96,7 +96,7 @@ async fn answer(
         if let Err(e) = may_send_body(catalog, &key, &segments, &real, &params, &parts) {
             return error_response(&e, &common);
         }
-        match read_body(&st, &parts, body).await {
+        match request_body::read(&st, &parts, body).await {
             Ok(b) => b,
             // An upload beyond the server's limit is PrestaShop's "too large" picture.
             Err(e) if e.status == 413 && segments.first().is_some_and(|s| s == "images") => {
@@ -313,24 +313,6 @@ fn may_send_body(
     } else {
         ApiError::method_not_allowed_for_key(wanted.as_str(), resource)
     })
-}
-
-/// The body, within `--max-body` bytes and the body timeout.
-async fn read_body(st: &ApiState, parts: &Parts, body: Body) -> Result<Bytes, ApiError> {
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > st.max_body) {
-        // Refused from the header alone: the body is never read.
-        return Err(ApiError::body_too_large(st.max_body));
-    }
-    match tokio::time::timeout(st.body_timeout, axum::body::to_bytes(body, st.max_body)).await {
-        Ok(Ok(b)) => Ok(b),
-        Ok(Err(_)) => Err(ApiError::body_too_large(st.max_body)),
-        Err(_) => Err(ApiError::body_timeout(st.body_timeout.as_secs())),
-    }
 }
 
 /// Reads `ps_method` (and friends) from a form-encoded POST body, as PHP's `$_REQUEST` does.

@@ -604,6 +604,16 @@ fn limits_refuse_cleanly_and_leave_nothing() {
         &[],
     );
     assert_eq!((r.status, r.codes()), (413, vec![1003]));
+    // Far beyond it, from a client that writes the whole body before reading (as curl
+    // and PHP do): it still reads the 413, not a broken pipe.
+    let r = s.send(
+        "POST",
+        "/api/attachments/file",
+        None,
+        Some(bytes(24 * 1024 * 1024)),
+        &[],
+    );
+    assert_eq!((r.status, r.codes()), (413, vec![1003]));
     assert_eq!(s.on_disk(), kept);
     assert_eq!(s.count_rows(), 1);
 

@@ -132,3 +132,34 @@ fn slow_readers_of_a_large_list_do_not_block_others() {
         assert!(got < 1 << 20, "the slow reader read {got} bytes: not slow");
     }
 }
+
+/// A client that writes its whole body before reading (curl, PHP, requests, reqwest)
+/// must be able to finish writing a body over `--max-body` and read the 413: answering
+/// and closing at once makes its writes fail with a broken pipe or a reset instead.
+#[test]
+fn a_body_over_the_limit_is_answered_after_the_client_has_written_it() {
+    let shop = TestShop::start_with(&["--max-body", "100000"]);
+    let size = 4_000_000usize;
+    let mut s = shop.connect();
+    let head = format!(
+        "POST /api/attachments/file HTTP/1.1\r\nhost: x\r\nauthorization: Basic {}\r\n\
+         content-length: {size}\r\n\r\n",
+        basic(&shop.key)
+    );
+    s.write_all(head.as_bytes()).expect("head");
+    // Written in pieces with pauses, so that the answer is ready long before the end.
+    let piece = vec![b'x'; 64 * 1024];
+    let mut sent = 0;
+    while sent < size {
+        let n = piece.len().min(size - sent);
+        if let Err(e) = s.write_all(&piece[..n]) {
+            panic!("write failed after {sent} of {size} bytes: {e}");
+        }
+        sent += n;
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let mut answer = [0u8; 64];
+    let n = s.read(&mut answer).expect("answer");
+    let line = String::from_utf8_lossy(&answer[..n]);
+    assert!(line.starts_with("HTTP/1.1 413"), "{line}");
+}
