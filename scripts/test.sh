@@ -106,28 +106,37 @@ rm -f "$RUST_OUT"
 
 [ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
 browser_pass=0; browser_fail=0
-# One journey of the back office: name, extra environment (a database to run it on).
-journey() {
-  local name=$1 out; shift
-  say "browser tests on $name (back office in headless Chromium)"
-  out=$(mktemp -d)
-  set +e
-  # Pictures into the journey's own folder (on MySQL the default is `img` in the working
-  # directory).
-  env "$@" SHOPWS_BIN="$BIN" SCREENSHOTS="$out" SHOPWS_IMAGES_DIR="$out/img" node tests/browser/journey.mjs | tee "$out/out.txt"
-  set -e
-  local line p f
-  line=$(tail -1 "$out/out.txt")
-  p=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p')
-  f=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\2/p')
-  [ -n "$p" ] || { p=0; f=1; echo "the browser tests did not finish"; }
-  browser_pass=$((browser_pass + p)); browser_fail=$((browser_fail + f))
-  echo "screenshots: $out"
+# The browser tests of the back office (every tests/browser/*.mjs but the shared lib.mjs),
+# each on a database of its own: name, database prefix (empty: SQLite), extra environment.
+journeys() {
+  local name=$1 prefix=$2 file test out; shift 2
+  for file in tests/browser/*.mjs; do
+    test=$(basename "$file" .mjs)
+    [ "$test" = lib ] && continue
+    say "browser test $test on $name (back office in headless Chromium)"
+    out=$(mktemp -d)
+    local dbenv=()
+    if [ -n "$prefix" ]; then
+      mariadb --no-defaults --socket="$MDB_DIR/mysqld.sock" -uroot -e "CREATE DATABASE browser_$test"
+      dbenv=("JOURNEY_DATABASE=$prefix/browser_$test")
+    fi
+    set +e
+    # Pictures into the test's own folder (on MySQL the default is `img` in the working
+    # directory).
+    env "$@" "${dbenv[@]}" SHOPWS_BIN="$BIN" SCREENSHOTS="$out" SHOPWS_IMAGES_DIR="$out/img" node "$file" | tee "$out/out.txt"
+    set -e
+    local line p f
+    line=$(tail -1 "$out/out.txt")
+    p=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1/p')
+    f=$(echo "$line" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\2/p')
+    [ -n "$p" ] || { p=0; f=1; echo "the browser test $test did not finish"; }
+    browser_pass=$((browser_pass + p)); browser_fail=$((browser_fail + f))
+    echo "screenshots: $out"
+  done
 }
-journey sqlite
+journeys sqlite ""
 if [ -n "$MYSQL_BASE" ]; then
-  mariadb --no-defaults --socket="$MDB_DIR/mysqld.sock" -uroot -e "CREATE DATABASE journey"
-  journey mysql "JOURNEY_DATABASE=$MYSQL_BASE/journey" "SHOPWS_PEPPER=$MYSQL_PEPPER"
+  journeys mysql "$MYSQL_BASE" "SHOPWS_PEPPER=$MYSQL_PEPPER"
 fi
 
 conf_pass=0; conf_fail=0

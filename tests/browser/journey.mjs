@@ -2,66 +2,25 @@
 // journey a merchant takes (log in, switch the webservice, create a key with the permission
 // grid, use it) and the failure paths a browser shows. Screenshots go to SCREENSHOTS (docs/).
 // Usage: SHOPWS_BIN=target/release/shopws node tests/browser/journey.mjs
-import { chromium } from "playwright-core";
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
+import { SHOTS, EMAIL, PASSWORD, check, same, startShop, call as callAs, launch, run } from "./lib.mjs";
 
-const BIN = process.env.SHOPWS_BIN || "target/release/shopws";
-const SHOTS = process.env.SCREENSHOTS || "docs/screenshots";
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-mkdirSync(SHOTS, { recursive: true });
-
-let passed = 0;
-let failed = 0;
-function check(name, cond, detail = "") {
-  if (cond) { passed++; console.log(`PASS  ${name}`); } else { failed++; console.log(`FAIL  ${name}${detail ? "  -- " + detail : ""}`); }
-}
-
-const dir = mkdtempSync(join(tmpdir(), "shopws-browser-"));
-// JOURNEY_DATABASE: another (empty) database to run the journey on, e.g. a MySQL one.
-const database = process.env.JOURNEY_DATABASE || `sqlite:${join(dir, "shop.db")}`;
-const env = { ...process.env, SHOPWS_DATABASE: database, SHOPWS_LOG: "warn" };
-const server = spawn(BIN, ["serve", "--demo", "--listen", "127.0.0.1:0"], { env, stdio: ["ignore", "pipe", "inherit"] });
-const { base, demoKey } = await new Promise((resolve, reject) => {
-  let key = "";
-  const timer = setTimeout(() => reject(new Error("shopws did not start")), 60000);
-  createInterface({ input: server.stdout }).on("line", (line) => {
-    const t = line.trim();
-    if (/^[A-Z0-9]{32}$/.test(t)) key = t;
-    const m = line.match(/^shopws serving .* on (http:\/\/[^/]+)\/api\/$/);
-    if (m) { clearTimeout(timer); resolve({ base: m[1], demoKey: key }); }
-  });
-});
-const admin = spawnSync(BIN, ["admin", "create", "--email", "merchant@example.com"], { env, input: "a very long passphrase\n" });
-check("shopws admin create reads the password from stdin", admin.status === 0, String(admin.stderr));
-
-async function call(path, key) {
-  const r = await fetch(`${base}${path}`, { headers: { Authorization: "Basic " + Buffer.from(`${key}:`).toString("base64") } });
-  const body = await r.text();
-  const codes = [...body.matchAll(/<code><!\[CDATA\[(\d+)\]\]><\/code>/g)].map((m) => Number(m[1]));
-  return { status: r.status, codes, retryAfter: r.headers.get("retry-after") };
-}
+const shop = await startShop();
+const { base, demoKey } = shop;
+const call = (path, key) => callAs(base, path, key);
 async function api(path, key) {
   return (await call(path, key)).status;
 }
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
-try {
+const browser = await launch();
+await run("browser journey", async () => { try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("dialog", (d) => d.accept());
 
   // Wrong password first.
   await page.goto(`${base}/admin/`);
   await page.screenshot({ path: join(SHOTS, "login.png") });
-  await page.getByLabel("E-mail").fill("merchant@example.com");
+  await page.getByLabel("E-mail").fill(EMAIL);
   await page.getByLabel("Password").fill("not the password");
   await page.getByRole("button", { name: "Log in" }).click();
   await page.waitForLoadState();
@@ -69,8 +28,8 @@ try {
   check("wrong password: 'Invalid e-mail or password.'", afterWrong.includes("Invalid e-mail or password."), afterWrong.slice(0, 300));
 
   // Log in.
-  await page.getByLabel("E-mail").fill("merchant@example.com");
-  await page.getByLabel("Password").fill("a very long passphrase");
+  await page.getByLabel("E-mail").fill(EMAIL);
+  await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
   await page.waitForURL(/\/admin\/webservice/);
   check("login lands on Advanced Parameters > Webservice", (await page.content()).includes("Enable PrestaShop"));
@@ -260,12 +219,7 @@ try {
   }
   check("lock-out: 429 with Retry-After after five failures", last.status() === 429 && Number(last.headers()["retry-after"]) > 0 && (await intruder.content()).includes("Too many failed attempts."));
   await intruder.screenshot({ path: join(SHOTS, "login-locked.png") });
-} catch (e) {
-  check("browser journey ran to the end", false, String(e && e.stack || e));
 } finally {
   await browser.close();
-  server.kill();
-  rmSync(dir, { recursive: true, force: true });
-}
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+  shop.stop();
+} });
