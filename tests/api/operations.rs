@@ -81,11 +81,17 @@ fn metrics_count_requests_and_refusals_on_their_own_listener() {
         assert_eq!(sample(&after, "shopws_db_pool_connections"), 4.0, "{after}");
         assert!(after.contains("shopws_db_pool_idle "), "{after}");
     } else {
-        // Every checkout from the MySQL pool is timed.
+        // Every checkout from the MySQL pool is timed, and its use is counted.
         assert!(
             sample(&after, "shopws_db_pool_wait_seconds_count") > 0.0,
             "{after}"
         );
+        let size = sample(&after, "shopws_db_pool_connections");
+        assert!(size >= 1.0, "{after}");
+        // Between requests, at most a background task (the mail sender) holds one.
+        let idle = sample(&after, "shopws_db_pool_idle");
+        assert!(idle >= size - 1.0 && idle <= size, "{after}");
+        assert!(after.contains("shopws_db_pool_waiting "), "{after}");
     }
 }
 

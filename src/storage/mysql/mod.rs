@@ -11,6 +11,8 @@
 mod conn;
 mod setup;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use std::time::Duration;
 
 use mysql::prelude::Queryable;
@@ -34,6 +36,9 @@ pub struct MysqlStore {
     version: String,
     describe: String,
     max_connections: usize,
+    /// The pool's state for metrics: the driver keeps its own to itself.
+    lent: AtomicUsize,
+    waiting: AtomicUsize,
 }
 
 /// What `--database mysql://…` and `--table-prefix` ask for.
@@ -132,6 +137,8 @@ impl MysqlStore {
             origin: found.origin,
             version: found.version,
             max_connections: max,
+            lent: AtomicUsize::new(0),
+            waiting: AtomicUsize::new(0),
         })
     }
 
@@ -145,15 +152,57 @@ impl MysqlStore {
         &self.version
     }
 
-    fn conn(&self) -> StorageResult<mysql::PooledConn> {
+    fn conn(&self) -> StorageResult<Lent<'_>> {
         let asked = std::time::Instant::now();
+        self.waiting.fetch_add(1, Ordering::Relaxed);
         let conn = self.pool.try_get_conn(POOL_WAIT).map_err(map_err);
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
         crate::storage::record_pool_wait(asked.elapsed());
-        conn
+        let conn = conn?;
+        self.lent.fetch_add(1, Ordering::Relaxed);
+        Ok(Lent {
+            conn,
+            count: &self.lent,
+        })
+    }
+}
+
+/// A pooled connection, counted as lent out until it goes back.
+struct Lent<'a> {
+    conn: mysql::PooledConn,
+    count: &'a AtomicUsize,
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl std::ops::Deref for Lent<'_> {
+    type Target = mysql::PooledConn;
+    fn deref(&self) -> &mysql::PooledConn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Lent<'_> {
+    fn deref_mut(&mut self) -> &mut mysql::PooledConn {
+        &mut self.conn
     }
 }
 
 impl Store for MysqlStore {
+    fn pool_stats(&self) -> Option<crate::storage::PoolStats> {
+        let lent = self.lent.load(Ordering::Relaxed).min(self.max_connections);
+        Some(crate::storage::PoolStats {
+            size: self.max_connections,
+            idle: self.max_connections - lent,
+            waiting: self.waiting.load(Ordering::Relaxed),
+            extra: 0,
+        })
+    }
+
     /// Reads run in autocommit, as PrestaShop's own do: one round trip per statement, where
     /// a read-only transaction would add two to every request. Each statement sees what was
     /// committed when it ran; a list continues after the last key it read, so rows written
@@ -162,7 +211,7 @@ impl Store for MysqlStore {
         let mut tries = 0;
         loop {
             let mut c = self.conn()?;
-            let mut my = My::new(&mut c, &self.dialect);
+            let mut my = My::new(&mut *c, &self.dialect);
             let done = f(&mut my);
             let (broken, first) = (my.broken, my.statements <= 1);
             discard_if(&mut c, broken);
