@@ -3,6 +3,7 @@
 
 mod admin;
 mod demo;
+mod doctor;
 mod keys;
 mod mail;
 mod search;
@@ -84,6 +85,9 @@ pub enum Command {
         #[command(subcommand)]
         action: stock::StockAction,
     },
+    /// Check this deployment (database, schema, webservice switch, keys, pepper, clocks,
+    /// the public URL through its proxy) and say what to fix; exits 1 on a failure.
+    Doctor(doctor::DoctorArgs),
     /// Print the OpenAPI 3.1 document of the webservice (every resource and method).
     Openapi {
         /// One line instead of indented JSON.
@@ -130,6 +134,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Admin { action } => admin::run(&cli.global, action),
         Command::Search { action } => search::run(&cli.global, action),
         Command::Stock { action } => stock::run(&cli.global, action),
+        Command::Doctor(args) => doctor::run(&cli.global, args),
         Command::Openapi { compact } => openapi(compact),
     }
 }
@@ -165,6 +170,7 @@ pub fn open_store_with(g: &Global, readers: usize) -> anyhow::Result<Box<dyn Sto
         url: &g.database,
         connections: if mysql { readers * 2 } else { readers },
         table_prefix: g.table_prefix.as_deref(),
+        existing_only: false,
     })?)
 }
 

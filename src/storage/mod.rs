@@ -176,6 +176,12 @@ pub trait Store: Send + Sync + 'static {
         false
     }
 
+    /// The database server's own clock in UTC (`YYYY-MM-DD HH:MM:SS.ffffff`), when it has
+    /// one apart from this process's (an embedded file has none).
+    fn server_clock(&self) -> StorageResult<Option<String>> {
+        Ok(None)
+    }
+
     /// Whether PrestaShop itself serves this database too (a shop shopws attached to): then
     /// its tables stay the truth as PrestaShop reads them — keys live in clear in
     /// `webservice_account.key`, because PrestaShop's back office and its `/api/` keep using
@@ -271,12 +277,18 @@ pub struct OpenOptions<'a> {
     pub connections: usize,
     /// MySQL: the table prefix, when the database holds several PrestaShop installs.
     pub table_prefix: Option<&'a str>,
+    /// Refuse, rather than create, a database that does not exist or holds no shop yet (for
+    /// tools that only look, such as `shopws doctor`).
+    pub existing_only: bool,
 }
 
 /// Opens the database named by a `--database` URL, creating its tables when it is empty.
 pub fn open_with(o: &OpenOptions) -> StorageResult<Box<dyn Store>> {
     if let Some(path) = o.url.strip_prefix("sqlite:") {
         let path = path.strip_prefix("//").unwrap_or(path);
+        if o.existing_only && !std::path::Path::new(path).exists() {
+            return Err(StorageError::Refused(format!("no database file at {path}")));
+        }
         return Ok(Box::new(sqlite::SqliteStore::open(path, o.connections)?));
     }
     if o.url.starts_with("mysql://") || o.url.starts_with("mariadb://") {
@@ -284,6 +296,7 @@ pub fn open_with(o: &OpenOptions) -> StorageResult<Box<dyn Store>> {
             url: o.url,
             prefix: o.table_prefix,
             max_connections: o.connections,
+            existing_only: o.existing_only,
         })?));
     }
     Err(StorageError::Invalid(format!(
@@ -295,6 +308,7 @@ pub fn open_with(o: &OpenOptions) -> StorageResult<Box<dyn Store>> {
 /// Opens a database with default options (tests, tools).
 pub fn open(url: &str, connections: usize) -> StorageResult<Box<dyn Store>> {
     open_with(&OpenOptions {
+        existing_only: false,
         url,
         connections,
         table_prefix: None,

@@ -14,6 +14,7 @@ mod catalog;
 mod checkout;
 mod crash;
 mod database;
+mod doctor;
 mod errors;
 mod images;
 mod json;

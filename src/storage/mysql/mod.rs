@@ -46,6 +46,8 @@ pub struct MysqlOptions<'a> {
     pub url: &'a str,
     pub prefix: Option<&'a str>,
     pub max_connections: usize,
+    /// Refuse a database without a shop instead of creating PrestaShop's tables.
+    pub existing_only: bool,
 }
 
 pub(crate) fn map_err(e: mysql::Error) -> StorageError {
@@ -128,7 +130,7 @@ impl MysqlStore {
             other => other,
         })?;
         let mut conn = pool.try_get_conn(POOL_WAIT).map_err(map_err)?;
-        let found = setup::prepare(&mut conn, o.prefix)?;
+        let found = setup::prepare(&mut conn, o.prefix, o.existing_only)?;
         drop(conn);
         Ok(MysqlStore {
             pool,
@@ -193,6 +195,12 @@ impl std::ops::DerefMut for Lent<'_> {
 }
 
 impl Store for MysqlStore {
+    fn server_clock(&self) -> StorageResult<Option<String>> {
+        let mut c = self.conn()?;
+        c.query_first("SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%d %H:%i:%s.%f')")
+            .map_err(map_err)
+    }
+
     fn pool_stats(&self) -> Option<crate::storage::PoolStats> {
         let lent = self.lent.load(Ordering::Relaxed).min(self.max_connections);
         Some(crate::storage::PoolStats {

@@ -87,12 +87,16 @@ fn table_count(c: &mut PooledConn) -> StorageResult<i64> {
 /// Finds (or, in an empty database, creates) the shop, under a lock so that nodes starting
 /// together create it once. Where named locks are not available (a Galera cluster refuses
 /// them) setup runs without one: there, start one node (or run one CLI command) first.
-pub(super) fn prepare(c: &mut PooledConn, prefix: Option<&str>) -> StorageResult<Found> {
+pub(super) fn prepare(
+    c: &mut PooledConn,
+    prefix: Option<&str>,
+    existing_only: bool,
+) -> StorageResult<Found> {
     let locked: Result<Option<Option<i64>>, _> =
         c.query_first("SELECT GET_LOCK('shopws:setup', 60)");
     match locked {
         Ok(Some(Some(1))) => {
-            let found = find_or_create(c, prefix);
+            let found = find_or_create(c, prefix, existing_only);
             let _ = c.query_drop("DO RELEASE_LOCK('shopws:setup')");
             found
         }
@@ -101,12 +105,16 @@ pub(super) fn prepare(c: &mut PooledConn, prefix: Option<&str>) -> StorageResult
         )),
         Err(e) => {
             tracing::warn!(error = %e, "no named lock for setup; going on without");
-            find_or_create(c, prefix)
+            find_or_create(c, prefix, existing_only)
         }
     }
 }
 
-fn find_or_create(c: &mut PooledConn, prefix: Option<&str>) -> StorageResult<Found> {
+fn find_or_create(
+    c: &mut PooledConn,
+    prefix: Option<&str>,
+    existing_only: bool,
+) -> StorageResult<Found> {
     let found = prefixes(c)?;
     let prefix =
         match prefix {
@@ -130,6 +138,11 @@ fn find_or_create(c: &mut PooledConn, prefix: Option<&str>) -> StorageResult<Fou
             },
         };
     if !table_exists(c, &format!("{prefix}configuration"))? {
+        if existing_only {
+            return Err(refuse(format!(
+                "no PrestaShop tables ({prefix}configuration) in this database yet"
+            )));
+        }
         create(c, &prefix)?;
         return Ok(Found {
             prefix,
