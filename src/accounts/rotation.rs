@@ -32,11 +32,11 @@ pub fn rotate(
     let retire = crate::clock::now_plus(overlap_secs.max(0));
     let mut missing = false;
     store.write(&mut |tx| {
-        // The secrets are read inside the transaction, with the account's row held (a write
-        // that changes nothing): a rotation running at the same time, here or on another
+        // The secrets are read inside the transaction, with the account's row held: a
+        // rotation running at the same time, here or on another
         // node, has either finished, and its new secret is retired with the others, or waits.
         let account = [("id_webservice_account", Value::Int(id))];
-        tx.increment("webservice_account", &[("active", 0)], &[], &account)?;
+        tx.lock_rows("webservice_account", &account)?;
         let Some(old) = get_in(tx, id)? else {
             missing = true;
             return Ok(());

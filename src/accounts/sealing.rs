@@ -21,7 +21,7 @@ pub fn seal(
     store.write(&mut |tx| {
         let account = [("id_webservice_account", Value::Int(id))];
         // The account's row held while it is read and changed.
-        tx.increment("webservice_account", &[("active", 0)], &[], &account)?;
+        tx.lock_rows("webservice_account", &account)?;
         let row = tx.select(&Select {
             table: "webservice_account",
             columns: &["key"],

@@ -102,6 +102,12 @@ pub trait Tx: Reader {
         key: &[(&str, Value)],
     ) -> StorageResult<u64>;
 
+    /// Takes the write lock on the rows matching `key` (every pair equal; an empty key
+    /// matches nothing) until the transaction ends, so that what is read next about them
+    /// cannot change under this writer; returns whether any exists. Two writers locking rows
+    /// of one table must take them in the same order.
+    fn lock_rows(&mut self, table: &str, key: &[(&str, Value)]) -> StorageResult<bool>;
+
     /// Inserts the row `key` + `values`, or, when a row with that key exists, writes `values`
     /// on it, in one statement (no read first: two nodes writing the same key at once leave one
     /// row, never a duplicate or a "not found"). `key` must be exactly the columns of a primary

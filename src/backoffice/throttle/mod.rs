@@ -179,8 +179,7 @@ impl Row {
 
 /// A subject's counts, read for writing: the row is made to exist (zero counts, which read
 /// as no row) and locked before it is read. On SQLite the single writer already runs the
-/// transaction alone; on a server database the lock (taken by a write that changes nothing)
-/// makes another node counting the same subject wait for this transaction and then read what
+/// transaction alone; on a server database the row lock makes another node counting the same subject wait for this transaction and then read what
 /// it wrote, instead of both reading the same counts and one overwriting the other's failure.
 fn claim(tx: &mut dyn Tx, subject: &str) -> StorageResult<Row> {
     let key = [("subject", Value::from(subject))];
@@ -194,7 +193,7 @@ fn claim(tx: &mut dyn Tx, subject: &str) -> StorageResult<Row> {
             ("lockouts", Value::Int(0)),
         ],
     )?;
-    tx.increment(TABLE, &[("failures", 0)], &[], &key)?;
+    tx.lock_rows(TABLE, &key)?;
     let rows = tx.select(&Select {
         table: TABLE,
         columns: &["failures", "window_start", "locked_until", "lockouts"],

@@ -114,18 +114,12 @@ pub fn default_category(tx: &mut dyn Tx, product: i64) -> StorageResult<i64> {
         .map_or(0, |r| super::int(&r[0])))
 }
 
-/// Takes the category's row by a write that changes nothing, before positions under it are
-/// read to be written (its products', its children's). On SQLite the single writer already
+/// Takes the category's row before positions under it are read to be written (its products', its children's). On SQLite the single writer already
 /// runs one transaction at a time; on a server database the row lock makes a second writer
 /// placing something in the same category wait and then read this one's positions, instead
 /// of both taking the same "last + 1".
 pub fn hold_category(tx: &mut dyn Tx, category: i64) -> StorageResult<()> {
-    tx.increment(
-        "category",
-        &[("position", 0)],
-        &[],
-        &[("id_category", Value::Int(category))],
-    )?;
+    tx.lock_rows("category", &[("id_category", Value::Int(category))])?;
     Ok(())
 }
 

@@ -15,8 +15,7 @@ const TABLE: &str = "stock_available";
 
 /// Sets the product-level row of `product` in (shop, group) to the sum of its combination
 /// rows there (available and reserved quantities; physical = available + reserved). The
-/// product's row is taken first, by a write that changes nothing: on a server database that
-/// row lock makes a writer of another combination of the product wait, then sum with this
+/// product's row is taken first: on a server database that row lock makes a writer of another combination of the product wait, then sum with this
 /// transaction's change committed, instead of both summing without the other's change and
 /// the last one writing a stale total. (SQLite's single writer already runs them one after
 /// the other.)
@@ -27,7 +26,7 @@ pub fn recompute(tx: &mut dyn Tx, product: i64, shop: i64, group: i64) -> Storag
         ("id_shop", Value::Int(shop)),
         ("id_shop_group", Value::Int(group)),
     ];
-    tx.increment(TABLE, &[("quantity", 0)], &[], &own)?;
+    tx.lock_rows(TABLE, &own)?;
     let rows = tx.select(&Select {
         table: TABLE,
         columns: &["id_product_attribute", "quantity", "reserved_quantity"],

@@ -368,6 +368,10 @@ impl<Q: Queryable> Tx for My<'_, Q> {
         }
     }
 
+    fn lock_rows(&mut self, table: &str, key: &[(&str, Value)]) -> StorageResult<bool> {
+        Ok(!self.rows(&sql::lock_rows(self.d, table, key))?.is_empty())
+    }
+
     fn upsert(
         &mut self,
         table: &str,

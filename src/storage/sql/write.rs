@@ -247,6 +247,21 @@ pub fn increment(
     Some(Sql { text: out, params })
 }
 
+/// `SELECT 1 FROM table WHERE key…`, locking the rows until the transaction ends (`FOR
+/// UPDATE` on MySQL; SQLite's write transaction holds the whole database already).
+pub fn lock_rows(d: &Dialect, table: &str, key: &[(&str, Value)]) -> Sql {
+    let mut out = String::from("SELECT 1 FROM ");
+    d.push_table(&mut out, table);
+    where_key(d, &mut out, key);
+    if d.kind == super::Kind::Mysql {
+        out.push_str(" FOR UPDATE");
+    }
+    Sql {
+        text: out,
+        params: values_of(key.iter()),
+    }
+}
+
 /// Insert, or write `values` on the row with that key: SQLite's `ON CONFLICT(key) DO UPDATE`
 /// (needs a unique index on exactly the key columns), MySQL's `ON DUPLICATE KEY UPDATE`
 /// (fires on any unique key: callers name the only one a row could collide on).

@@ -293,6 +293,13 @@ impl Tx for Conn<'_> {
         sql::increment(&LITE, table, set, also, key).map_or(Ok(0), |s| exec(self.0, s))
     }
 
+    fn lock_rows(&mut self, table: &str, key: &[(&str, Value)]) -> StorageResult<bool> {
+        let s = sql::lock_rows(&LITE, table, key);
+        let mut stmt = prepare(self.0, &s.text)?;
+        stmt.exists(params_from_iter(s.params.iter()))
+            .map_err(map_err)
+    }
+
     fn upsert(
         &mut self,
         table: &str,

@@ -276,3 +276,19 @@ fn writers_on_two_handles_of_one_file_lose_no_increment() {
         .expect("read");
     assert_eq!(got[0], Value::Int(2 * EACH));
 }
+
+#[test]
+fn lock_rows_says_whether_the_rows_exist_and_changes_nothing() {
+    let (_dir, s) = store();
+    s.write(&mut |tx| {
+        let a = credential(tx, "a")?;
+        let before = uses(tx, a)?;
+        assert!(tx.lock_rows("shopws_key_credential", &[("id", Value::Int(a))])?);
+        assert!(!tx.lock_rows("shopws_key_credential", &[("id", Value::Int(a + 1000))])?);
+        // An empty key matches nothing, never the whole table.
+        assert!(!tx.lock_rows("shopws_key_credential", &[])?);
+        assert_eq!(uses(tx, a)?, before);
+        Ok(())
+    })
+    .expect("write");
+}

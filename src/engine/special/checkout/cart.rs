@@ -7,13 +7,12 @@ use crate::storage::{Select, Tx, Value};
 use super::draft::CartRow;
 use super::errors;
 
-/// The cart, taken for this transaction: a no-op write locks its row on a server database,
-/// so that two orders posted for one cart at once are one after the other, and the second
-/// sees the first.
+/// The cart, taken for this transaction: its row is locked on a server database, so that two
+/// orders posted for one cart at once are one after the other, and the second sees the
+/// first.
 pub fn load(tx: &mut dyn Tx, id: i64) -> ApiResult<CartRow> {
     let key = [("id_cart", Value::Int(id))];
-    // (A server may count a write that changes nothing as no row: the select says.)
-    tx.increment("cart", &[("recyclable", 0)], &[], &key)?;
+    tx.lock_rows("cart", &key)?;
     let rows = tx.select(&Select {
         table: "cart",
         columns: &[

@@ -41,15 +41,10 @@ pub fn int(tx: &mut dyn Tx, name: &str, shop: i64, group: i64, default: i64) -> 
     Ok(get(tx, name, shop, group)?.map_or(default, |s| s.int()))
 }
 
-/// Takes the rows of `name` for this transaction (a write that changes nothing): on a server
-/// database two numberings of invoices or delivery slips then run one after the other rather
+/// Takes the rows of `name` for this transaction: on a server database two numberings of invoices or delivery slips then run one after the other rather
 /// than both reading the same largest number.
 pub fn lock(tx: &mut dyn Tx, name: &str) -> StorageResult<()> {
-    tx.update(
-        "configuration",
-        &[("name", Value::from(name))],
-        &[("name", Value::from(name))],
-    )?;
+    tx.lock_rows("configuration", &[("name", Value::from(name))])?;
     Ok(())
 }
 

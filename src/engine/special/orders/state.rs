@@ -83,11 +83,11 @@ impl Order {
         self.amounts.get(name).copied().unwrap_or_default()
     }
 
-    /// Takes the order's row for this transaction (a write that changes nothing: on a server
-    /// database a concurrent state change of the same order waits), then reads it.
+    /// Takes the order's row for this transaction (on a server database a concurrent state
+    /// change of the same order waits), then reads it.
     fn load(tx: &mut dyn Tx, id: i64) -> StorageResult<Option<Order>> {
         let key = [("id_order", Value::Int(id))];
-        tx.increment("orders", &[("current_state", 0)], &[], &key)?;
+        tx.lock_rows("orders", &key)?;
         let mut columns: Vec<&str> = COLUMNS.to_vec();
         columns.extend_from_slice(&AMOUNTS);
         let Some(r) = tx

@@ -112,7 +112,7 @@ pub fn apply(tx: &mut dyn Tx, place: &Place, plan: &StockPlan, ctx: &MoveCtx) ->
     // Every row the change concerns, taken in one order before anything is read.
     for (product, attribute) in &plan.lines {
         let key = row_key(place, *product, *attribute);
-        if tx.increment(TABLE, &[("quantity", 0)], &[], &key)? == 0 {
+        if !tx.lock_rows(TABLE, &key)? {
             tx.insert_ignore(
                 TABLE,
                 &[
@@ -275,7 +275,7 @@ pub fn add_sale(tx: &mut dyn Tx, product: i64, qty: i64, today: &str) -> Storage
 /// `ProductSale::removeProductSale`: one sale less; the row goes with the last one.
 pub fn remove_sale(tx: &mut dyn Tx, product: i64, qty: i64, today: &str) -> StorageResult<()> {
     let key = [("id_product", Value::Int(product))];
-    tx.increment("product_sale", &[("sale_nbr", 0)], &[], &key)?;
+    tx.lock_rows("product_sale", &key)?;
     let row = tx.select(&Select {
         table: "product_sale",
         columns: &["sale_nbr", "quantity"],
