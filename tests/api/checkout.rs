@@ -90,6 +90,15 @@ fn an_order_is_built_from_its_cart() {
     let shop = TestShop::start();
     let (p1, p9) = (stock(&shop, 1, 1), stock(&shop, 9, 22));
     let product1 = stock(&shop, 1, 0);
+    // What the merchant paid: a combination's own wholesale price, else its product's.
+    shop.sql_exec(
+        "UPDATE {product} SET wholesale_price = 5.5 WHERE id_product IN (1, 9)",
+        &[],
+    );
+    shop.sql_exec(
+        "UPDATE {product_attribute} SET wholesale_price = CASE id_product_attribute WHEN 22 THEN 3.25 ELSE 0 END WHERE id_product_attribute IN (1, 22)",
+        &[],
+    );
     let c = cart(&shop, 1, &[(1, 1, 2), (9, 22, 1)]);
     // Posted totals are ignored; the amount paid is compared with the cart's total.
     let r = shop.send(
@@ -137,6 +146,14 @@ fn an_order_is_built_from_its_cart() {
     );
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert_eq!(lines[0][2].as_deref(), Some("2"));
+    let wholesale = shop.sql_rows(
+        "SELECT original_wholesale_price, purchase_supplier_price FROM {order_detail} WHERE id_order = ? ORDER BY product_id",
+        &[id.into()],
+    );
+    let money = |v: &Option<String>| v.as_deref().and_then(|t| t.parse::<f64>().ok());
+    assert_eq!(money(&wholesale[0][0]), Some(5.5), "{wholesale:?}");
+    assert_eq!(money(&wholesale[0][1]), Some(5.5), "{wholesale:?}");
+    assert_eq!(money(&wholesale[1][0]), Some(3.25), "{wholesale:?}");
     assert!(
         lines[0][3]
             .as_deref()

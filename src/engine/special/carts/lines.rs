@@ -39,6 +39,9 @@ pub struct Line {
     /// The product's width, height and depth (carriers' maximum sizes).
     pub size: [Decimal; 3],
     pub additional_shipping_cost: Decimal,
+    /// What the merchant paid: the combination's wholesale price when it has one, else the
+    /// product's (kept on the order line).
+    pub wholesale: Decimal,
     pub unit_te_before_reduction: Decimal,
     pub unit_ti_before_reduction: Decimal,
     pub unit_te: Decimal,
@@ -128,6 +131,7 @@ pub fn price_lines(
             "height",
             "depth",
             "supplier_reference",
+            "wholesale_price",
         ],
         any: Some(("id_product", products.clone())),
         ..Default::default()
@@ -169,6 +173,7 @@ pub fn price_lines(
             "mpn",
             "weight",
             "supplier_reference",
+            "wholesale_price",
         ],
         any: Some(("id_product_attribute", attrs.clone())),
         ..Default::default()
@@ -213,6 +218,10 @@ pub fn price_lines(
             id_supplier: p.map_or(0, |r| int(&r[9])),
             size: [10, 11, 12].map(|i| p.map_or(Decimal::ZERO, |r| dec(&r[i]))),
             additional_shipping_cost: extra.get(&product).copied().unwrap_or_default(),
+            wholesale: c
+                .map(|r| dec(&r[8]))
+                .filter(|w| *w > Decimal::ZERO)
+                .unwrap_or_else(|| p.map_or(Decimal::ZERO, |r| dec(&r[14]))),
             attribute_ids,
             ..Line::default()
         };

@@ -4,7 +4,6 @@
 use rust_decimal::Decimal;
 
 use crate::engine::special::carts::{self, CartSummary};
-use crate::engine::special::price::dec;
 use crate::engine::{ApiResult, Ctx};
 use crate::storage::{Select, StorageResult, Tx, Value};
 
@@ -15,33 +14,6 @@ use super::{errors, taxes};
 /// PrestaShop has written this in `order_detail.tax_name` since taxes moved to
 /// `order_detail_tax`.
 const TAX_NAME: &str = "deprecated";
-
-/// The wholesale price of a line: the combination's when it has one, else the product's.
-fn wholesale(tx: &mut dyn Tx, product: i64, attribute: i64) -> StorageResult<Decimal> {
-    if attribute > 0 {
-        let w = tx
-            .select(&Select {
-                table: "product_attribute",
-                columns: &["wholesale_price"],
-                key: vec![("id_product_attribute", Value::Int(attribute))],
-                ..Default::default()
-            })?
-            .first()
-            .map_or(Decimal::ZERO, |r| dec(&r[0]));
-        if w > Decimal::ZERO {
-            return Ok(w);
-        }
-    }
-    Ok(tx
-        .select(&Select {
-            table: "product",
-            columns: &["wholesale_price"],
-            key: vec![("id_product", Value::Int(product))],
-            ..Default::default()
-        })?
-        .first()
-        .map_or(Decimal::ZERO, |r| dec(&r[0])))
-}
 
 fn country_active(tx: &mut dyn Tx, country: i64) -> StorageResult<bool> {
     Ok(tx
@@ -80,16 +52,18 @@ pub fn draft(tx: &mut dyn Tx, cart: &CartRow, ctx: &Ctx) -> ApiResult<OrderDraft
         ctx.info.setting_i64("PS_PRICE_ROUND_MODE", 2),
     );
     let mut lines = Vec::with_capacity(s.lines.len());
+    let mut tax_rules = taxes::Rules::new();
     for l in &s.lines {
         let (line_taxes, method) = taxes::of_line(
             tx,
+            &mut tax_rules,
             l.tax_rules_group,
             &s.tax_place,
             l.unit_te,
             l.total_te,
             precision,
         )?;
-        let wholesale = wholesale(tx, l.id_product, l.id_product_attribute)?;
+        let wholesale = l.wholesale;
         lines.push(Line {
             product: l.id_product,
             attribute: l.id_product_attribute,
