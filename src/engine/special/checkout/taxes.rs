@@ -29,12 +29,13 @@ pub fn of_line(
     total_te: Decimal,
     (precision, round_mode): (i32, i64),
 ) -> StorageResult<(Vec<LineTax>, i64)> {
-    if !known.contains_key(&group) {
-        let read = tax_rules(tx, group, place.country)?;
-        known.insert(group, read);
-    }
-    let rules = known.get(&group).map_or(&[][..], Vec::as_slice);
-    let (applied, behavior) = tax::applied(rules, place.state, &place.zipcode);
+    let rules = match known.entry(group) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(tax_rules(tx, group, place.country)?)
+        }
+    };
+    let (applied, behavior) = tax::applied(rules.as_slice(), place.state, &place.zipcode);
     let hundred = Decimal::ONE_HUNDRED;
     let (mut unit_base, mut total_base) = (unit_te, total_te);
     let mut out = Vec::with_capacity(applied.len());
