@@ -188,24 +188,16 @@ pub fn claim(store: &dyn Store, token: &str, rule: ClaimRule) -> StorageResult<V
 /// Marks a claimed row sent. `false` when the lease was lost meanwhile (another sender took
 /// the row after it expired).
 pub fn mark_sent(store: &dyn Store, c: &Claimed) -> StorageResult<bool> {
-    let mut changed = 0;
-    store.write(&mut |tx| {
-        changed = tx.update(
-            TABLE,
-            &[
-                ("state", Value::from(SENT)),
-                ("claim", Value::from("")),
-                ("last_error", Value::from("")),
-                ("sent_at", Value::from(crate::clock::now())),
-            ],
-            &[
-                ("id", Value::Int(c.id)),
-                ("claim", Value::from(c.claim.as_str())),
-            ],
-        )?;
-        Ok(())
-    })?;
-    Ok(changed == 1)
+    finish_claim(
+        store,
+        c,
+        &[
+            ("state", Value::from(SENT)),
+            ("claim", Value::from("")),
+            ("last_error", Value::from("")),
+            ("sent_at", Value::from(crate::clock::now())),
+        ],
+    )
 }
 
 /// After a failed attempt: due again at `retry_at_ms`, or failed for good (`retry_at_ms` is
@@ -217,41 +209,43 @@ pub fn mark_failed_attempt(
     retry_at_ms: Option<i64>,
 ) -> StorageResult<bool> {
     let error: String = error.chars().take(2000).collect();
-    let mut changed = 0;
-    store.write(&mut |tx| {
-        let mut set = vec![
+    let next = match retry_at_ms {
+        Some(at) => ("next_at", Value::Int(at)),
+        None => ("state", Value::from(FAILED)),
+    };
+    finish_claim(
+        store,
+        c,
+        &[
             ("claim", Value::from("")),
             ("last_error", Value::from(error.as_str())),
-        ];
-        match retry_at_ms {
-            Some(at) => set.push(("next_at", Value::Int(at))),
-            None => set.push(("state", Value::from(FAILED))),
-        }
-        changed = tx.update(
-            TABLE,
-            &set,
-            &[
-                ("id", Value::Int(c.id)),
-                ("claim", Value::from(c.claim.as_str())),
-            ],
-        )?;
-        Ok(())
-    })?;
-    Ok(changed == 1)
+            next,
+        ],
+    )
 }
 
 /// Hands a claimed row back unsent (the sender is stopping): due at once, the attempt not
 /// counted.
 pub fn release(store: &dyn Store, c: &Claimed) -> StorageResult<bool> {
+    finish_claim(
+        store,
+        c,
+        &[
+            ("claim", Value::from("")),
+            ("next_at", Value::Int(now_ms())),
+            ("attempts", Value::Int((c.attempts - 1).max(0))),
+        ],
+    )
+}
+
+/// Writes `set` on the claimed row if the claim is still this sender's: a sender whose lease
+/// ran out (another took the mail meanwhile) changes nothing and learns it (false).
+fn finish_claim(store: &dyn Store, c: &Claimed, set: &[(&str, Value)]) -> StorageResult<bool> {
     let mut changed = 0;
     store.write(&mut |tx| {
         changed = tx.update(
             TABLE,
-            &[
-                ("claim", Value::from("")),
-                ("next_at", Value::Int(now_ms())),
-                ("attempts", Value::Int((c.attempts - 1).max(0))),
-            ],
+            set,
             &[
                 ("id", Value::Int(c.id)),
                 ("claim", Value::from(c.claim.as_str())),
