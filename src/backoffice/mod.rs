@@ -51,6 +51,14 @@ pub fn router(state: Arc<BackOffice>) -> Router {
         .route(&format!("{p}/"), get(login::index))
         .route(&format!("{p}/login"), post(login::login))
         .route(&format!("{p}/logout"), post(login::logout))
+        .route(
+            &format!("{p}/login/code"),
+            get(login::code_page).post(login::code),
+        )
+        .route(
+            &format!("{p}/login/enrol"),
+            get(login::enrol_page).post(login::enrol),
+        )
         .route(&format!("{p}/webservice"), get(keys::list))
         .route(&format!("{p}/webservice/settings"), post(settings::save))
         .route(&format!("{p}/webservice/diagnose"), get(settings::diagnose))
@@ -74,11 +82,26 @@ pub fn router(state: Arc<BackOffice>) -> Router {
             post(keys::delete),
         )
         .route(&format!("{p}/audit"), get(audit::page))
+        .route(&format!("{p}/audit.csv"), get(audit::export))
+        .route(&format!("{p}/audit/retention"), post(settings::retention))
         .route(&format!("{p}/api-reference"), get(reference::page))
         .route(&format!("{p}/account"), get(account::page))
         .route(
             &format!("{p}/account/sessions/revoke"),
             post(account::revoke),
+        )
+        .route(&format!("{p}/account/totp/start"), post(account::totp_start))
+        .route(
+            &format!("{p}/account/totp/confirm"),
+            post(account::totp_confirm),
+        )
+        .route(
+            &format!("{p}/account/totp/disable"),
+            post(account::totp_disable),
+        )
+        .route(
+            &format!("{p}/account/totp/recovery"),
+            post(account::totp_recovery),
         )
         .route(&format!("{p}/static/{{file}}"), get(asset))
         // Anything else under the prefix is ours too: a 404 with the headers above, not the
