@@ -237,10 +237,19 @@ fn start_again(st: &BackOffice) -> Resp {
 
 /// The second step of a login: the code form.
 pub async fn code_page(State(st): State<Arc<BackOffice>>, headers: HeaderMap) -> Resp {
-    match pending(&st, &headers).await {
-        Some((_, p, _)) => code_form(&st, &p.csrf, Vec::new(), StatusCode::OK),
-        None => start_again(&st),
+    let Some((_, p, user)) = pending(&st, &headers).await else {
+        return start_again(&st);
+    };
+    let st2 = st.clone();
+    let enabled = blocking(move || employees::totp::state(st2.engine.store.as_ref(), user.id))
+        .await
+        .and_then(Result::ok)
+        .is_some_and(|s| s.enabled);
+    if !enabled {
+        // Required but not set up yet: enrolment first.
+        return redirect(&format!("{}/login/enrol", prefix(&st)));
     }
+    code_form(&st, &p.csrf, Vec::new(), StatusCode::OK)
 }
 
 enum Second {
