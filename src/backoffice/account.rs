@@ -9,10 +9,10 @@ use axum::http::StatusCode;
 
 use super::guard::{self, EmployeePost, Page};
 use super::pages::{AccountPage, SessionRow, TotpCodes};
-use crate::employees;
 use super::session;
 use super::web::*;
 use super::BackOffice;
+use crate::employees;
 
 fn when(secs: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(secs)
@@ -33,10 +33,7 @@ pub async fn page(
 ) -> Resp {
     let flashes = match uri.query() {
         Some("done=revoked") => vec![("success", "The session has been ended.".to_string())],
-        Some("done=totp-off") => vec![(
-            "success",
-            "Two-step verification is off.".to_string(),
-        )],
+        Some("done=totp-off") => vec![("success", "Two-step verification is off.".to_string())],
         _ => Vec::new(),
     };
     render(&st, &auth, flashes, StatusCode::OK).await
@@ -107,8 +104,13 @@ pub async fn totp_start(
     let fresh = match guard::sudo(&st, &auth, &f).await {
         Ok(c) => c,
         Err(refusal) => {
-            return render(&st, &auth, vec![("error", refusal.message())], StatusCode::FORBIDDEN)
-                .await
+            return render(
+                &st,
+                &auth,
+                vec![("error", refusal.message())],
+                StatusCode::FORBIDDEN,
+            )
+            .await
         }
     };
     let r = enrol_page(&st, &auth, Vec::new(), StatusCode::OK).await;
@@ -157,8 +159,14 @@ pub async fn totp_confirm(
             codes_page(&st, &auth, codes, "Two-step verification is on.")
         }
         Some(Ok(None)) => {
-            guard::audit_detail(&st, &auth.actor(), "totp.refused", "wrong code at enrolment", "denied")
-                .await;
+            guard::audit_detail(
+                &st,
+                &auth.actor(),
+                "totp.refused",
+                "wrong code at enrolment",
+                "denied",
+            )
+            .await;
             enrol_page(
                 &st,
                 &auth,
@@ -179,8 +187,13 @@ pub async fn totp_disable(
     let fresh = match guard::sudo(&st, &auth, &f).await {
         Ok(c) => c,
         Err(refusal) => {
-            return render(&st, &auth, vec![("error", refusal.message())], StatusCode::FORBIDDEN)
-                .await
+            return render(
+                &st,
+                &auth,
+                vec![("error", refusal.message())],
+                StatusCode::FORBIDDEN,
+            )
+            .await
         }
     };
     let (st2, uid) = (st.clone(), auth.user.id);
@@ -224,8 +237,13 @@ pub async fn totp_recovery(
     let fresh = match guard::sudo(&st, &auth, &f).await {
         Ok(c) => c,
         Err(refusal) => {
-            return render(&st, &auth, vec![("error", refusal.message())], StatusCode::FORBIDDEN)
-                .await
+            return render(
+                &st,
+                &auth,
+                vec![("error", refusal.message())],
+                StatusCode::FORBIDDEN,
+            )
+            .await
         }
     };
     let (st2, uid) = (st.clone(), auth.user.id);
@@ -233,7 +251,12 @@ pub async fn totp_recovery(
     let r = match codes {
         Some(Ok(Some(codes))) => {
             guard::audit(&st, &auth.actor(), "totp.recovery_regenerated", "ok").await;
-            codes_page(&st, &auth, codes, "New recovery codes: the previous ones no longer work.")
+            codes_page(
+                &st,
+                &auth,
+                codes,
+                "New recovery codes: the previous ones no longer work.",
+            )
         }
         Some(Ok(None)) => redirect(&format!("{}/account", prefix(&st))),
         _ => internal(),

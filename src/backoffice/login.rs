@@ -56,7 +56,13 @@ enum Outcome {
 }
 
 /// An audit row about a login attempt (the actor is the e-mail typed).
-fn note(store: &dyn crate::storage::Store, who: (&str, &str, &str), action: &str, details: &str, result: &str) {
+fn note(
+    store: &dyn crate::storage::Store,
+    who: (&str, &str, &str),
+    action: &str,
+    details: &str,
+    result: &str,
+) {
     let _ = store.write(&mut |tx| {
         crate::audit::record(
             tx,
@@ -154,7 +160,12 @@ pub async fn login(
         Some(Outcome::Second(token, enrol)) => {
             let next = if enrol { "login/enrol" } else { "login/code" };
             let mut r = redirect(&format!("{}/{next}", prefix(&st)));
-            set_cookie(&mut r, &cookie_name(&st, session::PENDING_COOKIE), &token, None);
+            set_cookie(
+                &mut r,
+                &cookie_name(&st, session::PENDING_COOKIE),
+                &token,
+                None,
+            );
             set_cookie(&mut r, &cookie_name(&st, session::PRE_COOKIE), "", Some(0));
             r
         }
@@ -231,7 +242,12 @@ fn code_form(st: &BackOffice, csrf: &str, flashes: Vec<Flash>, status: StatusCod
 /// Back to the password form: the pending login is gone or expired.
 fn start_again(st: &BackOffice) -> Resp {
     let mut r = redirect(&format!("{}/", prefix(st)));
-    set_cookie(&mut r, &cookie_name(st, session::PENDING_COOKIE), "", Some(0));
+    set_cookie(
+        &mut r,
+        &cookie_name(st, session::PENDING_COOKIE),
+        "",
+        Some(0),
+    );
     r
 }
 
@@ -314,7 +330,13 @@ pub async fn code(
         let reservation = match Attempt::login(&user.email, addr).reserve(store) {
             Ok(Ok(r)) => r,
             Ok(Err(refusal)) => {
-                note(store, who, "login.locked", refusal.limit.describe(), "denied");
+                note(
+                    store,
+                    who,
+                    "login.locked",
+                    refusal.limit.describe(),
+                    "denied",
+                );
                 return Some(Second::Held(refusal));
             }
             Err(e) => {
@@ -348,7 +370,9 @@ pub async fn code(
             }
             employees::totp::Check::Replayed => {
                 note(store, who, "totp.refused", "code already used", "denied");
-                Some(Second::Wrong("This code was already used: wait for the next one."))
+                Some(Second::Wrong(
+                    "This code was already used: wait for the next one.",
+                ))
             }
             employees::totp::Check::Wrong => {
                 note(store, who, "totp.refused", "wrong code", "denied");
@@ -465,7 +489,13 @@ pub async fn enrol(
         let reservation = match Attempt::login(&user.email, addr).reserve(store) {
             Ok(Ok(r)) => r,
             Ok(Err(refusal)) => {
-                note(store, who, "login.locked", refusal.limit.describe(), "denied");
+                note(
+                    store,
+                    who,
+                    "login.locked",
+                    refusal.limit.describe(),
+                    "denied",
+                );
                 return Some(Enrolled::Held(refusal));
             }
             Err(e) => {
@@ -485,7 +515,13 @@ pub async fn enrol(
                 Some(Enrolled::In(s + " " + &csrf, codes))
             }
             None => {
-                note(store, who, "totp.refused", "wrong code at enrolment", "denied");
+                note(
+                    store,
+                    who,
+                    "totp.refused",
+                    "wrong code at enrolment",
+                    "denied",
+                );
                 Some(Enrolled::Wrong)
             }
         }

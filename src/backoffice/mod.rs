@@ -90,7 +90,10 @@ pub fn router(state: Arc<BackOffice>) -> Router {
             &format!("{p}/account/sessions/revoke"),
             post(account::revoke),
         )
-        .route(&format!("{p}/account/totp/start"), post(account::totp_start))
+        .route(
+            &format!("{p}/account/totp/start"),
+            post(account::totp_start),
+        )
         .route(
             &format!("{p}/account/totp/confirm"),
             post(account::totp_confirm),

@@ -203,7 +203,10 @@ pub async fn retention(
         &st,
         &auth.actor(),
         "settings.audit_retention",
-        &format!("{}={before} -> {days} days", crate::audit::RETENTION_SETTING),
+        &format!(
+            "{}={before} -> {days} days",
+            crate::audit::RETENTION_SETTING
+        ),
         "ok",
     )
     .await;

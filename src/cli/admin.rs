@@ -118,7 +118,11 @@ pub fn run(g: &Global, action: AdminAction) -> anyhow::Result<()> {
         AdminAction::TotpRequire { email, off } => {
             let (id, email) = find(store.as_ref(), &email)?;
             employees::totp::set_required(store.as_ref(), id, !off)?;
-            let action = if off { "totp.not_required" } else { "totp.required" };
+            let action = if off {
+                "totp.not_required"
+            } else {
+                "totp.required"
+            };
             store.write(&mut |tx| crate::audit::employee(tx, action, id, &email, ""))?;
             if off {
                 println!("employee #{id} ({email}) no longer needs a second factor");
@@ -130,7 +134,13 @@ pub fn run(g: &Global, action: AdminAction) -> anyhow::Result<()> {
             let (id, email) = find(store.as_ref(), &email)?;
             let was = employees::totp::disable(store.as_ref(), id)?;
             store.write(&mut |tx| {
-                crate::audit::employee(tx, "totp.reset", id, &email, if was { "" } else { "was off" })
+                crate::audit::employee(
+                    tx,
+                    "totp.reset",
+                    id,
+                    &email,
+                    if was { "" } else { "was off" },
+                )
             })?;
             println!("second factor of employee #{id} ({email}) reset; recovery codes deleted");
         }

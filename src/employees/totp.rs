@@ -98,7 +98,11 @@ fn seal(pepper: &Pepper, user_id: i64, secret: &[u8]) -> String {
     let mut nonce = [0u8; 16];
     rand::rngs::OsRng.unwrap_err().fill_bytes(&mut nonce);
     let stream = keystream(pepper, user_id, &nonce);
-    let sealed: Vec<u8> = secret.iter().zip(stream.iter()).map(|(a, b)| a ^ b).collect();
+    let sealed: Vec<u8> = secret
+        .iter()
+        .zip(stream.iter())
+        .map(|(a, b)| a ^ b)
+        .collect();
     format!("v1:{}:{}", hex::encode(nonce), hex::encode(sealed))
 }
 
@@ -113,7 +117,13 @@ fn unseal(pepper: &Pepper, user_id: i64, stored: &str) -> Option<Vec<u8>> {
         return None;
     }
     let stream = keystream(pepper, user_id, &nonce);
-    Some(sealed.iter().zip(stream.iter()).map(|(a, b)| a ^ b).collect())
+    Some(
+        sealed
+            .iter()
+            .zip(stream.iter())
+            .map(|(a, b)| a ^ b)
+            .collect(),
+    )
 }
 
 fn keystream(pepper: &Pepper, user_id: i64, nonce: &[u8]) -> [u8; 32] {
@@ -147,7 +157,10 @@ fn new_recovery_code() -> String {
 
 /// The employee's row, locked for the rest of the transaction (a write that changes
 /// nothing), so two logins checking codes at once run one after the other.
-fn lock(tx: &mut dyn Tx, user_id: i64) -> StorageResult<Option<(Option<String>, Option<i64>, i64, bool)>> {
+fn lock(
+    tx: &mut dyn Tx,
+    user_id: i64,
+) -> StorageResult<Option<(Option<String>, Option<i64>, i64, bool)>> {
     let key = [("user_id", Value::Int(user_id))];
     tx.increment(TABLE, &[("last_step", 0)], &[], &key)?;
     let rows = tx.select(&Select {
@@ -226,7 +239,10 @@ pub fn start_enrolment(
         tx.update(
             TABLE,
             &[
-                ("secret", Value::from(seal(pepper, user_id, &fresh).as_str())),
+                (
+                    "secret",
+                    Value::from(seal(pepper, user_id, &fresh).as_str()),
+                ),
                 ("enabled_at", Value::Null),
             ],
             &[("user_id", Value::Int(user_id))],
@@ -261,7 +277,10 @@ pub fn confirm(
         };
         tx.update(
             TABLE,
-            &[("enabled_at", Value::Int(now)), ("last_step", Value::Int(step))],
+            &[
+                ("enabled_at", Value::Int(now)),
+                ("last_step", Value::Int(step)),
+            ],
             &[("user_id", Value::Int(user_id))],
         )?;
         out = Some(replace_codes(tx, user_id)?);
@@ -305,7 +324,12 @@ pub fn regenerate(store: &dyn Store, user_id: i64) -> StorageResult<Option<Vec<S
 
 /// Checks a code typed at login: a code of the app (each step once), or a recovery code
 /// (each once).
-pub fn check(store: &dyn Store, pepper: &Pepper, user_id: i64, typed: &str) -> StorageResult<Check> {
+pub fn check(
+    store: &dyn Store,
+    pepper: &Pepper,
+    user_id: i64,
+    typed: &str,
+) -> StorageResult<Check> {
     check_at(store, pepper, user_id, typed, crate::clock::unix())
 }
 
@@ -492,14 +516,20 @@ mod tests {
         assert_eq!(st.recovery_left, 10);
         // The enrolment's step is spent; the next one passes once.
         let next = t.generate((now + STEP) as u64);
-        assert_eq!(check_at(&s, &p, id, &next, now).expect("check"), Check::Code);
+        assert_eq!(
+            check_at(&s, &p, id, &next, now).expect("check"),
+            Check::Code
+        );
         assert_eq!(
             check_at(&s, &p, id, &next, now).expect("check"),
             Check::Replayed
         );
         // Two steps ahead is outside the skew.
         let far = t.generate((now + 3 * STEP) as u64);
-        assert_eq!(check_at(&s, &p, id, &far, now).expect("check"), Check::Wrong);
+        assert_eq!(
+            check_at(&s, &p, id, &far, now).expect("check"),
+            Check::Wrong
+        );
         assert_eq!(
             check_at(&s, &p, id, &codes[0].to_uppercase(), now).expect("check"),
             Check::Recovery(9)
@@ -520,7 +550,10 @@ mod tests {
         );
         assert!(disable(&s, id).expect("disable"));
         assert!(!state(&s, id).expect("state").enabled);
-        assert_eq!(check_at(&s, &p, id, &fresh[2], now).expect("check"), Check::Wrong);
+        assert_eq!(
+            check_at(&s, &p, id, &fresh[2], now).expect("check"),
+            Check::Wrong
+        );
     }
 
     #[test]

@@ -203,7 +203,10 @@ fn totp_enrol_then_login_needs_a_code_once_and_recovery_codes_work_once() {
     assert_eq!(done.status, 200, "{}", done.body);
     let codes = recovery_codes(&done.body);
     assert_eq!(codes.len(), 10, "{}", done.body);
-    assert!(b.get("/admin/account").body.contains("id=\"recovery-left\">10<"));
+    assert!(b
+        .get("/admin/account")
+        .body
+        .contains("id=\"recovery-left\">10<"));
     b.logout();
 
     // The password alone opens no session.
@@ -211,7 +214,10 @@ fn totp_enrol_then_login_needs_a_code_once_and_recovery_codes_work_once() {
     assert_eq!((r.status, r.location.as_str()), (303, "/admin/login/code"));
     assert!(!b.has("shopws_session") && b.has("shopws_2fa"));
     let blocked = b.get("/admin/webservice");
-    assert_eq!((blocked.status, blocked.location.as_str()), (303, "/admin/"));
+    assert_eq!(
+        (blocked.status, blocked.location.as_str()),
+        (303, "/admin/")
+    );
 
     // A wrong code is refused and counted as a failed login.
     let r = b.code(&code_at(&secret, 5));
@@ -244,7 +250,10 @@ fn totp_enrol_then_login_needs_a_code_once_and_recovery_codes_work_once() {
     b.password(email);
     assert_eq!(b.code(&codes[0]).status, 401);
     assert_eq!(b.code(&codes[1]).status, 303);
-    assert!(b.get("/admin/account").body.contains("id=\"recovery-left\">8<"));
+    assert!(b
+        .get("/admin/account")
+        .body
+        .contains("id=\"recovery-left\">8<"));
 
     // Regenerating: the old codes stop working.
     let csrf = b.csrf();
@@ -338,7 +347,8 @@ fn an_employee_required_to_use_totp_is_sent_to_enrolment() {
     // Required: it cannot be turned off from the account page.
     let csrf = b.csrf();
     assert_eq!(
-        b.post("/admin/account/totp/disable", &[("csrf", &csrf)]).status,
+        b.post("/admin/account/totp/disable", &[("csrf", &csrf)])
+            .status,
         403
     );
     b.logout();
@@ -359,7 +369,14 @@ fn the_audit_log_exports_as_csv_with_formulas_defused() {
     create_admin(&shop, "boss@example.com", PASSWORD);
     let mut child = shop
         .command()
-        .args(["admin", "create", "--email", "viewer@example.com", "--role", "viewer"])
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "viewer@example.com",
+            "--role",
+            "viewer",
+        ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -385,7 +402,10 @@ fn the_audit_log_exports_as_csv_with_formulas_defused() {
     let b = Browser::new(&shop);
     assert_eq!(b.password("viewer@example.com").status, 303);
     let page = b.get("/admin/audit?action=test.");
-    assert!(page.body.contains("/admin/audit.csv?action=test."), "export link keeps the filter");
+    assert!(
+        page.body.contains("/admin/audit.csv?action=test."),
+        "export link keeps the filter"
+    );
     let csv = b.get("/admin/audit.csv");
     assert_eq!(csv.status, 200);
     assert_eq!(csv.content_type, "text/csv; charset=utf-8");
@@ -398,7 +418,8 @@ fn the_audit_log_exports_as_csv_with_formulas_defused() {
     assert!(csv.body.contains("login.ok"));
     assert!(csv.body.contains("'@evil"), "{}", csv.body);
     assert!(
-        csv.body.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+        csv.body
+            .contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
         "{}",
         csv.body
     );
@@ -474,7 +495,10 @@ fn audit_retention_prunes_old_rows_at_start_up_and_when_saved() {
         "/admin/audit/retention",
         &[("csrf", &csrf), ("retention_days", "7")],
     );
-    assert_eq!((r.status, r.location.as_str()), (303, "/admin/audit?done=retention"));
+    assert_eq!(
+        (r.status, r.location.as_str()),
+        (303, "/admin/audit?done=retention")
+    );
     assert_eq!(count("test.recent"), 0);
     assert_eq!(
         shop.sql_strings(

@@ -356,7 +356,9 @@ impl<Q: Queryable> Tx for My<'_, Q> {
     }
 
     fn delete_below(&mut self, table: &str, column: &str, bound: Value) -> StorageResult<u64> {
-        Ok(self.exec(&sql::delete_below(self.d, table, column, &bound))?.0)
+        Ok(self
+            .exec(&sql::delete_below(self.d, table, column, &bound))?
+            .0)
     }
 
     fn increment(
