@@ -125,7 +125,7 @@ async fn enrol_page(
 ) -> Resp {
     let (st2, uid) = (st.clone(), auth.user.id);
     let secret = blocking(move || {
-        employees::totp::start_enrolment(st2.engine.store.as_ref(), st2.keys.pepper(), uid)
+        employees::totp::start_enrolment(st2.engine.store.as_ref(), &super::totp_seal(&st2), uid)
     })
     .await;
     match secret {
@@ -150,7 +150,12 @@ pub async fn totp_confirm(
 ) -> Resp {
     let (st2, uid, code) = (st.clone(), auth.user.id, field(&f, "code").to_string());
     let done = blocking(move || {
-        employees::totp::confirm(st2.engine.store.as_ref(), st2.keys.pepper(), uid, &code)
+        employees::totp::confirm(
+            st2.engine.store.as_ref(),
+            &super::totp_seal(&st2),
+            uid,
+            &code,
+        )
     })
     .await;
     match done {

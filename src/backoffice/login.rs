@@ -344,7 +344,7 @@ pub async fn code(
                 return None;
             }
         };
-        let check = employees::totp::check(store, st2.keys.pepper(), user.id, &typed).ok()?;
+        let check = employees::totp::check(store, &super::totp_seal(&st2), user.id, &typed).ok()?;
         match check {
             employees::totp::Check::Code | employees::totp::Check::Recovery(_) => {
                 if let Err(e) = reservation.succeeded(store) {
@@ -429,7 +429,7 @@ async fn enrol_render(
 ) -> Resp {
     let (st2, uid) = (st.clone(), user.id);
     let secret = blocking(move || {
-        employees::totp::start_enrolment(st2.engine.store.as_ref(), st2.keys.pepper(), uid)
+        employees::totp::start_enrolment(st2.engine.store.as_ref(), &super::totp_seal(&st2), uid)
     })
     .await;
     match secret {
@@ -503,7 +503,7 @@ pub async fn enrol(
                 return None;
             }
         };
-        match employees::totp::confirm(store, st2.keys.pepper(), user.id, &typed).ok()? {
+        match employees::totp::confirm(store, &super::totp_seal(&st2), user.id, &typed).ok()? {
             Some(codes) => {
                 if let Err(e) = reservation.succeeded(store) {
                     tracing::warn!(error = %e, "could not forgive a successful login");

@@ -41,6 +41,11 @@ pub struct BackOffice {
     pub proxies: Arc<TrustedProxies>,
 }
 
+/// The key sealing employees' TOTP secrets, derived from the server pepper.
+fn totp_seal(st: &BackOffice) -> crate::employees::totp::SealKey {
+    crate::employees::totp::SealKey::new(st.keys.pepper().mac(b"shopws employee totp seal"))
+}
+
 /// The back office's routes under `prefix` (e.g. `/admin`), with its security headers on
 /// every answer, unknown paths under the prefix included.
 pub fn router(state: Arc<BackOffice>) -> Router {

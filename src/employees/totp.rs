@@ -3,16 +3,16 @@
 //! one step of clock skew either way, a code refused once its step was used, and ten
 //! single-use recovery codes kept only as SHA-256 digests.
 //!
-//! The secret is sealed at rest with the server pepper: a random 16-byte nonce, and the
-//! secret XORed with HMAC-SHA-256(pepper, label ‖ employee id ‖ nonce). A database dump
-//! without the pepper does not yield it. Nothing here ever logs a secret or a code.
+//! The secret is sealed at rest: a random 16-byte nonce, and the secret XORed with
+//! HMAC-SHA-256(seal key, label ‖ employee id ‖ nonce), the seal key being derived from the
+//! server pepper. A database dump without the pepper does not yield it. Nothing here ever
+//! logs a secret or a code.
 
 use rand::{Rng, RngCore, TryRngCore};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use totp_rs::{Algorithm, TOTP};
 
-use crate::accounts::Pepper;
 use crate::storage::{Select, StorageResult, Store, Tx, Value};
 
 const TABLE: &str = "shopws_admin_totp";
@@ -94,7 +94,28 @@ fn matching_step(secret: &[u8], code: &str, now: i64) -> Option<i64> {
     found
 }
 
-fn seal(pepper: &Pepper, user_id: i64, secret: &[u8]) -> String {
+/// The key sealing TOTP secrets at rest; the server derives it from its pepper
+/// (`Pepper::mac`), so a database dump alone does not give the secrets.
+pub struct SealKey([u8; 32]);
+
+impl SealKey {
+    pub fn new(key: [u8; 32]) -> Self {
+        SealKey(key)
+    }
+
+    fn stream(&self, data: &[u8]) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let mut mac = match Hmac::<Sha256>::new_from_slice(&self.0) {
+            Ok(m) => m,
+            // HMAC accepts keys of any length; this arm cannot be reached.
+            Err(_) => return [0; 32],
+        };
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+}
+
+fn seal(pepper: &SealKey, user_id: i64, secret: &[u8]) -> String {
     let mut nonce = [0u8; 16];
     rand::rngs::OsRng.unwrap_err().fill_bytes(&mut nonce);
     let stream = keystream(pepper, user_id, &nonce);
@@ -106,7 +127,7 @@ fn seal(pepper: &Pepper, user_id: i64, secret: &[u8]) -> String {
     format!("v1:{}:{}", hex::encode(nonce), hex::encode(sealed))
 }
 
-fn unseal(pepper: &Pepper, user_id: i64, stored: &str) -> Option<Vec<u8>> {
+fn unseal(pepper: &SealKey, user_id: i64, stored: &str) -> Option<Vec<u8>> {
     let mut parts = stored.split(':');
     if parts.next()? != "v1" {
         return None;
@@ -126,11 +147,11 @@ fn unseal(pepper: &Pepper, user_id: i64, stored: &str) -> Option<Vec<u8>> {
     )
 }
 
-fn keystream(pepper: &Pepper, user_id: i64, nonce: &[u8]) -> [u8; 32] {
+fn keystream(pepper: &SealKey, user_id: i64, nonce: &[u8]) -> [u8; 32] {
     let mut data = b"shopws-totp-secret\0".to_vec();
     data.extend_from_slice(&user_id.to_be_bytes());
     data.extend_from_slice(nonce);
-    pepper.mac(&data)
+    pepper.stream(&data)
 }
 
 /// A recovery code as typed: lower case, without spaces and dashes.
@@ -155,12 +176,12 @@ fn new_recovery_code() -> String {
     format!("{}-{}-{}", &raw[0..4], &raw[4..8], &raw[8..12])
 }
 
+/// An employee's row: sealed secret, enabled time, last step used, required.
+type Locked = (Option<String>, Option<i64>, i64, bool);
+
 /// The employee's row, locked for the rest of the transaction (a write that changes
 /// nothing), so two logins checking codes at once run one after the other.
-fn lock(
-    tx: &mut dyn Tx,
-    user_id: i64,
-) -> StorageResult<Option<(Option<String>, Option<i64>, i64, bool)>> {
+fn lock(tx: &mut dyn Tx, user_id: i64) -> StorageResult<Option<Locked>> {
     let key = [("user_id", Value::Int(user_id))];
     tx.increment(TABLE, &[("last_step", 0)], &[], &key)?;
     let rows = tx.select(&Select {
@@ -210,7 +231,7 @@ pub fn state(store: &dyn Store, user_id: i64) -> StorageResult<State> {
 /// already (reloading the page keeps it). `None` when the second factor is on already.
 pub fn start_enrolment(
     store: &dyn Store,
-    pepper: &Pepper,
+    pepper: &SealKey,
     user_id: i64,
 ) -> StorageResult<Option<Vec<u8>>> {
     let mut out = None;
@@ -257,7 +278,7 @@ pub fn start_enrolment(
 /// codes (shown once, stored hashed) are returned. `None` when the code is not right.
 pub fn confirm(
     store: &dyn Store,
-    pepper: &Pepper,
+    pepper: &SealKey,
     user_id: i64,
     code: &str,
 ) -> StorageResult<Option<Vec<String>>> {
@@ -311,11 +332,8 @@ pub fn regenerate(store: &dyn Store, user_id: i64) -> StorageResult<Option<Vec<S
     let mut out = None;
     store.write(&mut |tx| {
         out = None;
-        match lock(tx, user_id)? {
-            Some((Some(_), Some(_), _, _)) => {
-                out = Some(replace_codes(tx, user_id)?);
-            }
-            _ => {}
+        if let Some((Some(_), Some(_), _, _)) = lock(tx, user_id)? {
+            out = Some(replace_codes(tx, user_id)?);
         }
         Ok(())
     })?;
@@ -326,7 +344,7 @@ pub fn regenerate(store: &dyn Store, user_id: i64) -> StorageResult<Option<Vec<S
 /// (each once).
 pub fn check(
     store: &dyn Store,
-    pepper: &Pepper,
+    pepper: &SealKey,
     user_id: i64,
     typed: &str,
 ) -> StorageResult<Check> {
@@ -335,7 +353,7 @@ pub fn check(
 
 fn check_at(
     store: &dyn Store,
-    pepper: &Pepper,
+    pepper: &SealKey,
     user_id: i64,
     typed: &str,
     now: i64,
@@ -484,19 +502,19 @@ mod tests {
 
     #[test]
     fn sealing_round_trips_and_hides_the_secret() {
-        let p = Pepper::random();
+        let p = SealKey(rand::random());
         let secret = b"0123456789abcdefghij".to_vec();
         let sealed = seal(&p, 7, &secret);
         assert!(!sealed.contains(&hex::encode(&secret)));
         assert_eq!(unseal(&p, 7, &sealed), Some(secret.clone()));
         assert_ne!(unseal(&p, 8, &sealed), Some(secret.clone()));
-        assert_ne!(unseal(&Pepper::random(), 7, &sealed), Some(secret));
+        assert_ne!(unseal(&SealKey(rand::random()), 7, &sealed), Some(secret));
     }
 
     #[test]
     fn enrol_check_replay_and_recovery() {
         let (_d, s, id) = store();
-        let p = Pepper::random();
+        let p = SealKey(rand::random());
         let secret = start_enrolment(&s, &p, id).expect("start").expect("secret");
         assert_eq!(
             start_enrolment(&s, &p, id).expect("again"),
@@ -561,7 +579,7 @@ mod tests {
         let (_d, s, id) = store();
         set_required(&s, id, true).expect("require");
         assert!(state(&s, id).expect("state").required);
-        let p = Pepper::random();
+        let p = SealKey(rand::random());
         start_enrolment(&s, &p, id).expect("start");
         disable(&s, id).expect("reset");
         assert!(state(&s, id).expect("state").required);
