@@ -127,7 +127,10 @@ pub fn run(g: &Global, action: AdminAction) -> anyhow::Result<()> {
             if off {
                 println!("employee #{id} ({email}) no longer needs a second factor");
             } else {
-                println!("employee #{id} ({email}) must use a second factor from the next login");
+                println!(
+                    "employee #{id} ({email}) must use a second factor; without one, their \
+                     sessions are closed and they set it up at the next login"
+                );
             }
         }
         AdminAction::TotpReset { email } => {

@@ -437,9 +437,14 @@ pub fn disable(store: &dyn Store, user_id: i64) -> StorageResult<bool> {
     Ok(was)
 }
 
-/// Requires (or stops requiring) the second factor of an employee.
+/// Requires (or stops requiring) the second factor of an employee. Requiring it of one who
+/// has not set it up closes their sessions: they enrol at once, at their next login.
 pub fn set_required(store: &dyn Store, user_id: i64, required: bool) -> StorageResult<()> {
+    let enabled = state(store, user_id)?.enabled;
     store.write(&mut |tx| {
+        if required && !enabled {
+            tx.delete("shopws_admin_session", &[("user_id", Value::Int(user_id))])?;
+        }
         tx.insert_ignore(
             TABLE,
             &[

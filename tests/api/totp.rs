@@ -314,8 +314,12 @@ fn an_employee_required_to_use_totp_is_sent_to_enrolment() {
     let shop = TestShop::start();
     let email = "forced@example.com";
     create_admin(&shop, email, PASSWORD);
+    let before = Browser::new(&shop);
+    assert_eq!(before.password(email).location, "/admin/webservice");
     shop.cli(&["admin", "totp-require", "--email", email]);
     assert!(shop.cli(&["admin", "list"]).contains("pending"));
+    // A session opened before the requirement is closed.
+    assert_eq!(before.get("/admin/webservice").status, 303);
     let b = Browser::new(&shop);
     let r = b.password(email);
     assert_eq!((r.status, r.location.as_str()), (303, "/admin/login/enrol"));
