@@ -86,6 +86,35 @@ CREATE TABLE IF NOT EXISTS `PREFIX_shopws_login_throttle` (
   PRIMARY KEY (`subject`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
+-- An employee's second factor (RFC 6238 TOTP): the secret sealed with the server pepper.
+CREATE TABLE IF NOT EXISTS `PREFIX_shopws_admin_totp` (
+  `user_id` int(10) unsigned NOT NULL,
+  `secret` varchar(255) DEFAULT NULL,
+  `enabled_at` bigint(20) DEFAULT NULL,
+  `last_step` bigint(20) NOT NULL DEFAULT 0,
+  `required` tinyint(1) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`user_id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Single-use recovery codes: only their SHA-256.
+CREATE TABLE IF NOT EXISTS `PREFIX_shopws_admin_recovery_code` (
+  `user_id` int(10) unsigned NOT NULL,
+  `digest` varchar(64) NOT NULL,
+  `used_at` bigint(20) DEFAULT NULL,
+  PRIMARY KEY (`user_id`, `digest`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- A login awaiting its second factor (or an enrolment): five minutes, never a session.
+CREATE TABLE IF NOT EXISTS `PREFIX_shopws_admin_pending_login` (
+  `id_digest` varchar(64) NOT NULL,
+  `user_id` int(10) unsigned NOT NULL,
+  `csrf_secret` varchar(128) NOT NULL,
+  `created_at` bigint(20) NOT NULL,
+  `ip` varchar(64) DEFAULT NULL,
+  `user_agent` varchar(255) DEFAULT NULL,
+  PRIMARY KEY (`id_digest`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
 CREATE TABLE IF NOT EXISTS `PREFIX_shopws_login_known` (
   `subject` varchar(255) NOT NULL,
   `last_ok` bigint(20) NOT NULL,

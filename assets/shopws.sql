@@ -75,6 +75,37 @@ CREATE TABLE IF NOT EXISTS "shopws_login_throttle" (
   "lockouts" INTEGER NOT NULL DEFAULT 0
 );
 
+-- An employee's second factor (RFC 6238 TOTP). `secret` is sealed with the server pepper
+-- (a random nonce and the secret XOR an HMAC-SHA-256 stream), never in clear; `enabled_at`
+-- NULL while an enrolment waits for its first code; `last_step` refuses a code twice;
+-- `required` makes the employee enrol at the next login.
+CREATE TABLE IF NOT EXISTS "shopws_admin_totp" (
+  "user_id" INTEGER PRIMARY KEY,
+  "secret" TEXT DEFAULT NULL,
+  "enabled_at" INTEGER DEFAULT NULL,
+  "last_step" INTEGER NOT NULL DEFAULT 0,
+  "required" INTEGER NOT NULL DEFAULT 0
+);
+
+-- Single-use recovery codes: only their SHA-256.
+CREATE TABLE IF NOT EXISTS "shopws_admin_recovery_code" (
+  "user_id" INTEGER NOT NULL,
+  "digest" TEXT NOT NULL,
+  "used_at" INTEGER DEFAULT NULL,
+  PRIMARY KEY ("user_id", "digest")
+);
+
+-- A login whose password was right and whose second factor is awaited (or whose employee
+-- must enrol first): the SHA-256 of the cookie value, valid five minutes, never a session.
+CREATE TABLE IF NOT EXISTS "shopws_admin_pending_login" (
+  "id_digest" TEXT PRIMARY KEY,
+  "user_id" INTEGER NOT NULL,
+  "csrf_secret" TEXT NOT NULL,
+  "created_at" INTEGER NOT NULL,
+  "ip" TEXT DEFAULT NULL,
+  "user_agent" TEXT DEFAULT NULL
+);
+
 -- Addresses (IPv6: their /64) an employee logged in from: exempt from the per-account
 -- slowdown for 30 days, so an attacker guessing from elsewhere cannot lock the employee out.
 CREATE TABLE IF NOT EXISTS "shopws_login_known" (

@@ -116,6 +116,18 @@ impl Pepper {
         Some(Pepper(b))
     }
 
+    /// HMAC-SHA-256 of `data` under the pepper: a keystream for sealing small secrets at rest
+    /// (the TOTP secrets of employees).
+    pub fn mac(&self, data: &[u8]) -> [u8; 32] {
+        let mut mac = match Hmac::<Sha256>::new_from_slice(&self.0) {
+            Ok(m) => m,
+            // HMAC accepts keys of any length; this arm cannot be reached.
+            Err(_) => return [0; 32],
+        };
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+
     /// HMAC-SHA-256 of the upper-cased key: PrestaShop matches keys case-insensitively.
     pub fn digest(&self, key: &str) -> String {
         let mut mac = match Hmac::<Sha256>::new_from_slice(&self.0) {

@@ -41,6 +41,11 @@ pub struct BackOffice {
     pub proxies: Arc<TrustedProxies>,
 }
 
+/// The key sealing employees' TOTP secrets, derived from the server pepper.
+fn totp_seal(st: &BackOffice) -> crate::employees::totp::SealKey {
+    crate::employees::totp::SealKey::new(st.keys.pepper().mac(b"shopws employee totp seal"))
+}
+
 /// The back office's routes under `prefix` (e.g. `/admin`), with its security headers on
 /// every answer, unknown paths under the prefix included.
 pub fn router(state: Arc<BackOffice>) -> Router {
@@ -51,6 +56,14 @@ pub fn router(state: Arc<BackOffice>) -> Router {
         .route(&format!("{p}/"), get(login::index))
         .route(&format!("{p}/login"), post(login::login))
         .route(&format!("{p}/logout"), post(login::logout))
+        .route(
+            &format!("{p}/login/code"),
+            get(login::code_page).post(login::code),
+        )
+        .route(
+            &format!("{p}/login/enrol"),
+            get(login::enrol_page).post(login::enrol),
+        )
         .route(&format!("{p}/webservice"), get(keys::list))
         .route(&format!("{p}/webservice/settings"), post(settings::save))
         .route(&format!("{p}/webservice/diagnose"), get(settings::diagnose))
@@ -74,11 +87,29 @@ pub fn router(state: Arc<BackOffice>) -> Router {
             post(keys::delete),
         )
         .route(&format!("{p}/audit"), get(audit::page))
+        .route(&format!("{p}/audit.csv"), get(audit::export))
+        .route(&format!("{p}/audit/retention"), post(settings::retention))
         .route(&format!("{p}/api-reference"), get(reference::page))
         .route(&format!("{p}/account"), get(account::page))
         .route(
             &format!("{p}/account/sessions/revoke"),
             post(account::revoke),
+        )
+        .route(
+            &format!("{p}/account/totp/start"),
+            post(account::totp_start),
+        )
+        .route(
+            &format!("{p}/account/totp/confirm"),
+            post(account::totp_confirm),
+        )
+        .route(
+            &format!("{p}/account/totp/disable"),
+            post(account::totp_disable),
+        )
+        .route(
+            &format!("{p}/account/totp/recovery"),
+            post(account::totp_recovery),
         )
         .route(&format!("{p}/static/{{file}}"), get(asset))
         // Anything else under the prefix is ours too: a 404 with the headers above, not the

@@ -190,6 +190,11 @@ pub struct Audit {
     pub c: Chrome,
     pub entries: Vec<AuditRow>,
     pub action: String,
+    /// `audit.csv` with the page's filters.
+    pub export_href: String,
+    pub export_limit: usize,
+    pub retention_days: i64,
+    pub sudo_needed: bool,
 }
 
 pub struct SessionRow {
@@ -207,6 +212,41 @@ pub struct AccountPage {
     pub c: Chrome,
     pub role: String,
     pub sessions: Vec<SessionRow>,
+    pub totp_enabled: bool,
+    pub totp_required: bool,
+    pub recovery_left: i64,
+    pub sudo_needed: bool,
+}
+
+/// The second step of a login: the code of the authenticator app or a recovery code.
+#[derive(Template)]
+#[template(path = "admin/totp_code.html")]
+pub struct TotpCode {
+    pub c: Chrome,
+}
+
+/// Setting up the second factor: the secret as a QR code, a URI and base32 text.
+#[derive(Template)]
+#[template(path = "admin/totp_enrol.html")]
+pub struct TotpEnrol {
+    pub c: Chrome,
+    /// Where the form with the first code goes.
+    pub action: String,
+    /// A `data:` PNG (empty when the URI does not fit a QR code).
+    pub qr: String,
+    pub uri: String,
+    pub secret: String,
+    /// Enrolment forced at login (the employee must use a second factor).
+    pub at_login: bool,
+}
+
+/// The recovery codes, shown once.
+#[derive(Template)]
+#[template(path = "admin/totp_codes.html")]
+pub struct TotpCodes {
+    pub c: Chrome,
+    pub codes: Vec<String>,
+    pub next: String,
 }
 
 pub struct RefParam {

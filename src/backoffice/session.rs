@@ -253,6 +253,89 @@ pub fn destroy(store: &dyn Store, token: &str) -> StorageResult<()> {
     })
 }
 
+/// Cookie of a login waiting for its second factor.
+pub const PENDING_COOKIE: &str = "shopws_2fa";
+/// A password-checked login waits this long for its code (or its enrolment).
+pub const PENDING_SECS: i64 = 5 * 60;
+
+/// A login whose password was right, waiting for the second factor: not a session (no page
+/// but the code form accepts it), bound to the browser that typed the password by a cookie of
+/// its own, and only for five minutes.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub user_id: i64,
+    pub csrf: String,
+    pub created_at: i64,
+}
+
+/// Starts a pending login; returns the cookie value (only its SHA-256 is stored).
+pub fn create_pending(
+    store: &dyn Store,
+    user_id: i64,
+    ip: &str,
+    user_agent: &str,
+) -> StorageResult<String> {
+    let token = random_token();
+    let now = crate::clock::unix();
+    let ua: String = user_agent.chars().take(200).collect();
+    store.write(&mut |tx| {
+        // Earlier attempts of the same employee are over.
+        tx.delete(
+            "shopws_admin_pending_login",
+            &[("user_id", Value::Int(user_id))],
+        )?;
+        tx.insert(
+            "shopws_admin_pending_login",
+            &[
+                ("id_digest", Value::from(digest(&token))),
+                ("user_id", Value::Int(user_id)),
+                ("csrf_secret", Value::from(random_token())),
+                ("created_at", Value::Int(now)),
+                ("ip", Value::from(ip)),
+                ("user_agent", Value::from(ua.as_str())),
+            ],
+        )?;
+        Ok(())
+    })?;
+    Ok(token)
+}
+
+/// The live pending login of a cookie value; an expired one is deleted.
+pub fn load_pending(store: &dyn Store, token: &str) -> StorageResult<Option<Pending>> {
+    if token.is_empty() {
+        return Ok(None);
+    }
+    let row = store.first_row(&Select {
+        table: "shopws_admin_pending_login",
+        columns: &["user_id", "csrf_secret", "created_at"],
+        key: vec![("id_digest", Value::from(digest(token)))],
+        order: &[],
+        ..Default::default()
+    })?;
+    let Some(row) = row else { return Ok(None) };
+    let p = Pending {
+        user_id: row[0].as_i64().unwrap_or(0),
+        csrf: row[1].to_text(),
+        created_at: row[2].as_i64().unwrap_or(0),
+    };
+    if crate::clock::unix() - p.created_at > PENDING_SECS {
+        destroy_pending(store, token)?;
+        return Ok(None);
+    }
+    Ok(Some(p))
+}
+
+pub fn destroy_pending(store: &dyn Store, token: &str) -> StorageResult<()> {
+    let d = digest(token);
+    store.write(&mut |tx| {
+        tx.delete(
+            "shopws_admin_pending_login",
+            &[("id_digest", Value::from(d.as_str()))],
+        )?;
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

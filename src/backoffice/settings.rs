@@ -141,3 +141,85 @@ pub async fn diagnose(
     );
     r
 }
+
+/// "Keep audit entries for N days" (0: forever): a security setting, so it needs the password
+/// within the last ten minutes. Stored in the database (every node prunes with it); the change
+/// is audited, and older entries are deleted at once.
+pub async fn retention(
+    State(st): State<Arc<BackOffice>>,
+    AdminPost { form: f, auth }: AdminPost,
+) -> Resp {
+    let days = field(&f, "retention_days")
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|d| (0..=crate::audit::MAX_RETENTION_DAYS).contains(d));
+    let Some(days) = days else {
+        return super::audit::render(
+            &st,
+            &auth,
+            None,
+            vec![(
+                "error",
+                format!(
+                    "Type a number of days from 0 (keep forever) to {}.",
+                    crate::audit::MAX_RETENTION_DAYS
+                ),
+            )],
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
+    let new_cookie = match guard::sudo(&st, &auth, &f).await {
+        Ok(c) => c,
+        Err(refusal) => {
+            return super::audit::render(
+                &st,
+                &auth,
+                None,
+                vec![("error", refusal.message())],
+                StatusCode::FORBIDDEN,
+            )
+            .await
+        }
+    };
+    let st2 = st.clone();
+    let before = blocking(move || {
+        let store = st2.engine.store.as_ref();
+        let before = crate::audit::retention_days(store)?;
+        crate::engine::shop::set_setting(
+            store,
+            crate::audit::RETENTION_SETTING,
+            &days.to_string(),
+        )?;
+        Ok::<_, crate::storage::StorageError>(before)
+    })
+    .await;
+    let Some(Ok(before)) = before else {
+        return internal();
+    };
+    st.engine.invalidate();
+    guard::audit_detail(
+        &st,
+        &auth.actor(),
+        "settings.audit_retention",
+        &format!(
+            "{}={before} -> {days} days",
+            crate::audit::RETENTION_SETTING
+        ),
+        "ok",
+    )
+    .await;
+    let st2 = st.clone();
+    blocking(move || crate::audit::prune(st2.engine.store.as_ref())).await;
+    let mut r = redirect(&format!("{}/audit?done=retention", prefix(&st)));
+    if let Some(token) = new_cookie {
+        set_cookie(
+            &mut r,
+            &cookie_name(&st, super::session::COOKIE),
+            &token,
+            None,
+        );
+    }
+    r
+}

@@ -1,4 +1,4 @@
-//! `shopws admin create|passwd|list`: back-office employees. Passwords come from a terminal
+//! `shopws admin create|passwd|list|totp-require|totp-reset`: back-office employees. Passwords come from a terminal
 //! prompt or standard input, never from the command line.
 
 use std::io::{BufRead, IsTerminal};
@@ -23,8 +23,22 @@ pub enum AdminAction {
         #[arg(long, env = "SHOPWS_ADMIN_EMAIL")]
         email: String,
     },
-    /// List employees: id, e-mail, role, status, last login.
+    /// List employees: id, e-mail, role, status, second factor, last login.
     List,
+    /// Require (or, with --off, stop requiring) a second factor (TOTP) for an employee: one
+    /// who has none is sent to set it up right after the password at the next login.
+    TotpRequire {
+        #[arg(long, env = "SHOPWS_ADMIN_EMAIL")]
+        email: String,
+        #[arg(long)]
+        off: bool,
+    },
+    /// Reset an employee's second factor (lost device and recovery codes): the secret and the
+    /// recovery codes are deleted; if it is required, they set it up again at the next login.
+    TotpReset {
+        #[arg(long, env = "SHOPWS_ADMIN_EMAIL")]
+        email: String,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,20 +93,70 @@ pub fn run(g: &Global, action: AdminAction) -> anyhow::Result<()> {
         }
         AdminAction::List => {
             println!(
-                "{:<5} {:<32} {:<7} {:<9} LAST LOGIN",
-                "ID", "E-MAIL", "ROLE", "STATUS"
+                "{:<5} {:<32} {:<7} {:<9} {:<9} LAST LOGIN",
+                "ID", "E-MAIL", "ROLE", "STATUS", "TOTP"
             );
             for u in employees::list(store.as_ref())? {
+                let t = employees::totp::state(store.as_ref(), u.id)?;
+                let totp = match (t.enabled, t.required) {
+                    (true, true) => "required",
+                    (true, false) => "on",
+                    (false, true) => "pending",
+                    (false, false) => "off",
+                };
                 println!(
-                    "{:<5} {:<32} {:<7} {:<9} {}",
+                    "{:<5} {:<32} {:<7} {:<9} {:<9} {}",
                     u.id,
                     u.email,
                     u.role,
                     if u.disabled { "disabled" } else { "enabled" },
+                    totp,
                     u.last_login_at.as_deref().unwrap_or("never")
                 );
             }
         }
+        AdminAction::TotpRequire { email, off } => {
+            let (id, email) = find(store.as_ref(), &email)?;
+            employees::totp::set_required(store.as_ref(), id, !off)?;
+            let action = if off {
+                "totp.not_required"
+            } else {
+                "totp.required"
+            };
+            store.write(&mut |tx| crate::audit::employee(tx, action, id, &email, ""))?;
+            if off {
+                println!("employee #{id} ({email}) no longer needs a second factor");
+            } else {
+                println!(
+                    "employee #{id} ({email}) must use a second factor; without one, their \
+                     sessions are closed and they set it up at the next login"
+                );
+            }
+        }
+        AdminAction::TotpReset { email } => {
+            let (id, email) = find(store.as_ref(), &email)?;
+            let was = employees::totp::disable(store.as_ref(), id)?;
+            store.write(&mut |tx| {
+                crate::audit::employee(
+                    tx,
+                    "totp.reset",
+                    id,
+                    &email,
+                    if was { "" } else { "was off" },
+                )
+            })?;
+            println!("second factor of employee #{id} ({email}) reset; recovery codes deleted");
+        }
     }
     Ok(())
+}
+
+/// The id and normalised e-mail of an employee.
+fn find(store: &dyn crate::storage::Store, email: &str) -> anyhow::Result<(i64, String)> {
+    let email = employees::policy::normalise_email(email);
+    employees::list(store)?
+        .into_iter()
+        .find(|u| u.email == email)
+        .map(|u| (u.id, u.email))
+        .ok_or_else(|| anyhow::anyhow!("no employee has this e-mail address"))
 }

@@ -273,8 +273,37 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                 }
             }
         });
+        // The audit log's retention (a setting in the database, the same on every node): at
+        // start-up, then hourly. Expired pending logins go too.
+        let pruner = tokio::spawn({
+            let store = store.clone();
+            async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+                loop {
+                    tick.tick().await;
+                    let store = store.clone();
+                    let _ = tokio::task::spawn_blocking(move || {
+                        if let Err(e) = crate::audit::prune(store.as_ref()) {
+                            tracing::warn!(error = %e, "audit log prune failed");
+                        }
+                        let stale = crate::clock::unix()
+                            - crate::backoffice::session::PENDING_SECS;
+                        let _ = store.write(&mut |tx| {
+                            tx.delete_below(
+                                "shopws_admin_pending_login",
+                                "created_at",
+                                crate::storage::Value::Int(stale),
+                            )
+                            .map(|_| ())
+                        });
+                    })
+                    .await;
+                }
+            }
+        });
         let opts = server_options(&a, app.api.ops.draining.clone());
         let served = app::serve(listener, app.router(), opts).await;
+        pruner.abort();
         if let Some(m) = metrics_server {
             m.abort();
         }

@@ -11,6 +11,7 @@
 pub mod hashing;
 pub mod policy;
 pub mod store;
+pub mod totp;
 
 pub use hashing::{hash_password, needs_rehash, verify_password};
 pub use policy::{check_password, MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS};

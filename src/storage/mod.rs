@@ -89,6 +89,8 @@ pub trait Tx: Reader {
         key: &[(&str, Value)],
     ) -> StorageResult<u64>;
     fn delete(&mut self, table: &str, key: &[(&str, Value)]) -> StorageResult<u64>;
+    /// Deletes the rows whose `column` is below `bound` (pruning old rows); returns how many.
+    fn delete_below(&mut self, table: &str, column: &str, bound: Value) -> StorageResult<u64>;
 
     /// Adds each `set` amount to its column and writes the `also` values, in one statement,
     /// on the rows matching `key` (every pair equal; an empty key matches nothing); returns the

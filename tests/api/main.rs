@@ -30,5 +30,6 @@ mod search;
 mod server;
 mod slow;
 mod smtp_sink;
+mod totp;
 mod write_load;
 mod writes;

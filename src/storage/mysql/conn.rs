@@ -355,6 +355,12 @@ impl<Q: Queryable> Tx for My<'_, Q> {
         Ok(self.exec(&sql::delete(self.d, table, key))?.0)
     }
 
+    fn delete_below(&mut self, table: &str, column: &str, bound: Value) -> StorageResult<u64> {
+        Ok(self
+            .exec(&sql::delete_below(self.d, table, column, &bound))?
+            .0)
+    }
+
     fn increment(
         &mut self,
         table: &str,

@@ -205,6 +205,19 @@ pub fn delete(d: &Dialect, table: &str, key: &[(&str, Value)]) -> Sql {
     }
 }
 
+/// `DELETE FROM t WHERE c < ?` (pruning old rows).
+pub fn delete_below(d: &Dialect, table: &str, column: &str, bound: &Value) -> Sql {
+    let mut out = String::from("DELETE FROM ");
+    d.push_table(&mut out, table);
+    out.push_str(" WHERE ");
+    d.push_ident(&mut out, column);
+    out.push_str(" < ?");
+    Sql {
+        text: out,
+        params: vec![bound.clone()],
+    }
+}
+
 /// `UPDATE t SET c = c + ?, o = ? WHERE …`; `None` when there is nothing to change.
 pub fn increment(
     d: &Dialect,

@@ -283,6 +283,10 @@ impl Tx for Conn<'_> {
         exec(self.0, sql::delete(&LITE, table, key))
     }
 
+    fn delete_below(&mut self, table: &str, column: &str, bound: Value) -> StorageResult<u64> {
+        exec(self.0, sql::delete_below(&LITE, table, column, &bound))
+    }
+
     fn increment(
         &mut self,
         table: &str,
