@@ -116,8 +116,8 @@ impl Pepper {
         Some(Pepper(b))
     }
 
-    /// HMAC-SHA-256 of `data` under the pepper: a keystream for sealing small secrets at rest
-    /// (the TOTP secrets of employees).
+    /// HMAC-SHA-256 of `data` under the pepper: a key derived for one purpose (`data` names
+    /// it), such as sealing employees' TOTP secrets at rest.
     pub fn mac(&self, data: &[u8]) -> [u8; 32] {
         let mut mac = match Hmac::<Sha256>::new_from_slice(&self.0) {
             Ok(m) => m,

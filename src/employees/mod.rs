@@ -10,6 +10,7 @@
 
 pub mod hashing;
 pub mod policy;
+mod seal;
 pub mod store;
 pub mod totp;
 
