@@ -149,6 +149,30 @@ fn a_missing_database_is_reported_not_created() {
     );
 }
 
+#[test]
+fn a_tls_failure_on_the_public_url_is_named() {
+    let shop = TestShop::start();
+    // Something answers on the port, but not TLS: the handshake fails.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("https://{}/", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for mut c in listener.incoming().flatten() {
+            let _ = c.write_all(b"HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+        }
+    });
+    let (ok, report) = doctor(&shop, &url, &[]);
+    assert!(!ok, "{report}");
+    assert!(!report.contains("[  ok] TLS"), "{report}");
+    assert!(
+        has(&report, "FAIL", "public URL", "cannot be reached"),
+        "{report}"
+    );
+    assert!(
+        report.contains("certificate"),
+        "the fix names the certificate: {report}"
+    );
+}
+
 /// A reverse proxy of the kind that loses the header (Apache's CGI setups): forwards each
 /// connection's request to `upstream` without its Authorization line. Returns its base URL.
 fn dropping_proxy(upstream: String) -> String {

@@ -51,9 +51,17 @@ pub fn check(base: Option<&str>) -> Vec<Finding> {
             )]
         }
     };
-    let mut out = vec![transport(&url)];
+    let mut out: Vec<Finding> = transport(&url).into_iter().collect();
     match client.get(format!("{base}health")).send() {
         Ok(r) => {
+            if url.scheme() == "https" {
+                // The client checked the chain, the host name and the dates.
+                out.push(Finding::new(
+                    Level::Ok,
+                    "TLS",
+                    format!("{url}: handshake done, certificate trusted for this host"),
+                ));
+            }
             out.push(health(&base, &r));
             if let Some(f) = node_clock(&r) {
                 out.push(f);
@@ -79,14 +87,15 @@ pub fn check(base: Option<&str>) -> Vec<Finding> {
     out
 }
 
-fn transport(url: &reqwest::Url) -> Finding {
+/// Plain HTTP where keys would cross a network; HTTPS is judged by the call itself.
+fn transport(url: &reqwest::Url) -> Option<Finding> {
     let host = url.host_str().unwrap_or("").trim_matches(['[', ']']);
     let local = host == "localhost"
         || host
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback());
-    match (url.scheme(), local) {
-        ("https", _) => Finding::new(Level::Ok, "TLS", format!("{url} is served over HTTPS")),
+    Some(match (url.scheme(), local) {
+        ("https", _) => return None,
         (_, true) => Finding::new(
             Level::Note,
             "TLS",
@@ -98,7 +107,7 @@ fn transport(url: &reqwest::Url) -> Finding {
             format!("{url} is plain HTTP: keys cross the network in clear (Basic auth)"),
         )
         .fix("serve it behind a TLS proxy and set SHOPWS_BASE_URL to the https:// address"),
-    }
+    })
 }
 
 fn health(base: &str, r: &reqwest::blocking::Response) -> Finding {
