@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use crate::support::{basic, TestShop};
+use crate::support::{basic, bulk_rows, TestShop};
 
 fn fetch(url: &str) -> (u16, String) {
     let r = reqwest::blocking::Client::builder()
@@ -37,6 +37,13 @@ fn metrics_count_requests_and_refusals_on_their_own_listener() {
     for _ in 0..3 {
         assert_eq!(shop.get("/api/taxes/1").status, 200);
     }
+    // A list larger than the 1 MiB buffer goes out as a stream: its bytes are counted as
+    // they leave.
+    bulk_rows(&shop, 12_000);
+    let big = shop.get("/api/configurations?display=full");
+    assert_eq!(big.status, 200);
+    assert!(big.header("content-length").is_none(), "streamed");
+    let streamed = r#"shopws_streamed_bytes_total{resource="configurations"}"#;
     let wrong = "ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ";
     assert_eq!(
         shop.req("GET", "/api/taxes/1", Some(wrong), None, &[])
@@ -74,6 +81,12 @@ fn metrics_count_requests_and_refusals_on_their_own_listener() {
         "{after}"
     );
     assert!(sample(&after, r#"shopws_response_bytes_total{resource="taxes"}"#) > 0.0);
+    assert_eq!(
+        sample(&after, streamed) - sample(&before, streamed),
+        big.body.len() as f64,
+        "{after}"
+    );
+    assert!(big.body.len() > 1024 * 1024);
     assert!(after.contains("shopws_mail_outbox 0"), "{after}");
     assert!(after.contains("shopws_build_info{version="), "{after}");
     if shop.db.starts_with("sqlite:") {

@@ -61,6 +61,9 @@ pub async fn observe(State(st): State<Arc<ApiState>>, req: Request, next: Next) 
         st.ops
             .series
             .record(resource, method, status, elapsed, bytes);
+        if bytes.is_none() {
+            resp = counted(resp, resource);
+        }
     }
     let f = facts.unwrap_or_default();
     let rid = request_id.to_str().unwrap_or("");
@@ -114,4 +117,20 @@ mod tests {
         assert_ne!(a, b);
         assert!(sane(a.as_bytes()));
     }
+}
+
+/// A streamed answer (a list larger than the buffer) counted as its chunks go out, in
+/// `shopws_response_bytes_total` with the others and in `shopws_streamed_bytes_total`.
+fn counted(resp: Response<Body>, resource: &'static str) -> Response<Body> {
+    use futures_util::StreamExt as _;
+    let all = metrics::counter!("shopws_response_bytes_total", "resource" => resource);
+    let streamed = metrics::counter!("shopws_streamed_bytes_total", "resource" => resource);
+    let (parts, body) = resp.into_parts();
+    let chunks = body.into_data_stream().inspect(move |chunk| {
+        if let Ok(b) = chunk {
+            all.increment(b.len() as u64);
+            streamed.increment(b.len() as u64);
+        }
+    });
+    Response::from_parts(parts, Body::from_stream(chunks))
 }
