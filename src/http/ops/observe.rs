@@ -102,6 +102,22 @@ fn new_id() -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("-"))
 }
 
+/// A streamed answer (a list larger than the buffer) counted as its chunks go out, in
+/// `shopws_response_bytes_total` with the others and in `shopws_streamed_bytes_total`.
+fn counted(resp: Response<Body>, resource: &'static str) -> Response<Body> {
+    use futures_util::StreamExt as _;
+    let all = metrics::counter!("shopws_response_bytes_total", "resource" => resource);
+    let streamed = metrics::counter!("shopws_streamed_bytes_total", "resource" => resource);
+    let (parts, body) = resp.into_parts();
+    let chunks = body.into_data_stream().inspect(move |chunk| {
+        if let Ok(b) = chunk {
+            all.increment(b.len() as u64);
+            streamed.increment(b.len() as u64);
+        }
+    });
+    Response::from_parts(parts, Body::from_stream(chunks))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,20 +133,4 @@ mod tests {
         assert_ne!(a, b);
         assert!(sane(a.as_bytes()));
     }
-}
-
-/// A streamed answer (a list larger than the buffer) counted as its chunks go out, in
-/// `shopws_response_bytes_total` with the others and in `shopws_streamed_bytes_total`.
-fn counted(resp: Response<Body>, resource: &'static str) -> Response<Body> {
-    use futures_util::StreamExt as _;
-    let all = metrics::counter!("shopws_response_bytes_total", "resource" => resource);
-    let streamed = metrics::counter!("shopws_streamed_bytes_total", "resource" => resource);
-    let (parts, body) = resp.into_parts();
-    let chunks = body.into_data_stream().inspect(move |chunk| {
-        if let Ok(b) = chunk {
-            all.increment(b.len() as u64);
-            streamed.increment(b.len() as u64);
-        }
-    });
-    Response::from_parts(parts, Body::from_stream(chunks))
 }
