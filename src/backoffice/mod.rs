@@ -3,6 +3,7 @@
 //! POST carrying a CSRF token from a same-origin page, checked against the employee's role.
 
 mod account;
+mod activity;
 mod audit;
 mod grid;
 mod guard;
@@ -39,6 +40,8 @@ pub struct BackOffice {
     pub prefix: String,
     /// Proxies whose `Forwarded` / `X-Forwarded-For` headers are believed.
     pub proxies: Arc<TrustedProxies>,
+    /// This node's API activity recorder (what the activity page says about recording).
+    pub activity: Arc<crate::activity::Recorder>,
 }
 
 /// The back office's routes under `prefix` (e.g. `/admin`), with its security headers on
@@ -60,6 +63,10 @@ pub fn router(state: Arc<BackOffice>) -> Router {
         .route(
             &format!("{p}/webservice/keys/{{id}}"),
             get(key_form::edit).post(key_form::update),
+        )
+        .route(
+            &format!("{p}/webservice/keys/{{id}}/activity"),
+            get(activity::page),
         )
         .route(
             &format!("{p}/webservice/keys/{{id}}/rotate"),

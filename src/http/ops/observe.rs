@@ -47,6 +47,8 @@ pub async fn observe(State(st): State<Arc<ApiState>>, req: Request, next: Next) 
         .filter(|v| sane(v.as_bytes()))
         .cloned()
         .unwrap_or_else(new_id);
+    // Only what a request made with a key needs, and only when activity is recorded.
+    let uri = st.ops.activity.is_on().then(|| req.uri().clone());
     let mut resp = next.run(req).await;
     let elapsed = started.elapsed();
     let facts = resp.extensions().get::<Facts>().copied();
@@ -63,6 +65,18 @@ pub async fn observe(State(st): State<Arc<ApiState>>, req: Request, next: Next) 
             .record(resource, method, status, elapsed, bytes);
     }
     let f = facts.unwrap_or_default();
+    if let (Some(key_id), Some(uri)) = (f.key_id, uri) {
+        st.ops.activity.record(crate::activity::Request {
+            key_id,
+            at: crate::clock::unix(),
+            method,
+            path: crate::activity::clean_path(uri.path(), uri.query()),
+            status,
+            duration_us: i64::try_from(elapsed.as_micros()).unwrap_or(i64::MAX),
+            bytes,
+            ip: client,
+        });
+    }
     let rid = request_id.to_str().unwrap_or("");
     tracing::info!(
         target: "shopws::access",

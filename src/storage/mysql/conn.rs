@@ -378,6 +378,28 @@ impl<Q: Queryable> Tx for My<'_, Q> {
         self.exec(&s).map(|_| ())
     }
 
+    fn accumulate(
+        &mut self,
+        table: &str,
+        key: &[(&str, Value)],
+        amounts: &[(&str, i64)],
+    ) -> StorageResult<()> {
+        let s = sql::accumulate(self.d, table, key, amounts)?;
+        self.exec(&s).map(|_| ())
+    }
+
+    fn delete_below(
+        &mut self,
+        table: &str,
+        key: &[(&str, Value)],
+        column: &str,
+        below: Value,
+    ) -> StorageResult<u64> {
+        Ok(self
+            .exec(&sql::delete_below(self.d, table, key, column, below))?
+            .0)
+    }
+
     fn insert_rows(
         &mut self,
         table: &str,
