@@ -263,7 +263,7 @@ fn nice_max(n: i64) -> i64 {
 
 /// A bar chart as inline SVG: each bar the requests (errors, from the bottom, in another
 /// colour), a tooltip per bar, axis labels, and a title and description that screen readers
-/// read (with the totals). Every label every `label_every` bars.
+/// read (with the totals). A label every `label_every` bars, counted from the last.
 pub fn chart(id: &str, title: &str, bars: &[Bar], total: &Counts, label_every: usize) -> String {
     use std::fmt::Write;
     let top = nice_max(bars.iter().map(|b| b.counts.requests).max().unwrap_or(0));
@@ -326,7 +326,7 @@ pub fn chart(id: &str, title: &str, bars: &[Bar], total: &Counts, label_every: u
             );
         }
         s.push_str("</g>");
-        if i % label_every.max(1) == 0 || i + 1 == bars.len() {
+        if (bars.len() - 1 - i) % label_every.max(1) == 0 {
             let _ = write!(
                 s,
                 r#"<text class="axis" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
