@@ -53,16 +53,30 @@ impl Counts {
     }
 }
 
-/// One request made with a key, as the HTTP layer saw it.
-#[derive(Debug, Clone)]
+/// Bytes of a path as sent kept at most: enough for [`MAX_PATH`] characters however encoded
+/// (a parameter cut at the end is dropped or cut in the cleaned path).
+const MAX_RAW: usize = 12 * MAX_PATH;
+
+/// A path and query as sent, kept for [`Request::raw_path`] (bounded).
+pub fn raw_path(p: &str) -> String {
+    let mut end = p.len().min(MAX_RAW);
+    while !p.is_char_boundary(end) {
+        end -= 1;
+    }
+    p[..end].to_owned()
+}
+
+/// One request made with a key, as the HTTP layer saw it. No `Debug`: its path may hold the
+/// key until it is cleaned.
+#[derive(Clone)]
 pub struct Request {
     /// The key's database id (never the key).
     pub key_id: i64,
     /// Unix seconds.
     pub at: i64,
     pub method: &'static str,
-    /// Already cleaned by [`clean_path`].
-    pub path: String,
+    /// The path and query as sent, key included: only ever written through [`clean_path`].
+    pub raw_path: String,
     pub status: u16,
     pub duration_us: i64,
     pub bytes: Option<u64>,
@@ -70,7 +84,7 @@ pub struct Request {
 }
 
 /// What a node has counted and not yet written.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Pending {
     /// (key id, hour) → counts; `hour` is Unix seconds / 3600.
     pub buckets: HashMap<(i64, i64), Counts>,
@@ -155,7 +169,6 @@ impl Pending {
 }
 
 /// A node's activity counters, between two flushes.
-#[derive(Debug)]
 pub struct Recorder {
     on: bool,
     keep: usize,
@@ -252,7 +265,7 @@ mod tests {
             key_id: key,
             at,
             method: "GET",
-            path: format!("/api/taxes/{at}"),
+            raw_path: format!("/api/taxes/{at}"),
             status,
             duration_us: 100,
             bytes: Some(10),

@@ -74,7 +74,7 @@ pub(super) fn write(
                     Value::Int(k),
                     Value::from(crate::clock::at_unix(r.at)),
                     Value::from(r.method),
-                    Value::from(r.path.as_str()),
+                    Value::from(clean_raw(&r.raw_path)),
                     Value::Int(i64::from(r.status)),
                     Value::Int(r.duration_us),
                     Value::from(r.ip.map(|i| i.to_string()).unwrap_or_default()),
@@ -92,6 +92,14 @@ pub(super) fn write(
         prune(tx, &appended, keep, now_hour)
     })?;
     Ok(written)
+}
+
+/// A path as sent (`/api/…?…`), without the key.
+fn clean_raw(raw: &str) -> String {
+    match raw.split_once('?') {
+        Some((path, query)) => super::clean_path(path, Some(query)),
+        None => super::clean_path(raw, None),
+    }
 }
 
 /// Hourly rows past the retention, and the requests of `keys` beyond the latest `keep`.
@@ -197,4 +205,17 @@ pub fn read(store: &dyn Store, key_id: i64, keep: usize) -> StorageResult<Activi
         Ok(())
     })?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_as_sent_are_written_without_the_key() {
+        assert_eq!(
+            super::clean_raw("/api/taxes/1?ws_key=SECRET&output_format=JSON"),
+            "/api/taxes/1?output_format=JSON"
+        );
+        assert_eq!(super::clean_raw("/api/taxes&ws_key=SECRET"), "/api/taxes");
+        assert_eq!(super::clean_raw("/api/taxes/1"), "/api/taxes/1");
+    }
 }

@@ -207,10 +207,33 @@ fn two_nodes_on_one_database_add_up() {
     assert_eq!(errors, 3);
     assert!(recent(&first, id).len() <= 5);
 
-    // Either node's page shows the same totals.
-    create_admin(&first, "ops@example.com", "a long enough password");
-    for node in [&first, &second] {
-        let page = activity_page(node, id);
+    // Either node's page shows the same totals, to an administrator and to a viewer.
+    create_admin(&first, "ops@example.com", PASSWORD);
+    let viewer = first
+        .command()
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "look@example.com",
+            "--role",
+            "viewer",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all(format!("{PASSWORD}\n").as_bytes())?;
+            c.wait()
+        })
+        .unwrap();
+    assert!(viewer.success());
+    for (node, who) in [(&first, "ops@example.com"), (&second, "look@example.com")] {
+        let page = activity_page(node, who, id);
         assert!(
             page.contains(r#"data-requests="27" data-errors="3""#),
             "{page}"
@@ -231,8 +254,10 @@ fn activity_off_records_nothing() {
     assert!(recent(&shop, id).is_empty());
 }
 
-/// The activity page of key `id`, as a logged-in employee (`ops@example.com`) sees it.
-fn activity_page(shop: &TestShop, id: i64) -> String {
+const PASSWORD: &str = "a long enough password";
+
+/// The activity page of key `id`, as the employee `email` sees it.
+fn activity_page(shop: &TestShop, email: &str, id: i64) -> String {
     let http = client();
     let page = http
         .get(format!("{}/admin/", shop.url))
@@ -247,8 +272,8 @@ fn activity_page(shop: &TestShop, id: i64) -> String {
         .header("Cookie", &pre)
         .form(&[
             ("csrf", csrf.as_str()),
-            ("email", "ops@example.com"),
-            ("password", "a long enough password"),
+            ("email", email),
+            ("password", PASSWORD),
         ])
         .send()
         .expect("login");

@@ -70,7 +70,9 @@ pub async fn observe(State(st): State<Arc<ApiState>>, req: Request, next: Next) 
             key_id,
             at: crate::clock::unix(),
             method,
-            path: crate::activity::clean_path(uri.path(), uri.query()),
+            // As sent: cleaned (the key taken out) when written, off the request path, and
+            // only for the requests still among the latest.
+            raw_path: crate::activity::raw_path(uri.path_and_query().map_or("", |p| p.as_str())),
             status,
             duration_us: i64::try_from(elapsed.as_micros()).unwrap_or(i64::MAX),
             bytes,
