@@ -300,3 +300,19 @@ fn activity_page(shop: &TestShop, email: &str, id: i64) -> String {
     );
     body
 }
+
+#[test]
+fn what_is_pending_is_written_at_shutdown() {
+    let mut shop = TestShop::start_with(&["--activity-flush", "3600"]);
+    let id = demo_key_id(&shop);
+    for _ in 0..3 {
+        assert_eq!(shop.get("/api/taxes/1").status, 200);
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(counted(&shop, id), 0, "nothing written before the hour");
+    shop.signal("TERM");
+    let status = shop.wait_exit(Duration::from_secs(20)).expect("stopped");
+    assert!(status.success(), "{status:?}");
+    assert_eq!(counted(&shop, id), 3);
+    assert_eq!(recent(&shop, id).len(), 3);
+}
