@@ -145,3 +145,30 @@ CREATE TABLE IF NOT EXISTS `PREFIX_shopws_mail_outbox` (
   PRIMARY KEY (`id`),
   KEY `due` (`state`, `next_at`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- API activity per key, written behind the requests and kept rolling: hourly buckets for
+-- 8 days (`hour`: Unix seconds / 3600; every node adds its counts), and the latest requests
+-- of each key (`path` without `ws_key`).
+CREATE TABLE IF NOT EXISTS `PREFIX_shopws_api_activity` (
+  `id_webservice_account` int(10) unsigned NOT NULL,
+  `hour` bigint(20) NOT NULL,
+  `requests` bigint(20) NOT NULL DEFAULT 0,
+  `errors` bigint(20) NOT NULL DEFAULT 0,
+  `duration_us` bigint(20) NOT NULL DEFAULT 0,
+  `bytes` bigint(20) NOT NULL DEFAULT 0,
+  PRIMARY KEY (`id_webservice_account`, `hour`),
+  KEY `hour` (`hour`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS `PREFIX_shopws_api_recent` (
+  `id` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  `id_webservice_account` int(10) unsigned NOT NULL,
+  `at` varchar(19) NOT NULL,
+  `method` varchar(8) NOT NULL,
+  `path` varchar(255) NOT NULL,
+  `status` smallint(5) unsigned NOT NULL,
+  `duration_us` bigint(20) NOT NULL,
+  `ip` varchar(45) NOT NULL DEFAULT '',
+  PRIMARY KEY (`id`),
+  KEY `key_id` (`id_webservice_account`, `id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

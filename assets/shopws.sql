@@ -146,3 +146,30 @@ CREATE TABLE IF NOT EXISTS "shopws_mail_outbox" (
   "sent_at" TEXT DEFAULT NULL
 );
 CREATE INDEX IF NOT EXISTS "shopws_mail_outbox__due" ON "shopws_mail_outbox" ("state", "next_at");
+
+-- API activity per key (the back office's activity page), written behind the requests by
+-- every node every few seconds and kept rolling: hourly buckets for 8 days (counts added by
+-- each node: `hour` is Unix seconds / 3600), and the latest requests of each key (a fixed
+-- number per key, older ones deleted). Never a key: `path` has `ws_key` taken out.
+CREATE TABLE IF NOT EXISTS "shopws_api_activity" (
+  "id_webservice_account" INTEGER NOT NULL,
+  "hour" INTEGER NOT NULL,
+  "requests" INTEGER NOT NULL DEFAULT 0,
+  "errors" INTEGER NOT NULL DEFAULT 0,
+  "duration_us" INTEGER NOT NULL DEFAULT 0,
+  "bytes" INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY ("id_webservice_account", "hour")
+);
+CREATE INDEX IF NOT EXISTS "shopws_api_activity__hour" ON "shopws_api_activity" ("hour");
+
+CREATE TABLE IF NOT EXISTS "shopws_api_recent" (
+  "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+  "id_webservice_account" INTEGER NOT NULL,
+  "at" TEXT NOT NULL,
+  "method" TEXT NOT NULL,
+  "path" TEXT NOT NULL,
+  "status" INTEGER NOT NULL,
+  "duration_us" INTEGER NOT NULL,
+  "ip" TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS "shopws_api_recent__key" ON "shopws_api_recent" ("id_webservice_account", "id");

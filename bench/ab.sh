@@ -8,6 +8,8 @@
 # Usage: bash bench/ab.sh BEFORE_BIN AFTER_BIN [ROUNDS] [ROUND_SECONDS]
 #   PATHS="/api/taxes/1 /api/products/1"   requests measured (default: those two)
 #   CONNS=50                               connections per wrk
+#   ARGS_A="--activity off" ARGS_B=""      extra `serve` arguments of each server (the same
+#                                          binary twice with a feature off in one: its cost)
 # Prints, per request: each build's req/s (median; rounds), the per-round after/before ratio
 # (median; rounds), and each server's CPU time per request (from /proc/<pid>/stat, 10 ms
 # ticks). Run it with the same binary twice first: that A/A spread is the noise floor.
@@ -17,6 +19,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 A=$(realpath "$1"); B=$(realpath "$2"); ROUNDS=${3:-7}; SECS=${4:-3}
 PATHS=${PATHS:-/api/taxes/1 /api/products/1}
 CONNS=${CONNS:-50}
+read -r -a EXTRA_A <<<"${ARGS_A:-}"
+read -r -a EXTRA_B <<<"${ARGS_B:-}"
 
 source bench/lib.sh
 bench_tools
@@ -32,10 +36,10 @@ export SHOPWS_DATABASE="sqlite:$WORK/bench.db" SHOPWS_LOG=warn
 KEY=$("$A" key add --all 2>/dev/null | tail -1)
 AUTH="Authorization: Basic $(printf '%s:' "$KEY" | base64 -w0)"
 PA=$(port)
-taskset -c 0 "$A" serve --listen "127.0.0.1:$PA" >/dev/null 2>&1 &
+taskset -c 0 "$A" serve --listen "127.0.0.1:$PA" "${EXTRA_A[@]}" >/dev/null 2>&1 &
 PIDS+=($!); IA=$!
 PB=$(port)
-taskset -c 0 "$B" serve --listen "127.0.0.1:$PB" >/dev/null 2>&1 &
+taskset -c 0 "$B" serve --listen "127.0.0.1:$PB" "${EXTRA_B[@]}" >/dev/null 2>&1 &
 PIDS+=($!); IB=$!
 wait_port "$PA"; wait_port "$PB"
 

@@ -21,7 +21,7 @@ LAYERS = [
     ["engine"],
     ["mail"],
     ["accounts", "employees"],
-    ["audit"],
+    ["audit", "activity"],
     ["storage"],
     ["catalog", "clock", "client_ip"],
 ]

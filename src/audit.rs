@@ -121,7 +121,7 @@ pub fn prune(store: &dyn Store) -> StorageResult<u64> {
     let cutoff = crate::clock::now_plus(-days.min(MAX_RETENTION_DAYS) * 86_400);
     let mut n = 0;
     store.write(&mut |tx| {
-        n = tx.delete_below("shopws_audit", "at", Value::from(cutoff.as_str()))?;
+        n = tx.delete_below("shopws_audit", &[], "at", Value::from(cutoff.as_str()))?;
         Ok(())
     })?;
     if n > 0 {

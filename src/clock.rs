@@ -82,6 +82,13 @@ pub fn now_plus(secs: i64) -> String {
     format(time::OffsetDateTime::now_utc() + time::Duration::seconds(secs))
 }
 
+/// A moment given in Unix seconds, in the format of every stored time (UTC).
+pub fn at_unix(secs: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(secs)
+        .map(format)
+        .unwrap_or_else(|_| "1970-01-01 00:00:00".to_string())
+}
+
 /// Seconds since the Unix epoch.
 pub fn unix() -> i64 {
     std::time::SystemTime::now()
@@ -120,5 +127,6 @@ mod tests {
         // Text order is time order in this format.
         assert!(now_plus(-60) < now_plus(60));
         assert!(unix() > 1_600_000_000);
+        assert_eq!(at_unix(86_400 + 3_661), "1970-01-02 01:01:01");
     }
 }

@@ -6,9 +6,11 @@
 //! resource; [`accounts`] holds webservice keys and permissions; [`employees`] the back-office
 //! accounts (password policy, Argon2id hashes), used by the CLI and the back office alike;
 //! [`mail`] the e-mails sent to customers on order events (an outbox and a background sender);
-//! [`openapi`] the OpenAPI document generated from the catalog.
+//! [`openapi`] the OpenAPI document generated from the catalog; [`activity`] the API activity
+//! per key, counted in memory and written behind the requests.
 
 pub mod accounts;
+pub mod activity;
 pub mod app;
 pub mod audit;
 pub mod backoffice;

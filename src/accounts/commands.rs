@@ -109,6 +109,7 @@ pub fn delete(store: &dyn Store, id: i64, actor: &audit::Actor) -> Result<(), Ac
         tx.delete("webservice_account_shop", &key)?;
         tx.delete("shopws_key_credential", &key)?;
         tx.delete("shopws_key_policy", &key)?;
+        crate::activity::forget(tx, id)?;
         audit_key(tx, actor, "key.delete", id, &hint, "")
     })?;
     if n == 0 {
@@ -338,6 +339,8 @@ mod tests {
             "webservice_account_shop",
             "shopws_key_credential",
             "shopws_key_policy",
+            "shopws_api_activity",
+            "shopws_api_recent",
         ] {
             let row = db
                 .store()

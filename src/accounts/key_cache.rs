@@ -134,6 +134,11 @@ impl KeyCache {
         }
     }
 
+    /// Keys whose uses are recorded and not written yet.
+    pub fn pending(&self) -> usize {
+        self.pending.lock().map(|p| p.len()).unwrap_or(0)
+    }
+
     pub fn pepper(&self) -> &Pepper {
         &self.pepper
     }

@@ -67,6 +67,7 @@ impl App {
                 keys,
                 prefix,
                 proxies,
+                activity: api.ops.activity.clone(),
             })
         });
         App { api, backoffice }

@@ -3,6 +3,7 @@
 //! POST carrying a CSRF token from a same-origin page, checked against the employee's role.
 
 mod account;
+mod activity;
 mod audit;
 mod grid;
 mod guard;
@@ -39,6 +40,8 @@ pub struct BackOffice {
     pub prefix: String,
     /// Proxies whose `Forwarded` / `X-Forwarded-For` headers are believed.
     pub proxies: Arc<TrustedProxies>,
+    /// This node's API activity recorder (what the activity page says about recording).
+    pub activity: Arc<crate::activity::Recorder>,
 }
 
 /// The key sealing employees' TOTP secrets, derived from the server pepper.
@@ -73,6 +76,10 @@ pub fn router(state: Arc<BackOffice>) -> Router {
         .route(
             &format!("{p}/webservice/keys/{{id}}"),
             get(key_form::edit).post(key_form::update),
+        )
+        .route(
+            &format!("{p}/webservice/keys/{{id}}/activity"),
+            get(activity::page),
         )
         .route(
             &format!("{p}/webservice/keys/{{id}}/rotate"),

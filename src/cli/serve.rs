@@ -91,11 +91,33 @@ pub struct ServeArgs {
     /// a listener of their own, never the public port. Off by default.
     #[arg(long, env = "SHOPWS_METRICS_LISTEN", value_name = "ADDR")]
     pub metrics_listen: Option<String>,
+    /// Record the API activity of each key (requests and errors per hour, latest requests)
+    /// for the back office's activity page: `on` or `off`.
+    #[arg(long, env = "SHOPWS_ACTIVITY", value_enum, default_value_t = OnOff::On)]
+    pub activity: OnOff,
+    /// Seconds between two writes of the activity counted in memory (one transaction each;
+    /// a last one at shutdown).
+    #[arg(
+        long,
+        env = "SHOPWS_ACTIVITY_FLUSH",
+        value_name = "SECS",
+        default_value_t = 5
+    )]
+    pub activity_flush: u64,
+    /// Latest requests kept per key for the activity page.
+    #[arg(long, env = "SHOPWS_ACTIVITY_RECENT", value_name = "N", default_value_t = crate::activity::DEFAULT_KEEP)]
+    pub activity_recent: usize,
     /// The log's format, access lines included: `text` or `json` (one object a line).
     #[arg(long, env = "SHOPWS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
     #[command(flatten)]
     pub mail: super::mail::MailArgs,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnOff {
+    On,
+    Off,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -233,6 +255,10 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                     draining: Default::default(),
                     metrics,
                     series: Default::default(),
+                    activity: Arc::new(crate::activity::Recorder::new(
+                        a.activity == OnOff::On,
+                        a.activity_recent,
+                    )),
                 },
             },
         );
@@ -291,6 +317,7 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                         let _ = store.write(&mut |tx| {
                             tx.delete_below(
                                 "shopws_admin_pending_login",
+                                &[],
                                 "created_at",
                                 crate::storage::Value::Int(stale),
                             )
@@ -300,6 +327,21 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                     .await;
                 }
             }
+        });
+        let activity = app.api.ops.activity.clone();
+        let activity_flusher = activity.is_on().then(|| {
+            let (activity, store) = (activity.clone(), store.clone());
+            let every = std::time::Duration::from_secs(a.activity_flush.max(1));
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    tick.tick().await;
+                    let (activity, store) = (activity.clone(), store.clone());
+                    let _ = tokio::task::spawn_blocking(move || flush_activity(&activity, &store))
+                        .await;
+                }
+            })
         });
         let opts = server_options(&a, app.api.ops.draining.clone());
         let served = app::serve(listener, app.router(), opts).await;
@@ -311,6 +353,14 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
             let grace = std::time::Duration::from_secs(a.shutdown_grace.min(10));
             let _ = tokio::task::spawn_blocking(move || sender.stop(grace)).await;
         }
+        if let Some(f) = activity_flusher {
+            f.abort();
+        }
+        let _ = tokio::task::spawn_blocking({
+            let store = store.clone();
+            move || flush_activity(&activity, &store)
+        })
+        .await;
         served?;
         flusher.abort();
         let app2 = app.clone();
@@ -321,6 +371,13 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
     // Blocking jobs still running past the grace period are not waited for.
     rt.shutdown_timeout(std::time::Duration::from_secs(1));
     result
+}
+
+/// Writes the activity counted since the last flush; a failure keeps it for the next one.
+fn flush_activity(activity: &crate::activity::Recorder, store: &Arc<dyn Store>) {
+    if let Err(e) = activity.flush(store.as_ref()) {
+        tracing::warn!(error = %e, pending = activity.pending(), "API activity not written; kept for the next flush");
+    }
 }
 
 /// `--download-dir`, else `download` beside the SQLite file (or in the working directory).

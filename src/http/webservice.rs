@@ -72,7 +72,7 @@ async fn answer(
     facts.id = segments.get(1).and_then(|s| s.parse().ok());
 
     let client = st.proxies.client(&peer, &parts.headers);
-    let key = match authenticate(&st, &parts, &params, client).await {
+    let key = match authenticate(&st, &parts, &params, client, facts).await {
         Ok(k) => {
             facts.key_id = Some(k.account_id);
             k
@@ -152,12 +152,14 @@ enum Refused {
     Answer(Answer),
 }
 
-/// The address's failure budget, the shop's switch, the key, its IP allowlist and rate.
+/// The address's failure budget, the shop's switch, the key, its IP allowlist and rate. A
+/// valid key refused by its own policies is named in `facts` (its activity shows the refusal).
 async fn authenticate(
     st: &Arc<ApiState>,
     parts: &Parts,
     params: &Params,
     client: IpAddr,
+    facts: &mut Facts,
 ) -> Result<Arc<KeyInfo>, Refused> {
     // A blocked address is answered before anything else: no body read, no key lookup.
     if let Err(wait) = st.auth_failures.check(client) {
@@ -223,12 +225,14 @@ async fn authenticate(
     };
     if !key.policy.allows(client) {
         let id = key.account_id;
+        facts.key_id = Some(id);
         Refusal::IpNotAllowed.count();
         st.signal("api.ip_refused", format!("{id} {client}"), id, client);
         return Err(Refused::Error(ApiError::ip_not_allowed()));
     }
     if let Err(wait) = st.limits.check(key.account_id, &key.policy) {
         let id = key.account_id;
+        facts.key_id = Some(id);
         Refusal::RateLimited.count();
         st.signal("api.rate_limited", id.to_string(), id, client);
         return Err(Refused::Error(ApiError::rate_limited(wait.max(1))));

@@ -89,8 +89,6 @@ pub trait Tx: Reader {
         key: &[(&str, Value)],
     ) -> StorageResult<u64>;
     fn delete(&mut self, table: &str, key: &[(&str, Value)]) -> StorageResult<u64>;
-    /// Deletes the rows whose `column` is below `bound` (pruning old rows); returns how many.
-    fn delete_below(&mut self, table: &str, column: &str, bound: Value) -> StorageResult<u64>;
 
     /// Adds each `set` amount to its column and writes the `also` values, in one statement,
     /// on the rows matching `key` (every pair equal; an empty key matches nothing); returns the
@@ -123,6 +121,29 @@ pub trait Tx: Reader {
         key: &[(&str, Value)],
         values: &[(&str, Value)],
     ) -> StorageResult<()>;
+
+    /// Inserts the row `key` + `amounts`, or, when a row with that key exists, adds each
+    /// amount to its column, in one statement: counters that several nodes add to (per-key,
+    /// per-hour request counts). `key` must be exactly the columns of the primary or a unique
+    /// key of `table`, and the only one a row could collide on; the other columns need
+    /// defaults.
+    fn accumulate(
+        &mut self,
+        table: &str,
+        key: &[(&str, Value)],
+        amounts: &[(&str, i64)],
+    ) -> StorageResult<()>;
+
+    /// Deletes the rows matching `key` (every pair equal; empty: all rows) whose `column` is
+    /// below `below` (rolling tables: buckets past their retention, rows beyond the latest N);
+    /// returns the rows deleted.
+    fn delete_below(
+        &mut self,
+        table: &str,
+        key: &[(&str, Value)],
+        column: &str,
+        below: Value,
+    ) -> StorageResult<u64>;
 
     /// Inserts many rows of the same `columns` (bulk loads: the search index of a whole
     /// catalogue). Backends send them several rows to a statement.

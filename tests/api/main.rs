@@ -6,6 +6,7 @@
 
 mod support;
 
+mod activity;
 mod attachments;
 mod auth;
 mod backoffice;

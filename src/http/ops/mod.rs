@@ -29,6 +29,8 @@ pub struct Ops {
     pub metrics: Option<PrometheusHandle>,
     /// The request series' handles, registered once each.
     pub series: series::Series,
+    /// API activity per key, counted here and written behind the requests.
+    pub activity: Arc<crate::activity::Recorder>,
 }
 
 /// Latency buckets, in seconds: sub-millisecond reads up to slow writes.
@@ -99,6 +101,10 @@ async fn scrape(State(st): State<Arc<ApiState>>) -> Response<Body> {
     let Some(handle) = st.ops.metrics.clone() else {
         return text(StatusCode::NOT_FOUND, "Not Found\n");
     };
+    // What is counted in memory and not written yet (written every few seconds).
+    metrics::gauge!("shopws_activity_pending").set(st.ops.activity.pending() as f64);
+    metrics::counter!("shopws_activity_dropped_total").absolute(st.ops.activity.dropped());
+    metrics::gauge!("shopws_key_uses_pending").set(st.keys.pending() as f64);
     let store = st.engine.store.clone();
     let _ = tokio::task::spawn_blocking(move || {
         if let Some(p) = store.pool_stats() {

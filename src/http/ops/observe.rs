@@ -47,6 +47,8 @@ pub async fn observe(State(st): State<Arc<ApiState>>, req: Request, next: Next) 
         .filter(|v| sane(v.as_bytes()))
         .cloned()
         .unwrap_or_else(new_id);
+    // Only what a request made with a key needs, and only when activity is recorded.
+    let uri = st.ops.activity.is_on().then(|| req.uri().clone());
     let mut resp = next.run(req).await;
     let elapsed = started.elapsed();
     let facts = resp.extensions().get::<Facts>().copied();
@@ -66,6 +68,20 @@ pub async fn observe(State(st): State<Arc<ApiState>>, req: Request, next: Next) 
         }
     }
     let f = facts.unwrap_or_default();
+    if let (Some(key_id), Some(uri)) = (f.key_id, uri) {
+        st.ops.activity.record(crate::activity::Request {
+            key_id,
+            at: crate::clock::unix(),
+            method,
+            // As sent: cleaned (the key taken out) when written, off the request path, and
+            // only for the requests still among the latest.
+            raw_path: crate::activity::raw_path(uri.path_and_query().map_or("", |p| p.as_str())),
+            status,
+            duration_us: i64::try_from(elapsed.as_micros()).unwrap_or(i64::MAX),
+            bytes,
+            ip: client,
+        });
+    }
     let rid = request_id.to_str().unwrap_or("");
     tracing::info!(
         target: "shopws::access",

@@ -355,12 +355,6 @@ impl<Q: Queryable> Tx for My<'_, Q> {
         Ok(self.exec(&sql::delete(self.d, table, key))?.0)
     }
 
-    fn delete_below(&mut self, table: &str, column: &str, bound: Value) -> StorageResult<u64> {
-        Ok(self
-            .exec(&sql::delete_below(self.d, table, column, &bound))?
-            .0)
-    }
-
     fn increment(
         &mut self,
         table: &str,
@@ -386,6 +380,28 @@ impl<Q: Queryable> Tx for My<'_, Q> {
     ) -> StorageResult<()> {
         let s = sql::upsert(self.d, table, key, values)?;
         self.exec(&s).map(|_| ())
+    }
+
+    fn accumulate(
+        &mut self,
+        table: &str,
+        key: &[(&str, Value)],
+        amounts: &[(&str, i64)],
+    ) -> StorageResult<()> {
+        let s = sql::accumulate(self.d, table, key, amounts)?;
+        self.exec(&s).map(|_| ())
+    }
+
+    fn delete_below(
+        &mut self,
+        table: &str,
+        key: &[(&str, Value)],
+        column: &str,
+        below: Value,
+    ) -> StorageResult<u64> {
+        Ok(self
+            .exec(&sql::delete_below(self.d, table, key, column, below))?
+            .0)
     }
 
     fn insert_rows(

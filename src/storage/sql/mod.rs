@@ -12,8 +12,8 @@ pub use assoc::{assoc, assoc_union, UnionLayout};
 pub use search::search;
 pub use select::{count, list, max};
 pub use write::{
-    delete, delete_below, increment, insert, insert_ignore, insert_rows, lock_rows, select, update,
-    upsert, ROWS_PER_INSERT,
+    accumulate, delete, delete_below, increment, insert, insert_ignore, insert_rows, lock_rows,
+    select, update, upsert, ROWS_PER_INSERT,
 };
 
 use super::Value;

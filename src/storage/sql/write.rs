@@ -205,19 +205,6 @@ pub fn delete(d: &Dialect, table: &str, key: &[(&str, Value)]) -> Sql {
     }
 }
 
-/// `DELETE FROM t WHERE c < ?` (pruning old rows).
-pub fn delete_below(d: &Dialect, table: &str, column: &str, bound: &Value) -> Sql {
-    let mut out = String::from("DELETE FROM ");
-    d.push_table(&mut out, table);
-    out.push_str(" WHERE ");
-    d.push_ident(&mut out, column);
-    out.push_str(" < ?");
-    Sql {
-        text: out,
-        params: vec![bound.clone()],
-    }
-}
-
 /// `UPDATE t SET c = c + ?, o = ? WHERE …`; `None` when there is nothing to change.
 pub fn increment(
     d: &Dialect,
@@ -273,6 +260,89 @@ pub fn lock_rows(d: &Dialect, table: &str, key: &[(&str, Value)]) -> Sql {
         text: out,
         params: values_of(key.iter()),
     }
+}
+
+/// Insert `key` + `amounts`, or add `amounts` to the row with that key: SQLite's
+/// `ON CONFLICT(key) DO UPDATE SET a = a + excluded.a`, MySQL's
+/// `ON DUPLICATE KEY UPDATE a = a + VALUES(a)`. The database does the addition, so nodes
+/// writing the same row at once add up. Refused without a key or amounts.
+pub fn accumulate(
+    d: &Dialect,
+    table: &str,
+    key: &[(&str, Value)],
+    amounts: &[(&str, i64)],
+) -> StorageResult<Sql> {
+    if key.is_empty() || amounts.is_empty() {
+        return Err(StorageError::Invalid(format!(
+            "accumulate into {table} without a key or amounts"
+        )));
+    }
+    let all: Vec<(&str, Value)> = key
+        .iter()
+        .cloned()
+        .chain(amounts.iter().map(|(c, n)| (*c, Value::Int(*n))))
+        .collect();
+    let mut out = insert_text(d, "INSERT", table, &all);
+    match d.kind {
+        Kind::Sqlite => {
+            out.push_str(" ON CONFLICT(");
+            for (i, (c, _)) in key.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                d.push_ident(&mut out, c);
+            }
+            out.push_str(") DO UPDATE SET ");
+        }
+        Kind::Mysql => out.push_str(" ON DUPLICATE KEY UPDATE "),
+    }
+    for (i, (c, _)) in amounts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        d.push_ident(&mut out, c);
+        out.push_str(" = ");
+        d.push_ident(&mut out, c);
+        match d.kind {
+            Kind::Sqlite => {
+                out.push_str(" + excluded.");
+                d.push_ident(&mut out, c);
+            }
+            Kind::Mysql => {
+                out.push_str(" + VALUES(");
+                d.push_ident(&mut out, c);
+                out.push(')');
+            }
+        }
+    }
+    Ok(Sql {
+        text: out,
+        params: values_of(all.iter()),
+    })
+}
+
+/// `DELETE FROM table WHERE k = ? … AND column < ?`: the rows matching `key` (every pair
+/// equal; an empty key: every row) whose `column` is below `below`.
+pub fn delete_below(
+    d: &Dialect,
+    table: &str,
+    key: &[(&str, Value)],
+    column: &str,
+    below: Value,
+) -> Sql {
+    let mut out = String::from("DELETE FROM ");
+    d.push_table(&mut out, table);
+    for (i, (c, _)) in key.iter().enumerate() {
+        out.push_str(if i == 0 { " WHERE " } else { " AND " });
+        d.push_ident(&mut out, c);
+        out.push_str(" = ?");
+    }
+    out.push_str(if key.is_empty() { " WHERE " } else { " AND " });
+    d.push_ident(&mut out, column);
+    out.push_str(" < ?");
+    let mut params = values_of(key.iter());
+    params.push(below);
+    Sql { text: out, params }
 }
 
 /// Insert, or write `values` on the row with that key: SQLite's `ON CONFLICT(key) DO UPDATE`
@@ -372,6 +442,29 @@ mod tests {
         );
         let del = delete(&Dialect::mysql(""), "t", &[]);
         assert_eq!(del.text, "DELETE FROM `t` WHERE 0");
+    }
+
+    #[test]
+    fn accumulating_adds_to_the_stored_amounts() {
+        let key = [("id", Value::Int(1)), ("hour", Value::Int(7))];
+        let lite = accumulate(&Dialect::sqlite(), "t", &key, &[("n", 2), ("e", 1)]).expect("key");
+        assert_eq!(
+            lite.text,
+            r#"INSERT INTO "t" ("id","hour","n","e") VALUES (?,?,?,?) ON CONFLICT("id", "hour") DO UPDATE SET "n" = "n" + excluded."n", "e" = "e" + excluded."e""#
+        );
+        let my = accumulate(&Dialect::mysql("ps_"), "t", &key, &[("n", 2)]).expect("key");
+        assert_eq!(
+            my.text,
+            "INSERT INTO `ps_t` (`id`,`hour`,`n`) VALUES (?,?,?) ON DUPLICATE KEY UPDATE `n` = `n` + VALUES(`n`)"
+        );
+        assert_eq!(my.params.len(), 3);
+        assert!(accumulate(&Dialect::sqlite(), "t", &[], &[("n", 1)]).is_err());
+        assert!(accumulate(&Dialect::sqlite(), "t", &key, &[]).is_err());
+        let old = delete_below(&Dialect::sqlite(), "t", &[], "hour", Value::Int(3));
+        assert_eq!(old.text, r#"DELETE FROM "t" WHERE "hour" < ?"#);
+        let some = delete_below(&Dialect::mysql(""), "t", &key[..1], "id", Value::Int(3));
+        assert_eq!(some.text, "DELETE FROM `t` WHERE `id` = ? AND `id` < ?");
+        assert_eq!(some.params.len(), 2);
     }
 
     #[test]

@@ -283,10 +283,6 @@ impl Tx for Conn<'_> {
         exec(self.0, sql::delete(&LITE, table, key))
     }
 
-    fn delete_below(&mut self, table: &str, column: &str, bound: Value) -> StorageResult<u64> {
-        exec(self.0, sql::delete_below(&LITE, table, column, &bound))
-    }
-
     fn increment(
         &mut self,
         table: &str,
@@ -311,6 +307,25 @@ impl Tx for Conn<'_> {
         values: &[(&str, Value)],
     ) -> StorageResult<()> {
         exec(self.0, sql::upsert(&LITE, table, key, values)?).map(|_| ())
+    }
+
+    fn accumulate(
+        &mut self,
+        table: &str,
+        key: &[(&str, Value)],
+        amounts: &[(&str, i64)],
+    ) -> StorageResult<()> {
+        exec(self.0, sql::accumulate(&LITE, table, key, amounts)?).map(|_| ())
+    }
+
+    fn delete_below(
+        &mut self,
+        table: &str,
+        key: &[(&str, Value)],
+        column: &str,
+        below: Value,
+    ) -> StorageResult<u64> {
+        exec(self.0, sql::delete_below(&LITE, table, key, column, below))
     }
 
     fn insert_rows(
