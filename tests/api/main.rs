@@ -17,6 +17,7 @@ mod database;
 mod errors;
 mod images;
 mod json;
+mod keytools;
 mod listing;
 mod login_throttle;
 mod mail;
