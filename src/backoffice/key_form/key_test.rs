@@ -120,7 +120,7 @@ fn shop_view(p: &ShopProbe, a: &Account, client: Option<IpAddr>, several: bool) 
             why: match r {
                 Ok(()) => match m.minus([crate::catalog::Method::Get].into_iter().collect()) {
                     others if others.is_empty() => "Readable (GET only).".to_string(),
-                    others => format!("Readable; {} work too.", methods(others)),
+                    others => format!("Readable; {} granted too.", methods(others)),
                 },
                 Err(e) if p.root.is_err() => format!("As for the whole key: {}", short(e)),
                 Err(e) => refusal(e, a, client),
