@@ -188,6 +188,21 @@ fn test_this_key_says_what_the_api_answers() {
     assert!(p.html.contains("no permission at all") && p.rows.is_empty());
     agrees(&shop, &p, &none_key);
 
+    // Several shops: one answer each; where the key is not associated, 403 #132.
+    sql(
+        &shop,
+        "INSERT INTO {shop} (id_shop_group, name, color, id_category, theme_name, active, deleted) \
+         VALUES (1, 'Outlet', '', 2, 'classic', 1, 0)",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let p = probe(&admin, id, "");
+    assert_eq!(p.root, ["200", "403 #132"]);
+    assert!(p.html.contains("GET /api/?id_shop=2") && p.html.contains("Outlet (#2)"));
+    assert!(p.html.contains("not associated with this shop"));
+    assert_eq!(api(&shop, "GET", "/api/?id_shop=1", &key), "200");
+    assert_eq!(api(&shop, "GET", "/api/?id_shop=2", &key), "403 #132");
+    assert_eq!(api(&shop, "GET", "/api/taxes?id_shop=2", &key), "403 #132");
+
     // Unknown key: 404, like the edit page.
     assert_eq!(
         admin
