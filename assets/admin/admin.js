@@ -116,6 +116,16 @@
     });
   }
 
+  // Import: the chosen file's content goes into the box (what is posted and shown).
+  var importFile = document.getElementById("import_file");
+  var importJson = document.getElementById("import_json");
+  if (importFile && importJson) {
+    importFile.addEventListener("change", function () {
+      var f = importFile.files && importFile.files[0];
+      if (f) { f.text().then(function (t) { importJson.value = t; }); }
+    });
+  }
+
   var check = document.getElementById("auth-check");
   if (check) {
     check.addEventListener("click", function () {

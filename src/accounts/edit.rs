@@ -115,7 +115,12 @@ pub fn set_policy(
     Ok(())
 }
 
-fn write_policy(tx: &mut dyn Tx, id: i64, p: &Policy, actor: &audit::Actor) -> StorageResult<()> {
+pub(super) fn write_policy(
+    tx: &mut dyn Tx,
+    id: i64,
+    p: &Policy,
+    actor: &audit::Actor,
+) -> StorageResult<()> {
     let list: Vec<String> = p.ip_allowlist.iter().map(|n| n.to_string()).collect();
     let key = [("id_webservice_account", Value::Int(id))];
     let number = |n: Option<u32>| n.map(|v| Value::Int(i64::from(v))).unwrap_or(Value::Null);

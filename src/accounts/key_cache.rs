@@ -72,13 +72,8 @@ impl KeyCache {
             return Err(KeyRefusal::Malformed);
         }
         match info {
-            Some(k) if k.active && !k.expired => {
-                if k.permissions.values().all(|m| m.is_empty()) {
-                    return Err(KeyRefusal::NoPermission);
-                }
-                Ok(k)
-            }
-            _ => Err(KeyRefusal::Inactive),
+            Some(k) => k.standing().map(|()| k),
+            None => Err(KeyRefusal::Inactive),
         }
     }
 

@@ -11,6 +11,7 @@
 //! - `permissions`: permission sets against the catalog, presets, summaries and diffs;
 //! - `queries`: reads; `commands`: creation, deletion and use; `edit`: changes to a key;
 //!   `rotation`: new secrets with an overlap — every write with its audit row;
+//! - [`transfer`]: a key's configuration as JSON without its secret (export, strict import);
 //! - [`key`]: generating, checking and digesting keys; [`KeyCache`]: lookups per request.
 
 mod commands;
@@ -25,6 +26,7 @@ mod rotation;
 mod sealing;
 #[cfg(test)]
 mod testing;
+pub mod transfer;
 
 pub use commands::{audit_key, create, delete, touch};
 pub use edit::{set_active, set_permissions, set_policy, update};

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::key::KeyError;
-use super::Policy;
+use super::{KeyRefusal, Policy};
 use crate::audit;
 use crate::catalog::MethodSet;
 use crate::storage::StorageError;
@@ -80,6 +80,35 @@ pub struct KeyInfo {
     pub permissions: Permissions,
     pub shops: Vec<i64>,
     pub policy: Policy,
+}
+
+impl KeyInfo {
+    /// PrestaShop's verdict on a key that exists: disabled or expired → #20 + #21, no
+    /// permission at all → #21. The API applies it to every presented key; the back office's
+    /// "Test this key" to the stored record.
+    pub fn standing(&self) -> Result<(), KeyRefusal> {
+        if !self.active || self.expired {
+            return Err(KeyRefusal::Inactive);
+        }
+        if self.permissions.values().all(|m| m.is_empty()) {
+            return Err(KeyRefusal::NoPermission);
+        }
+        Ok(())
+    }
+
+    /// What authentication would learn from the key's current secret (the back office knows
+    /// the record, never the secret).
+    pub fn of(a: &Account) -> KeyInfo {
+        KeyInfo {
+            account_id: a.id,
+            credential_id: a.current().map_or(0, |c| c.id),
+            active: a.active,
+            expired: a.expired(),
+            permissions: a.permissions.clone(),
+            shops: a.shops.clone(),
+            policy: a.policy.clone(),
+        }
+    }
 }
 
 /// What creating a key takes.

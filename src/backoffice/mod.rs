@@ -72,6 +72,10 @@ pub fn router(state: Arc<BackOffice>) -> Router {
         .route(&format!("{p}/webservice/diagnose"), get(settings::diagnose))
         .route(&format!("{p}/webservice/keys/new"), get(key_form::new))
         .route(&format!("{p}/webservice/keys"), post(key_form::create))
+        .route(
+            &format!("{p}/webservice/keys/new/import"),
+            post(key_form::import_new),
+        )
         .route(&format!("{p}/webservice/keys/bulk"), post(keys::bulk))
         .route(
             &format!("{p}/webservice/keys/{{id}}"),
@@ -84,6 +88,18 @@ pub fn router(state: Arc<BackOffice>) -> Router {
         .route(
             &format!("{p}/webservice/keys/{{id}}/rotate"),
             post(key_form::rotate),
+        )
+        .route(
+            &format!("{p}/webservice/keys/{{id}}/test"),
+            get(key_form::test),
+        )
+        .route(
+            &format!("{p}/webservice/keys/{{id}}/export"),
+            get(key_form::export),
+        )
+        .route(
+            &format!("{p}/webservice/keys/{{id}}/import"),
+            post(key_form::import),
         )
         .route(
             &format!("{p}/webservice/keys/{{id}}/status"),

@@ -130,7 +130,7 @@ pub struct CredentialRow {
 
 #[derive(Template)]
 #[template(path = "admin/key_form.html")]
-pub struct KeyForm {
+pub struct KeyForm<'a> {
     pub c: Chrome,
     /// `None` for a new key.
     pub head: Option<KeyHead>,
@@ -152,6 +152,7 @@ pub struct KeyForm {
     /// Single-use token: reloading the page that answers the form must not create or
     /// rotate a second time.
     pub nonce: String,
+    pub tools: &'a KeyTools,
 }
 
 pub struct ShopChoice {
@@ -284,4 +285,55 @@ pub struct Reference<'a> {
     pub c: Chrome,
     pub params: &'a [RefParam],
     pub resources: &'a [RefResource],
+}
+
+/// The key page's tools: "Test this key" and the permission import (the export is a link).
+#[derive(Default)]
+pub struct KeyTools {
+    /// The address typed for the test (may be empty).
+    pub test_ip: String,
+    /// The test's answer per shop, once run.
+    pub test: Option<Vec<ProbeShop>>,
+    /// What the key's policies decide that the test cannot (traffic, addresses, time).
+    pub test_notes: Vec<String>,
+    /// The document in the import box (kept when refused or previewed).
+    pub import_json: String,
+    /// "Also apply description and policies".
+    pub with_settings: bool,
+    /// What importing the document would change, once previewed.
+    pub preview: Option<ImportPreview>,
+}
+
+/// `GET /api/` on one shop, and `GET /api/RESOURCE` for each resource the key holds.
+pub struct ProbeShop {
+    pub title: String,
+    /// `GET /api/?id_shop=2`
+    pub request: String,
+    /// `200`, `401 #20/#21`, …
+    pub answer: String,
+    pub ok: bool,
+    pub why: String,
+    pub rows: Vec<ProbeRow>,
+}
+
+pub struct ProbeRow {
+    pub resource: String,
+    /// `GET, HEAD`
+    pub methods: String,
+    pub answer: String,
+    pub ok: bool,
+    pub why: String,
+}
+
+pub struct ImportPreview {
+    /// `+products:POST`, `-customers:DELETE`, …
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    /// Description and policies, when they are applied and differ.
+    pub settings: Vec<String>,
+    /// The whole change in the audit log's words; sent back with "Apply" so that what is
+    /// applied is what was shown.
+    pub expect: String,
+    /// The password is asked for again (a powerful grant, not typed in the last ten minutes).
+    pub sudo: bool,
 }

@@ -1,4 +1,5 @@
-//! `shopws key …`: create, list, show, enable, disable, delete keys and set permissions.
+//! `shopws key …`: create, list, show, enable, disable, delete keys, set permissions, and
+//! export and import them as JSON.
 
 use clap::{Args, Subcommand};
 
@@ -105,6 +106,20 @@ pub enum KeyAction {
         key: String,
         #[command(flatten)]
         grant: Grant,
+    },
+    /// Print a key's configuration (description, status, permissions, policies) as JSON in
+    /// the format shopws-key-permissions/1, without its secret.
+    Export {
+        key: String,
+    },
+    /// Replace a key's permissions with those of a JSON document on standard input (as `key
+    /// export` or the back office's "Export permissions" write it); prints what changed.
+    ImportPermissions {
+        key: String,
+        /// Also apply the document's description and policies (expiry, IP allowlist, rate
+        /// limit). The key's status and shops never change.
+        #[arg(long)]
+        with_settings: bool,
     },
     /// Give a key a new secret (printed once) with the same permissions; the old secret keeps
     /// working for --overlap (e.g. 0, 1h, 24h, 7d).
@@ -267,6 +282,19 @@ pub fn run(g: &Global, action: KeyAction) -> anyhow::Result<()> {
             let perms = permissions(catalog, &grant)?;
             accounts::set_permissions(s, id, &perms, &crate::audit::Actor::CLI)?;
             println!("{}", accounts::permission_summary(&perms));
+        }
+        KeyAction::Export { key } => {
+            let id = accounts::resolve(s, &pepper, &key)?;
+            print!("{}", accounts::transfer::export(&accounts::get(s, id)?));
+        }
+        KeyAction::ImportPermissions { key, with_settings } => {
+            let id = accounts::resolve(s, &pepper, &key)?;
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+            let t = accounts::transfer::parse(catalog, &text)?;
+            let changes =
+                accounts::transfer::import(s, id, &t, with_settings, &crate::audit::Actor::CLI)?;
+            println!("{}", changes.describe());
         }
         KeyAction::Rotate { key, overlap } => {
             let id = accounts::resolve(s, &pepper, &key)?;

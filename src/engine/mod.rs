@@ -4,6 +4,7 @@
 //! and method, resolves the shop context, runs the catalog-driven read or write, and renders
 //! the result. Resources with behaviour of their own plug in through [`special`].
 
+pub mod access;
 pub mod behaviour;
 pub mod binary;
 pub mod error;
@@ -171,55 +172,7 @@ impl Engine {
     /// Shop context (protocol §1.14), after authentication.
     fn context(&self, req: &Request, info: Arc<ShopInfo>) -> ApiResult<Ctx> {
         let p = &req.params;
-        let group = p
-            .get_str("id_shop_group")
-            .or_else(|| p.get_str("id_group_shop"));
-        let mut shops: Vec<i64>;
-        let shop;
-        if let Some(g) = group.and_then(|g| g.parse::<i64>().ok()) {
-            shops = info
-                .shops
-                .iter()
-                .filter(|s| s.group == g && s.active)
-                .map(|s| s.id)
-                .collect();
-            if shops.is_empty() {
-                return Err(ApiError::shop_group_empty());
-            }
-            shop = shops[0];
-        } else {
-            match p.get_str("id_shop") {
-                None | Some("") => {
-                    shop = info.default_shop;
-                    shops = vec![shop];
-                }
-                Some("all") => {
-                    shops = info
-                        .shops
-                        .iter()
-                        .filter(|s| s.active)
-                        .map(|s| s.id)
-                        .collect();
-                    shop = info.default_shop;
-                }
-                Some(v) => {
-                    let id = v.parse::<i64>().map_err(|_| ApiError::shop_unknown())?;
-                    if !info.shops.iter().any(|s| s.id == id && s.active) {
-                        return Err(if info.shops.iter().any(|s| s.id == id) {
-                            ApiError::shop_unknown()
-                        } else {
-                            ApiError::shop_not_allowed()
-                        });
-                    }
-                    shop = id;
-                    shops = vec![id];
-                }
-            }
-        }
-        shops.retain(|s| req.key.shops.contains(s));
-        if shops.is_empty() {
-            return Err(ApiError::shop_not_allowed());
-        }
+        let (shop, shops) = access::shops(&info, p, &req.key.shops)?;
         let langs = params::language::parse(
             p.get_str("language"),
             &info.installed_langs,
@@ -257,27 +210,7 @@ impl Engine {
             );
             return Ok(Reply::doc(200, body));
         }
-        let Some(r) = self.catalog.get(res_name) else {
-            return Err(ApiError::resource_unknown(res_name, self.catalog.names()));
-        };
-        let granted = req
-            .key
-            .permissions
-            .get(res_name)
-            .copied()
-            .unwrap_or_default();
-        if granted.is_empty() {
-            return Err(ApiError::resource_not_allowed(res_name));
-        }
-        if r.forbidden.contains(req.method) {
-            return Err(ApiError::method_forbidden(req.method.as_str(), res_name));
-        }
-        if !granted.contains(req.method) {
-            return Err(ApiError::method_not_allowed_for_key(
-                req.method.as_str(),
-                res_name,
-            ));
-        }
+        let r = access::resource(self.catalog, &req.key.permissions, res_name, req.method)?;
         for b in self.behaviours.of(&r.api) {
             if let Some(reply) = b.handle(self, r, req, &ctx)? {
                 return Ok(reply);

@@ -5,11 +5,11 @@ use std::process::Stdio;
 
 use crate::support::TestShop;
 
-struct Admin<'a> {
-    shop: &'a TestShop,
-    http: reqwest::blocking::Client,
-    cookie: String,
-    csrf: String,
+pub(crate) struct Admin<'a> {
+    pub(crate) shop: &'a TestShop,
+    pub(crate) http: reqwest::blocking::Client,
+    pub(crate) cookie: String,
+    pub(crate) csrf: String,
 }
 
 pub(crate) fn client() -> reqwest::blocking::Client {
@@ -62,7 +62,7 @@ pub(crate) fn set_cookie(r: &reqwest::blocking::Response, name: &str) -> Option<
 }
 
 impl<'a> Admin<'a> {
-    fn login(shop: &'a TestShop, email: &str, password: &str) -> Result<Admin<'a>, u16> {
+    pub(crate) fn login(shop: &'a TestShop, email: &str, password: &str) -> Result<Admin<'a>, u16> {
         let http = client();
         let page = http
             .get(format!("{}/admin/", shop.url))
@@ -107,7 +107,7 @@ impl<'a> Admin<'a> {
         })
     }
 
-    fn get(&self, path: &str) -> reqwest::blocking::Response {
+    pub(crate) fn get(&self, path: &str) -> reqwest::blocking::Response {
         self.http
             .get(format!("{}{path}", self.shop.url))
             .header("Cookie", &self.cookie)
@@ -115,7 +115,12 @@ impl<'a> Admin<'a> {
             .expect("get")
     }
 
-    fn post(&self, path: &str, fields: &[(&str, &str)], csrf: bool) -> reqwest::blocking::Response {
+    pub(crate) fn post(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        csrf: bool,
+    ) -> reqwest::blocking::Response {
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         if csrf {
             all.push(("csrf", &self.csrf));
@@ -334,7 +339,7 @@ fn csrf_origin_wrong_password_and_lockout() {
 
 impl Admin<'_> {
     /// Takes the new session cookie a re-authentication hands out.
-    fn adopt(&mut self, r: &reqwest::blocking::Response) -> bool {
+    pub(crate) fn adopt(&mut self, r: &reqwest::blocking::Response) -> bool {
         match set_cookie(r, "shopws_session") {
             Some(c) => {
                 self.cookie = c.split(';').next().unwrap_or_default().to_string();
@@ -508,7 +513,7 @@ fn sudo_mode_sessions_and_timeouts() {
 }
 
 /// Creates a key through the form; returns (id, key).
-fn form_key(admin: &Admin, description: &str, perms: &[&str]) -> (i64, String) {
+pub(crate) fn form_key(admin: &Admin, description: &str, perms: &[&str]) -> (i64, String) {
     let mut fields = vec![("description", description)];
     fields.extend(perms.iter().map(|p| ("perm", *p)));
     let r = admin.post("/admin/webservice/keys", &fields, true);

@@ -19,6 +19,7 @@ mod doctor;
 mod errors;
 mod images;
 mod json;
+mod keytools;
 mod listing;
 mod login_throttle;
 mod mail;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 
 use super::super::grid;
@@ -37,7 +37,7 @@ fn credential_rows(a: &Account) -> Vec<CredentialRow> {
 }
 
 /// Why a key change did not happen.
-enum Failed {
+pub(super) enum Failed {
     /// Shown above the form, which is re-shown as typed.
     Refused(String),
     /// Answered with a bare 500.
@@ -45,23 +45,25 @@ enum Failed {
 }
 
 /// What a key change needs beyond a valid session, token and role.
-struct Change {
+pub(super) struct Change {
     /// The password again (sudo mode) unless typed within the last ten minutes.
-    password: bool,
+    pub password: bool,
     /// Carried out once per form: a reload of the answer must not do it again.
-    once: bool,
+    pub once: bool,
 }
 
 /// A key form as shown to one employee: the shops to choose from and, when editing, the key.
-struct KeyPage<'a> {
-    st: &'a Arc<BackOffice>,
-    auth: &'a Auth,
-    shops: Vec<(i64, String)>,
-    account: Option<Account>,
+pub(super) struct KeyPage<'a> {
+    pub st: &'a Arc<BackOffice>,
+    pub auth: &'a Auth,
+    pub shops: Vec<(i64, String)>,
+    pub account: Option<Account>,
+    /// "Test this key" and the import box, as far as this answer uses them.
+    pub tools: KeyTools,
 }
 
 impl KeyPage<'_> {
-    fn render(&self, t: &Typed, flashes: Vec<Flash>, status: StatusCode) -> Resp {
+    pub fn render(&self, t: &Typed, flashes: Vec<Flash>, status: StatusCode) -> Resp {
         let (st, auth) = (self.st, self.auth);
         let page = KeyForm {
             c: auth.chrome(st, flashes),
@@ -100,12 +102,13 @@ impl KeyPage<'_> {
             },
             sudo_needed: !auth.session.sudo(),
             nonce: super::super::session::random_token(),
+            tools: &self.tools,
         };
         html(status, page.render())
     }
 
     /// The form again, as typed, with why it was refused.
-    fn refuse(&self, t: &Typed, msg: String, status: StatusCode) -> Resp {
+    pub fn refuse(&self, t: &Typed, msg: String, status: StatusCode) -> Resp {
         self.render(t, vec![("error", msg)], status)
     }
 
@@ -113,7 +116,7 @@ impl KeyPage<'_> {
     /// `change` says so, at most once per form, `work` off the I/O threads, the API's key
     /// cache emptied after a success, and the new session cookie (after a re-authentication)
     /// on whatever is answered.
-    async fn carry_out<T: Send + 'static>(
+    pub async fn carry_out<T: Send + 'static>(
         &self,
         t: &Typed,
         f: &[(String, String)],
@@ -166,7 +169,7 @@ fn already_done(st: &BackOffice) -> Resp {
     redirect(&format!("{}/webservice?done=already", prefix(st)))
 }
 
-async fn shop_list(st: &Arc<BackOffice>) -> Vec<(i64, String)> {
+pub(super) async fn shop_list(st: &Arc<BackOffice>) -> Vec<(i64, String)> {
     let st2 = st.clone();
     blocking(move || accounts::shops(st2.engine.store.as_ref()).unwrap_or_default())
         .await
@@ -175,7 +178,11 @@ async fn shop_list(st: &Arc<BackOffice>) -> Vec<(i64, String)> {
 
 /// The form for an existing key: the shops and the key, in one trip off the I/O thread; 404
 /// when the key does not exist.
-async fn load<'a>(st: &'a Arc<BackOffice>, auth: &'a Auth, id: i64) -> Result<KeyPage<'a>, Resp> {
+pub(super) async fn load<'a>(
+    st: &'a Arc<BackOffice>,
+    auth: &'a Auth,
+    id: i64,
+) -> Result<KeyPage<'a>, Resp> {
     let st2 = st.clone();
     let found = blocking(move || {
         let store = st2.engine.store.as_ref();
@@ -190,6 +197,7 @@ async fn load<'a>(st: &'a Arc<BackOffice>, auth: &'a Auth, id: i64) -> Result<Ke
             auth,
             shops,
             account: Some(account),
+            tools: KeyTools::default(),
         }),
         None => Err(plain(StatusCode::NOT_FOUND, "404 Not Found: no such key")),
     }
@@ -218,7 +226,7 @@ fn reveal(st: &BackOffice, auth: &Auth, key: String, old_until: Option<String>) 
     html(StatusCode::OK, page.render())
 }
 
-fn with_cookie(st: &BackOffice, mut r: Resp, cookie: Option<String>) -> Resp {
+pub(super) fn with_cookie(st: &BackOffice, mut r: Resp, cookie: Option<String>) -> Resp {
     if let Some(token) = cookie {
         set_cookie(
             &mut r,
@@ -242,6 +250,7 @@ pub async fn new(State(st): State<Arc<BackOffice>>, Page(auth): Page) -> Resp {
         auth: &auth,
         shops,
         account: None,
+        tools: KeyTools::default(),
     };
     page.render(&blank, Vec::new(), StatusCode::OK)
 }
@@ -249,12 +258,18 @@ pub async fn new(State(st): State<Arc<BackOffice>>, Page(auth): Page) -> Resp {
 pub async fn edit(
     State(st): State<Arc<BackOffice>>,
     Path(id): Path<i64>,
+    RawQuery(raw): RawQuery,
     Page(auth): Page,
 ) -> Resp {
+    // After an import, its outcome (the change itself is in the audit log).
+    let flashes = match raw.as_deref() {
+        Some("done=imported") => vec![("success", "Permissions imported.".to_string())],
+        _ => Vec::new(),
+    };
     match load(&st, &auth, id).await {
         Ok(page) => {
             let t = page.account.as_ref().map(Typed::from_account);
-            page.render(&t.unwrap_or_else(Typed::blank), Vec::new(), StatusCode::OK)
+            page.render(&t.unwrap_or_else(Typed::blank), flashes, StatusCode::OK)
         }
         Err(r) => r,
     }
@@ -269,6 +284,7 @@ pub async fn create(
         auth: &auth,
         shops: shop_list(&st).await,
         account: None,
+        tools: KeyTools::default(),
     };
     let t = Typed::from_form(&f);
     let c = match input::check_new(st.engine.catalog, &t, &page.shops) {
