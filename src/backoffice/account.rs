@@ -39,6 +39,25 @@ pub async fn page(
     render(&st, &auth, flashes, StatusCode::OK).await
 }
 
+/// The password again (sudo mode) before a change of the second factor; refused: the
+/// account page with the reason, 403.
+async fn sudo_or_refuse(
+    st: &Arc<BackOffice>,
+    auth: &guard::Auth,
+    f: &[(String, String)],
+) -> Result<Option<String>, Resp> {
+    match guard::sudo(st, auth, f).await {
+        Ok(fresh) => Ok(fresh),
+        Err(refusal) => Err(render(
+            st,
+            auth,
+            vec![("error", refusal.message())],
+            StatusCode::FORBIDDEN,
+        )
+        .await),
+    }
+}
+
 /// The account page (sessions and second factor).
 async fn render(
     st: &Arc<BackOffice>,
@@ -101,17 +120,9 @@ pub async fn totp_start(
     State(st): State<Arc<BackOffice>>,
     EmployeePost { form: f, auth }: EmployeePost,
 ) -> Resp {
-    let fresh = match guard::sudo(&st, &auth, &f).await {
+    let fresh = match sudo_or_refuse(&st, &auth, &f).await {
         Ok(c) => c,
-        Err(refusal) => {
-            return render(
-                &st,
-                &auth,
-                vec![("error", refusal.message())],
-                StatusCode::FORBIDDEN,
-            )
-            .await
-        }
+        Err(refused) => return refused,
     };
     let r = enrol_page(&st, &auth, Vec::new(), StatusCode::OK).await;
     with_cookie(&st, r, fresh)
@@ -189,17 +200,9 @@ pub async fn totp_disable(
     State(st): State<Arc<BackOffice>>,
     EmployeePost { form: f, auth }: EmployeePost,
 ) -> Resp {
-    let fresh = match guard::sudo(&st, &auth, &f).await {
+    let fresh = match sudo_or_refuse(&st, &auth, &f).await {
         Ok(c) => c,
-        Err(refusal) => {
-            return render(
-                &st,
-                &auth,
-                vec![("error", refusal.message())],
-                StatusCode::FORBIDDEN,
-            )
-            .await
-        }
+        Err(refused) => return refused,
     };
     let (st2, uid) = (st.clone(), auth.user.id);
     let state = blocking(move || employees::totp::state(st2.engine.store.as_ref(), uid))
@@ -239,17 +242,9 @@ pub async fn totp_recovery(
     State(st): State<Arc<BackOffice>>,
     EmployeePost { form: f, auth }: EmployeePost,
 ) -> Resp {
-    let fresh = match guard::sudo(&st, &auth, &f).await {
+    let fresh = match sudo_or_refuse(&st, &auth, &f).await {
         Ok(c) => c,
-        Err(refusal) => {
-            return render(
-                &st,
-                &auth,
-                vec![("error", refusal.message())],
-                StatusCode::FORBIDDEN,
-            )
-            .await
-        }
+        Err(refused) => return refused,
     };
     let (st2, uid) = (st.clone(), auth.user.id);
     let codes = blocking(move || employees::totp::regenerate(st2.engine.store.as_ref(), uid)).await;

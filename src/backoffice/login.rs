@@ -202,6 +202,25 @@ pub async fn logout(
     r
 }
 
+/// The pending login a form of the code step is posted for, checked like every form (same
+/// origin, the pending login's own CSRF token); none: the login page again.
+async fn pending_post(
+    st: &Arc<BackOffice>,
+    headers: &HeaderMap,
+    f: &[(String, String)],
+) -> Result<(String, session::Pending, employees::Employee), Resp> {
+    let Some((token, p, user)) = pending(st, headers).await else {
+        if !same_origin(st, headers) {
+            return Err(forbidden_token());
+        }
+        return Err(start_again(st));
+    };
+    if !same_origin(st, headers) || !session::equal(field(f, "csrf"), &p.csrf) {
+        return Err(forbidden_token());
+    }
+    Ok((token, p, user))
+}
+
 /// The pending login behind the cookie, with its employee.
 async fn pending(
     st: &Arc<BackOffice>,
@@ -311,15 +330,10 @@ pub async fn code(
     body: Bytes,
 ) -> Resp {
     let f = form(&body);
-    let Some((token, p, user)) = pending(&st, &headers).await else {
-        if !same_origin(&st, &headers) {
-            return forbidden_token();
-        }
-        return start_again(&st);
+    let (token, p, user) = match pending_post(&st, &headers, &f).await {
+        Ok(found) => found,
+        Err(refused) => return refused,
     };
-    if !same_origin(&st, &headers) || !session::equal(field(&f, "csrf"), &p.csrf) {
-        return forbidden_token();
-    }
     let typed = field(&f, "code").to_string();
     let addr = client_addr(&st, &peer, &headers);
     let (ip, ua) = (addr.to_string(), user_agent(&headers));
@@ -469,15 +483,10 @@ pub async fn enrol(
     body: Bytes,
 ) -> Resp {
     let f = form(&body);
-    let Some((token, p, user)) = pending(&st, &headers).await else {
-        if !same_origin(&st, &headers) {
-            return forbidden_token();
-        }
-        return start_again(&st);
+    let (token, p, user) = match pending_post(&st, &headers, &f).await {
+        Ok(found) => found,
+        Err(refused) => return refused,
     };
-    if !same_origin(&st, &headers) || !session::equal(field(&f, "csrf"), &p.csrf) {
-        return forbidden_token();
-    }
     let typed = field(&f, "code").to_string();
     let addr = client_addr(&st, &peer, &headers);
     let (ip, ua) = (addr.to_string(), user_agent(&headers));
