@@ -12,7 +12,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use super::guard::{self, EmployeePost};
 use super::pages::{Chrome, Flash, Login, TotpCode, TotpCodes, TotpEnrol};
 use super::session;
-use super::throttle::{Attempt, Refusal};
+use super::throttle::{Attempt, Refusal, Reservation};
 use super::web::*;
 use super::BackOffice;
 use crate::audit::{Actor, Entry as AuditEntry};
@@ -53,6 +53,33 @@ enum Outcome {
     Second(String, bool),
     Refused,
     Held(Refusal),
+}
+
+/// Counts a login attempt before anything is checked, so that parallel guesses cannot
+/// overtake the count: the reservation, or the lock-out (audited); `None` when the throttle
+/// cannot be read.
+fn reserve(
+    store: &dyn crate::storage::Store,
+    who: (&str, &str, &str),
+    addr: std::net::IpAddr,
+) -> Option<Result<Reservation, Refusal>> {
+    match Attempt::login(who.0, addr).reserve(store) {
+        Ok(Ok(r)) => Some(Ok(r)),
+        Ok(Err(refusal)) => {
+            note(
+                store,
+                who,
+                "login.locked",
+                refusal.limit.describe(),
+                "denied",
+            );
+            Some(Err(refusal))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "login throttle unavailable");
+            None
+        }
+    }
 }
 
 /// An audit row about a login attempt (the actor is the e-mail typed).
@@ -106,16 +133,9 @@ pub async fn login(
         };
         // Counted before the password is checked, so parallel guesses cannot overtake the
         // count; forgiven below when the password is right.
-        let reservation = match Attempt::login(&email2, addr).reserve(store) {
-            Ok(Ok(r)) => r,
-            Ok(Err(refusal)) => {
-                note("login.locked", refusal.limit.describe(), "denied");
-                return Some(Outcome::Held(refusal));
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "login throttle unavailable");
-                return None;
-            }
+        let reservation = match reserve(store, (&email2, &ip, &ua), addr)? {
+            Ok(r) => r,
+            Err(refusal) => return Some(Outcome::Held(refusal)),
         };
         match employees::authenticate(store, &email2, &password) {
             Ok(Some(u)) => {
@@ -341,22 +361,9 @@ pub async fn code(
     let outcome = blocking(move || {
         let store = st2.engine.store.as_ref();
         let who = (user.email.as_str(), ip.as_str(), ua.as_str());
-        let reservation = match Attempt::login(&user.email, addr).reserve(store) {
-            Ok(Ok(r)) => r,
-            Ok(Err(refusal)) => {
-                note(
-                    store,
-                    who,
-                    "login.locked",
-                    refusal.limit.describe(),
-                    "denied",
-                );
-                return Some(Second::Held(refusal));
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "login throttle unavailable");
-                return None;
-            }
+        let reservation = match reserve(store, who, addr)? {
+            Ok(r) => r,
+            Err(refusal) => return Some(Second::Held(refusal)),
         };
         let check = employees::totp::check(store, &super::totp_seal(&st2), user.id, &typed).ok()?;
         match check {
@@ -495,22 +502,9 @@ pub async fn enrol(
         let store = st2.engine.store.as_ref();
         let user = user2;
         let who = (user.email.as_str(), ip.as_str(), ua.as_str());
-        let reservation = match Attempt::login(&user.email, addr).reserve(store) {
-            Ok(Ok(r)) => r,
-            Ok(Err(refusal)) => {
-                note(
-                    store,
-                    who,
-                    "login.locked",
-                    refusal.limit.describe(),
-                    "denied",
-                );
-                return Some(Enrolled::Held(refusal));
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "login throttle unavailable");
-                return None;
-            }
+        let reservation = match reserve(store, who, addr)? {
+            Ok(r) => r,
+            Err(refusal) => return Some(Enrolled::Held(refusal)),
         };
         match employees::totp::confirm(store, &super::totp_seal(&st2), user.id, &typed).ok()? {
             Some(codes) => {
