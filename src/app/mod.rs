@@ -34,6 +34,8 @@ pub struct AppConfig {
     pub admin_prefix: Option<String>,
     /// Readiness, metrics handle and access-log format.
     pub ops: http::ops::Ops,
+    /// Megabytes of finished single-entity answers kept for reuse (0: none).
+    pub reply_cache_mb: u64,
 }
 
 /// The running application's shared parts.
@@ -60,6 +62,7 @@ impl App {
                 .time_to_live(std::time::Duration::from_secs(60))
                 .build(),
             ops: c.ops,
+            replies: http::replies::Replies::new(c.reply_cache_mb),
         });
         let backoffice = c.admin_prefix.map(|prefix| {
             Arc::new(BackOffice {

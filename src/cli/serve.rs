@@ -69,6 +69,16 @@ pub struct ServeArgs {
     /// Seconds in-flight requests may run after SIGTERM or SIGINT before they are cut.
     #[arg(long, env = "SHOPWS_SHUTDOWN_GRACE", default_value_t = 10)]
     pub shutdown_grace: u64,
+    /// Megabytes of finished single-entity answers (`GET /api/products/1`…) kept and reused
+    /// while nothing they were read from has changed: on an embedded SQLite file only, at
+    /// most one second old, dropped by any write of this process. 0 turns it off.
+    #[arg(
+        long,
+        env = "SHOPWS_REPLY_CACHE",
+        value_name = "MB",
+        default_value_t = 32
+    )]
+    pub reply_cache: u64,
     /// Read connections to the database (SQLite; MySQL: reads and writes share a pool of
     /// twice this many).
     #[arg(long, env = "SHOPWS_READERS", default_value_t = 4)]
@@ -251,6 +261,7 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                 auth_failures: a.auth_failures,
                 proxies: crate::client_ip::TrustedProxies::new(trusted),
                 admin_prefix: admin,
+                reply_cache_mb: a.reply_cache,
                 ops: crate::http::ops::Ops {
                     draining: Default::default(),
                     metrics,

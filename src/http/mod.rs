@@ -8,6 +8,7 @@ pub mod error;
 pub mod limits;
 mod openapi;
 pub mod ops;
+pub mod replies;
 mod respond;
 mod stream;
 mod upload;
@@ -44,6 +45,8 @@ pub struct ApiState {
     pub signals: moka::sync::Cache<(&'static str, String), ()>,
     /// Readiness, metrics and the access log.
     pub ops: ops::Ops,
+    /// Finished single-entity answers, reused while still true (`--reply-cache`).
+    pub replies: replies::Replies,
 }
 
 impl ApiState {

@@ -139,6 +139,35 @@ pub(super) fn reply_response(
     r
 }
 
+/// A kept answer (see `replies`), as `reply_response` would have made it.
+pub(super) fn kept_response(
+    kept: &super::replies::Kept,
+    c: &Common,
+    local_sha1: Option<&str>,
+) -> Response<Body> {
+    let current = local_sha1.is_some_and(|l| {
+        kept.sha1
+            .to_str()
+            .is_ok_and(|s| l.trim().eq_ignore_ascii_case(s))
+    });
+    let mut r = if current {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        let mut r = Response::new(Body::from(kept.body.clone()));
+        *r.status_mut() = StatusCode::from_u16(kept.status).unwrap_or(StatusCode::OK);
+        r
+    };
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(c.format.content_type()),
+    );
+    r.headers_mut().insert(CONTENT_SHA1, kept.sha1.clone());
+    base_headers(r.headers_mut(), c);
+    r
+}
+
 /// File bytes (pictures, attachments): their own type, validators and caching, `304` when
 /// the client's copy is current, and `Content-Sha1` as PrestaShop sends it.
 fn binary_response(reply: Reply, c: &Common, cond: &Conditional) -> Response<Body> {

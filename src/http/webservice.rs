@@ -14,7 +14,10 @@ use tokio::sync::oneshot;
 
 use super::ops::labels::Refusal;
 use super::ops::Facts;
-use super::respond::{base_headers, error_response, format_of, plain, reply_response, Common};
+use super::replies::Replies;
+use super::respond::{
+    base_headers, error_response, format_of, kept_response, plain, reply_response, Common,
+};
 use super::{auth, auth_failures, body as request_body, error, stream, upload, ApiState};
 use crate::accounts::KeyInfo;
 use crate::catalog::{Catalog, Method};
@@ -143,7 +146,15 @@ async fn answer(
         .get("local-content-sha1")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    run(st, request, common, local_sha1).await
+    let reuse = (real == HttpMethod::GET && st.replies.enabled()).then(|| {
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok());
+        let query = parts.uri.query().unwrap_or("");
+        Replies::name(&request.key, common.format, host, &path, query)
+    });
+    run(st, request, common, local_sha1, reuse).await
 }
 
 enum Refused {
@@ -383,6 +394,7 @@ async fn run(
     request: Request,
     common: Common,
     local_sha1: Option<String>,
+    reuse: Option<String>,
 ) -> Answer {
     let engine = st.engine.clone();
     let cond = request.conditional.clone();
@@ -402,9 +414,28 @@ async fn run(
             || request.segments.get(1).is_some_and(|s| !s.is_empty())
                 && !matches!(request.segments[0].as_str(), "images" | "attachments"));
     if bounded {
+        // Read before the engine reads: a write committed meanwhile makes the answer stale.
+        let generation = engine.store.write_generation();
+        let reuse = reuse.filter(|_| !picture).zip(generation);
+        if let Some((name, generation)) = &reuse {
+            if let Some(kept) = st.replies.get(name, *generation, &request.key) {
+                return kept_response(&kept, &common, local_sha1.as_deref());
+            }
+        }
         let mut sink = stream::Sink::new(usize::MAX, oneshot::channel().0);
         return match engine.handle(&request, &mut sink) {
-            Ok(reply) => reply_response(reply, &common, local_sha1.as_deref(), &cond),
+            Ok(reply) => match reuse {
+                Some((name, generation)) => {
+                    match st
+                        .replies
+                        .keep(name, generation, request.key.clone(), reply)
+                    {
+                        Ok(kept) => kept_response(&kept, &common, local_sha1.as_deref()),
+                        Err(reply) => reply_response(reply, &common, local_sha1.as_deref(), &cond),
+                    }
+                }
+                None => reply_response(reply, &common, local_sha1.as_deref(), &cond),
+            },
             Err(e) => error_response(&e, &common),
         };
     }

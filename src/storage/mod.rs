@@ -205,6 +205,14 @@ pub trait Store: Send + Sync + 'static {
         false
     }
 
+    /// A number that changes whenever the database is written, by this process or another,
+    /// when the backend can tell that cheaply (an embedded file). `None` where it cannot (a
+    /// MySQL server, written by PrestaShop and other nodes): nothing read may then be reused
+    /// on the strength of it.
+    fn write_generation(&self) -> Option<u64> {
+        None
+    }
+
     /// The database server's own clock in UTC (`YYYY-MM-DD HH:MM:SS.ffffff`), when it has
     /// one apart from this process's (an embedded file has none).
     fn server_clock(&self) -> StorageResult<Option<String>> {

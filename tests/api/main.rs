@@ -28,6 +28,7 @@ mod operations;
 mod order_states;
 mod permissions;
 mod prices;
+mod replies;
 mod search;
 mod server;
 mod slow;

@@ -29,6 +29,10 @@ pub struct SqliteStore {
     readers: readers::Readers,
     writer: Mutex<Connection>,
     path: String,
+    /// Write transactions committed by this process (see `Store::write_generation`).
+    commits: std::sync::atomic::AtomicU64,
+    /// The write-ahead log beside the database file.
+    wal: std::path::PathBuf,
 }
 
 impl ToSql for Value {
@@ -126,6 +130,8 @@ impl SqliteStore {
             readers: readers::Readers::new(pool, path),
             writer: Mutex::new(writer),
             path: path.to_string(),
+            commits: Default::default(),
+            wal: std::path::PathBuf::from(format!("{path}-wal")),
         })
     }
 }
@@ -375,7 +381,32 @@ impl Store for SqliteStore {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(map_err)?;
         f(&mut Conn(&tx))?;
-        tx.commit().map_err(map_err)
+        tx.commit().map_err(map_err)?;
+        // After the commit: a reader that saw the old rows also saw the old count.
+        self.commits
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+
+    /// This process's commits, and the write-ahead log's size, modification time and inode:
+    /// every commit, whichever process makes it, appends to that log (or rewrites it from
+    /// the start after a checkpoint), so a change written by the CLI or any other program
+    /// shows at the next request. One `stat` per call.
+    fn write_generation(&self) -> Option<u64> {
+        use std::hash::{Hash, Hasher};
+        use std::os::unix::fs::MetadataExt;
+        let commits = self.commits.load(std::sync::atomic::Ordering::Acquire);
+        let wal = std::fs::metadata(&self.wal).ok()?;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (
+            commits,
+            wal.size(),
+            wal.mtime(),
+            wal.mtime_nsec(),
+            wal.ino(),
+        )
+            .hash(&mut h);
+        Some(h.finish())
     }
 
     fn describe(&self) -> String {

@@ -1,0 +1,165 @@
+//! Finished single-entity answers reused (`--reply-cache`): the same bytes and headers as a
+//! fresh answer, never an answer older than a write of this server, never another key's, and
+//! a change another process writes into the database shows at the next request.
+
+use std::time::{Duration, Instant};
+
+use sha1::{Digest, Sha1};
+
+use crate::support::TestShop;
+
+fn rate(shop: &TestShop) -> String {
+    let r = shop.get("/api/taxes/1");
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.xml()
+        .descendants()
+        .find(|n| n.has_tag_name("rate"))
+        .and_then(|n| n.text())
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn a_reused_answer_is_the_fresh_answer() {
+    let shop = TestShop::start();
+    let uncached = TestShop::start_with(&["--reply-cache", "0"]);
+    for path in [
+        "/api/products/1",
+        "/api/products/1?output_format=JSON",
+        "/api/taxes/1?display=[id,rate]",
+        "/api/",
+    ] {
+        let first = shop.get(path);
+        let again = shop.get(path);
+        let fresh = uncached.get(path);
+        assert_eq!(first.status, 200, "{path}: {}", first.body);
+        for r in [&again, &fresh] {
+            assert_eq!(r.status, 200, "{path}");
+            let b = r.body.replace(&uncached.url, &shop.url);
+            assert_eq!(b, first.body, "{path}: the same document");
+            assert_eq!(r.header("content-type"), first.header("content-type"));
+            assert_eq!(r.header("psws-version"), first.header("psws-version"));
+        }
+        let sha = hex::encode(Sha1::digest(first.body.as_bytes()));
+        assert_eq!(again.header("content-sha1"), Some(sha.as_str()), "{path}");
+        assert_eq!(first.header("content-sha1"), Some(sha.as_str()), "{path}");
+        // A client holding the current copy gets 304 from the kept answer too.
+        let key = shop.key.clone();
+        let r = shop.req(
+            "GET",
+            path,
+            Some(&key),
+            None,
+            &[("Local-Content-Sha1", &sha)],
+        );
+        assert_eq!(r.status, 304, "{path}");
+        assert!(r.body.is_empty());
+    }
+    // The XML and JSON answers are kept apart.
+    let xml = shop.get("/api/taxes/1");
+    let json = shop.get("/api/taxes/1?output_format=JSON");
+    assert!(xml.body.starts_with("<?xml"), "{}", xml.body);
+    assert!(json.body.starts_with('{'), "{}", json.body);
+    let json_header = shop.req(
+        "GET",
+        "/api/taxes/1",
+        Some(&shop.key.clone()),
+        None,
+        &[("Output-Format", "JSON")],
+    );
+    assert!(json_header.body.starts_with('{'), "{}", json_header.body);
+}
+
+#[test]
+fn a_write_is_read_back_at_once() {
+    let shop = TestShop::start();
+    assert_eq!(rate(&shop), "20.000");
+    let patch = shop.send(
+        "PATCH",
+        "/api/taxes/1",
+        "<prestashop><tax><id>1</id><rate>21</rate></tax></prestashop>",
+    );
+    assert_eq!(patch.status, 200, "{}", patch.body);
+    assert_eq!(rate(&shop), "21.000", "read right after the write");
+
+    // A write to another resource changes what a product shows: its brand's name.
+    let brand = |shop: &TestShop| {
+        let r = shop.get("/api/products/1");
+        r.xml()
+            .descendants()
+            .find(|n| n.has_tag_name("manufacturer_name"))
+            .and_then(|n| n.text())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let before = brand(&shop);
+    assert!(!before.is_empty());
+    let put = shop.send(
+        "PATCH",
+        "/api/manufacturers/1",
+        "<prestashop><manufacturer><id>1</id><name>Renamed Brand</name></manufacturer></prestashop>",
+    );
+    assert_eq!(put.status, 200, "{}", put.body);
+    assert_eq!(brand(&shop), "Renamed Brand", "was {before}");
+
+    // A deleted entity is not served from memory.
+    let tax = shop.send(
+        "POST",
+        "/api/taxes",
+        "<prestashop><tax><rate>3</rate><active>1</active><name><language id=\"1\">Three</language></name></tax></prestashop>",
+    );
+    assert_eq!(tax.status, 201, "{}", tax.body);
+    let tid = crate::support::id_of(&tax.body);
+    assert_eq!(shop.get(&format!("/api/taxes/{tid}")).status, 200);
+    assert_eq!(
+        shop.send("DELETE", &format!("/api/taxes/{tid}"), "").status,
+        200
+    );
+    assert_eq!(shop.get(&format!("/api/taxes/{tid}")).status, 404);
+}
+
+#[test]
+fn a_change_written_by_another_process_shows_at_the_next_request() {
+    let shop = TestShop::start();
+    assert_eq!(rate(&shop), "20.000");
+    assert_eq!(rate(&shop), "20.000");
+    // Another program writing the database file (the CLI, a script): on SQLite the
+    // write-ahead log tells; on MySQL nothing is kept.
+    shop.sql_exec("UPDATE {tax} SET rate = 19.5 WHERE id_tax = 1", &[]);
+    assert_eq!(rate(&shop), "19.500");
+    shop.sql_exec("UPDATE {tax} SET rate = 18 WHERE id_tax = 1", &[]);
+    assert_eq!(rate(&shop), "18.000");
+}
+
+#[test]
+fn keys_never_share_answers() {
+    let shop = TestShop::start();
+    let taxes_only = shop.key(&["--allow", "taxes=GET"]);
+    assert_eq!(shop.get("/api/products/1").status, 200);
+    assert_eq!(shop.get("/api/products/1").status, 200);
+    let r = shop.req("GET", "/api/products/1", Some(&taxes_only), None, &[]);
+    assert_eq!(r.status, 401, "{}", r.body);
+    // The resource list is the key's own.
+    let all = shop.get("/api/");
+    let mine = shop.req("GET", "/api/", Some(&taxes_only), None, &[]);
+    assert_eq!(mine.status, 200);
+    assert!(all.body.contains("<products"), "{}", all.body);
+    assert!(!mine.body.contains("<products"), "{}", mine.body);
+    // A key disabled by another process (the CLI) is refused within a second, kept answer
+    // or not.
+    assert_eq!(
+        shop.req("GET", "/api/taxes/1", Some(&taxes_only), None, &[])
+            .status,
+        200
+    );
+    shop.cli(&["key", "disable", &taxes_only]);
+    let t = Instant::now();
+    loop {
+        let r = shop.req("GET", "/api/taxes/1", Some(&taxes_only), None, &[]);
+        if r.status == 401 {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_millis(1500), "still served");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
