@@ -68,15 +68,16 @@ pub fn write_all(files: &[(PathBuf, &[u8])]) -> std::io::Result<()> {
     result
 }
 
-/// Removes the files, ignoring those already gone.
+/// Removes the files and their cached copies, ignoring files already gone. A copy is dropped
+/// once its file is gone: dropped first, a read in between would cache the file again.
 pub fn remove_all(paths: &[PathBuf]) {
     for p in paths {
-        cache().invalidate(p);
         if let Err(e) = std::fs::remove_file(p) {
             if e.kind() != std::io::ErrorKind::NotFound {
                 tracing::warn!(path = %p.display(), error = %e, "picture not removed");
             }
         }
+        cache().invalidate(p);
     }
 }
 
