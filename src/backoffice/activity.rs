@@ -7,6 +7,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use quick_xml::escape::escape;
 
 use super::guard::Page;
 use super::web::*;
@@ -225,22 +226,6 @@ fn daily_bars(act: &Activity, now_hour: i64) -> Vec<Bar> {
         .collect()
 }
 
-/// Text for SVG markup: `&`, `<`, `>` and quotes escaped.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 const W: f64 = 720.0;
 const H: f64 = 200.0;
 const LEFT: f64 = 48.0;
@@ -281,7 +266,7 @@ pub fn chart(id: &str, title: &str, bars: &[Bar], total: &Counts, label_every: u
     let _ = write!(
         s,
         r#"<title id="chart-{id}-title">{}</title><desc id="chart-{id}-desc">{} requests, {} errors in all.</desc>"#,
-        esc(title),
+        escape(title),
         total.requests,
         total.errors
     );
@@ -307,7 +292,7 @@ pub fn chart(id: &str, title: &str, bars: &[Bar], total: &Counts, label_every: u
             r#"<g class="bar" data-requests="{}" data-errors="{}"><title>{}</title>"#,
             c.requests,
             c.errors,
-            esc(&b.title)
+            escape(&b.title)
         );
         if c.requests > 0 {
             let yr = y(c.requests);
@@ -332,7 +317,7 @@ pub fn chart(id: &str, title: &str, bars: &[Bar], total: &Counts, label_every: u
                 r#"<text class="axis" x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
                 x + bar_w / 2.0,
                 H - 6.0,
-                esc(&b.label)
+                escape(&b.label)
             );
         }
     }

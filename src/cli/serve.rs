@@ -251,6 +251,12 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                 images_dir: super::images_dir(g, a.images_dir.as_deref()),
             },
         ));
+        // Temporary files of uploads a crash interrupted: a walk of every picture folder,
+        // off the start-up path.
+        std::thread::spawn({
+            let settings = engine.settings.clone();
+            move || crate::engine::special::leftovers::sweep(&settings)
+        });
         let app = App::new(
             engine,
             AppConfig {

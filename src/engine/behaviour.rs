@@ -12,6 +12,7 @@ use crate::catalog::Resource;
 use crate::engine::params::Params;
 use crate::storage::{Reader, Tx, Value};
 
+use super::after_commit::AfterCommit;
 use super::render::{Entity, Projection};
 use super::write::body::InputEntity;
 use super::write::Staged;
@@ -90,6 +91,20 @@ pub trait Behaviour: Send + Sync {
 
     /// Side effects once the entity and its associations are written.
     fn after_save(&self, _tx: &mut dyn Tx, _s: &Save, _st: &Staged) -> ApiResult<()> {
+        Ok(())
+    }
+
+    /// Before an entity is deleted, ahead of [`before_delete`](Self::before_delete): what must
+    /// follow the delete outside the database (files on disk, caches), queued on `later` from
+    /// the rows as they are now. It runs once the delete has committed, and is dropped when the
+    /// entity is refused or the transaction rolls back.
+    fn after_delete_commit(
+        &self,
+        _tx: &mut dyn Tx,
+        _r: &Resource,
+        _id: i64,
+        _later: &mut AfterCommit,
+    ) -> ApiResult<()> {
         Ok(())
     }
 

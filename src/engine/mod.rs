@@ -5,6 +5,7 @@
 //! the result. Resources with behaviour of their own plug in through [`special`].
 
 pub mod access;
+pub mod after_commit;
 pub mod behaviour;
 pub mod binary;
 pub mod error;

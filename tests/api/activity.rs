@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::backoffice::{client, create_admin, hidden, set_cookie};
+use crate::backoffice::{client, create_admin, sql, Admin};
 use crate::support::{SqlValue, TestShop};
 
 /// Flushes every second; 5 latest requests kept per key.
@@ -209,29 +209,11 @@ fn two_nodes_on_one_database_add_up() {
 
     // Either node's page shows the same totals, to an administrator and to a viewer.
     create_admin(&first, "ops@example.com", PASSWORD);
-    let viewer = first
-        .command()
-        .args([
-            "admin",
-            "create",
-            "--email",
-            "look@example.com",
-            "--role",
-            "viewer",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin
-                .take()
-                .unwrap()
-                .write_all(format!("{PASSWORD}\n").as_bytes())?;
-            c.wait()
-        })
-        .unwrap();
-    assert!(viewer.success());
+    create_admin(&first, "look@example.com", PASSWORD);
+    sql(
+        &first,
+        "UPDATE {shopws_admin_user} SET role = 'viewer' WHERE email = 'look@example.com'",
+    );
     for (node, who) in [(&first, "ops@example.com"), (&second, "look@example.com")] {
         let page = activity_page(node, who, id);
         assert!(
@@ -258,33 +240,8 @@ const PASSWORD: &str = "a long enough password";
 
 /// The activity page of key `id`, as the employee `email` sees it.
 fn activity_page(shop: &TestShop, email: &str, id: i64) -> String {
-    let http = client();
-    let page = http
-        .get(format!("{}/admin/", shop.url))
-        .send()
-        .expect("login page");
-    let pre = set_cookie(&page, "shopws_login").expect("pre-session cookie");
-    let pre = pre.split(';').next().unwrap_or_default().to_string();
-    let csrf = hidden(&page.text().unwrap_or_default(), "csrf");
-    let r = http
-        .post(format!("{}/admin/login", shop.url))
-        .header("Origin", &shop.url)
-        .header("Cookie", &pre)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("email", email),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .expect("login");
-    assert_eq!(r.status().as_u16(), 303);
-    let cookie = set_cookie(&r, "shopws_session").expect("session cookie");
-    let cookie = cookie.split(';').next().unwrap_or_default().to_string();
-    let r = http
-        .get(format!("{}/admin/webservice/keys/{id}/activity", shop.url))
-        .header("Cookie", &cookie)
-        .send()
-        .expect("activity page");
+    let admin = Admin::login(shop, email, PASSWORD).expect("login");
+    let r = admin.get(&format!("/admin/webservice/keys/{id}/activity"));
     assert_eq!(r.status().as_u16(), 200);
     let csp = r
         .headers()

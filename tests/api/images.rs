@@ -403,6 +403,101 @@ fn delete_renumbers_and_promotes_the_cover() {
     s.shop.assert_integrity();
 }
 
+/// Every file of product picture `iid` under the images folder (any folder, any size).
+fn files_of(s: &Shop, iid: i64) -> Vec<PathBuf> {
+    let (original, sized) = (format!("{iid}.jpg"), format!("{iid}-"));
+    s.files()
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n == original || n.starts_with(&sized))
+        })
+        .collect()
+}
+
+#[test]
+fn deleting_a_product_removes_its_picture_files_once_committed() {
+    let s = start();
+    let product = |name: &str| {
+        let r = s.shop.send(
+            "POST",
+            "/api/products",
+            &format!("<prestashop><product><price>3</price><id_category_default>2</id_category_default><name>{name}</name></product></prestashop>"),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        crate::support::id_of(&r.body)
+    };
+    let (doomed, kept) = (product("Doomed"), product("Kept"));
+    let upload = |pid: i64, shade: u8| {
+        let r = s.upload(
+            &format!("/api/images/products/{pid}"),
+            &png(40, 30, [shade, 60, 90]),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        id_in(&r)
+    };
+    let pictures = [upload(doomed, 10), upload(doomed, 20)];
+    let other = upload(kept, 30);
+    let other_files = files_of(&s, other);
+    for iid in pictures.iter().chain([&other]) {
+        let files = files_of(&s, *iid);
+        let digits: PathBuf = iid.to_string().chars().map(|c| c.to_string()).collect();
+        let folder = s.img.path().join("p").join(digits);
+        assert!(
+            files.contains(&folder.join(format!("{iid}.jpg"))),
+            "{files:?}"
+        );
+        for (name, _, _) in PRODUCT_SIZES {
+            assert!(
+                files.contains(&folder.join(format!("{iid}-{name}.jpg"))),
+                "{name} of {iid}: {files:?}"
+            );
+        }
+    }
+    // Served once, so that a cached copy exists too.
+    let (r, _) = s.bytes(
+        &format!("/api/images/products/{doomed}/{}", pictures[0]),
+        &[],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // A delete the database refuses is rolled back: rows and files stay.
+    let trigger = if s.shop.db.starts_with("sqlite:") {
+        format!("CREATE TRIGGER refuse_delete BEFORE DELETE ON {{product}} WHEN OLD.id_product = {doomed} BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    } else {
+        format!("CREATE TRIGGER refuse_delete BEFORE DELETE ON {{product}} FOR EACH ROW BEGIN IF OLD.id_product = {doomed} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'; END IF; END")
+    };
+    s.shop.sql_exec(&trigger, &[]);
+    let before: Vec<Vec<PathBuf>> = pictures.iter().map(|i| files_of(&s, *i)).collect();
+    let r = s
+        .shop
+        .send("DELETE", &format!("/api/products/{doomed}"), "");
+    assert_ne!(r.status, 200, "{}", r.body);
+    let after: Vec<Vec<PathBuf>> = pictures.iter().map(|i| files_of(&s, *i)).collect();
+    assert_eq!(after, before, "a rolled-back delete leaves the files");
+    assert_eq!(declinations(&s, doomed), pictures.to_vec());
+    s.shop.sql_exec("DROP TRIGGER refuse_delete", &[]);
+
+    let r = s
+        .shop
+        .send("DELETE", &format!("/api/products/{doomed}"), "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    for iid in pictures {
+        assert_eq!(files_of(&s, iid), Vec::<PathBuf>::new(), "files of {iid}");
+        let (r, _) = s.bytes(&format!("/api/images/products/{doomed}/{iid}"), &[]);
+        assert_ne!(r.status, 200, "picture {iid} is no longer served");
+    }
+    assert_eq!(
+        files_of(&s, other),
+        other_files,
+        "another product's files stay"
+    );
+    let (r, _) = s.bytes(&format!("/api/images/products/{kept}/{other}"), &[]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    s.shop.assert_integrity();
+}
+
 /// A PNG whose header declares `w`×`h` with a valid checksum and almost no data.
 fn png_declaring(w: u32, h: u32) -> Vec<u8> {
     fn crc(data: &[u8]) -> u32 {

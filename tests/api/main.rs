@@ -20,6 +20,7 @@ mod errors;
 mod images;
 mod json;
 mod keytools;
+mod leftovers;
 mod listing;
 mod login_throttle;
 mod mail;

@@ -9,6 +9,7 @@ pub mod category_counts;
 pub mod checkout;
 pub mod customers;
 pub mod images;
+pub mod leftovers;
 pub mod order_carriers;
 pub mod orders;
 pub mod price;

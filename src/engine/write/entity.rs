@@ -237,7 +237,7 @@ pub fn delete(
     };
     let ids: Vec<Option<i64>> = raw_ids.iter().map(|s| crate::engine::parse_id(s)).collect();
     let behaviours = e.behaviours.of(&r.api);
-    let refused = e.store.transaction(|tx| -> ApiResult<Vec<String>> {
+    let refused = e.transaction_then(|tx, later| -> ApiResult<Vec<String>> {
         let mut missing: Vec<String> = Vec::new();
         for (raw, id) in raw_ids.iter().zip(ids.iter()) {
             let exists = match id {
@@ -257,8 +257,13 @@ pub fn delete(
         }
         let mut refused = Vec::new();
         'ids: for id in ids.iter().flatten() {
+            let mark = later.mark();
+            for b in behaviours {
+                b.after_delete_commit(tx, r, *id, later)?;
+            }
             for b in behaviours {
                 if !b.before_delete(tx, r, *id)? {
+                    later.forget_since(mark);
                     refused.push(id.to_string());
                     continue 'ids;
                 }

@@ -6,6 +6,8 @@
 mod en;
 mod fr;
 
+use quick_xml::escape::escape;
+
 /// One template in one language: the subject and the body, paragraphs separated by a blank
 /// line. Both may hold `{variable}` placeholders.
 pub struct Text {
@@ -97,22 +99,6 @@ fn push(out: &mut String, s: &str, html: bool) {
     } else {
         out.push_str(s);
     }
-}
-
-/// HTML text escaping (`&`, `<`, `>`, quotes).
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A whole HTML document around an escaped body: paragraphs at blank lines, `<br>` at line

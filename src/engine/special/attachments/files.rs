@@ -32,8 +32,7 @@ pub fn store(dir: &Path, data: &[u8]) -> std::io::Result<String> {
         if target.exists() {
             continue;
         }
-        // A leading dot keeps it out of PrestaShop's listings and from matching `safe_name`.
-        let tmp = dir.join(format!(".{name}.part"));
+        let tmp = dir.join(temp_name(&name));
         let written = write_new(&tmp, data).and_then(|()| std::fs::rename(&tmp, &target));
         if let Err(e) = written {
             let _ = std::fs::remove_file(&tmp);
@@ -41,6 +40,24 @@ pub fn store(dir: &Path, data: &[u8]) -> std::io::Result<String> {
         }
         return Ok(name);
     }
+}
+
+/// The temporary name a file is written under. A leading dot keeps it out of PrestaShop's
+/// listings and from matching `safe_name`.
+fn temp_name(name: &str) -> String {
+    format!(".{name}.part")
+}
+
+/// Whether `name` is one [`store`] writes before its rename (`.{40 hex digits}.part`): what
+/// an upload interrupted by a crash leaves.
+pub fn is_temp_name(name: &str) -> bool {
+    name.strip_prefix('.')
+        .and_then(|n| n.strip_suffix(".part"))
+        .is_some_and(|n| {
+            n.len() == NAME_LEN
+                && n.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
 }
 
 fn write_new(path: &Path, data: &[u8]) -> std::io::Result<()> {
@@ -236,6 +253,22 @@ mod tests {
             &"a".repeat(41),
         ] {
             assert!(!safe_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn temporary_names_are_told_from_others() {
+        let name = hex::encode(rand::random::<[u8; NAME_LEN / 2]>());
+        assert!(is_temp_name(&temp_name(&name)));
+        for other in [
+            name.clone(),
+            format!(".{name}.part.x"),
+            format!("{name}.part"),
+            format!(".{}.part", &name[1..]),
+            format!(".{}.part", name.to_uppercase()),
+            ".x.part".to_string(),
+        ] {
+            assert!(!is_temp_name(&other), "{other}");
         }
     }
 

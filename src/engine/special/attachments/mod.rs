@@ -11,6 +11,8 @@
 
 mod files;
 
+pub use files::is_temp_name;
+
 use std::collections::HashMap;
 
 use bytes::Bytes;

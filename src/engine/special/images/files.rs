@@ -41,6 +41,17 @@ fn temp_beside(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.{}-{n}.tmp", std::process::id()))
 }
 
+/// Whether `name` is one [`temp_beside`] makes (`.{file name}.{process id}-{n}.tmp`): what
+/// a write interrupted by a crash leaves.
+pub fn is_temp_name(name: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    name.strip_prefix('.')
+        .and_then(|n| n.strip_suffix(".tmp"))
+        .and_then(|n| n.rsplit_once('.'))
+        .and_then(|(file, counter)| Some((file, counter.split_once('-')?)))
+        .is_some_and(|(file, (pid, n))| !file.is_empty() && digits(pid) && digits(n))
+}
+
 /// Writes every `(path, bytes)` under temporary names, then renames them all into place.
 /// On failure nothing new is left behind (temporary files removed).
 pub fn write_all(files: &[(PathBuf, &[u8])]) -> std::io::Result<()> {
@@ -68,15 +79,16 @@ pub fn write_all(files: &[(PathBuf, &[u8])]) -> std::io::Result<()> {
     result
 }
 
-/// Removes the files, ignoring those already gone.
+/// Removes the files and their cached copies, ignoring files already gone. A copy is dropped
+/// once its file is gone: dropped first, a read in between would cache the file again.
 pub fn remove_all(paths: &[PathBuf]) {
     for p in paths {
-        cache().invalidate(p);
         if let Err(e) = std::fs::remove_file(p) {
             if e.kind() != std::io::ErrorKind::NotFound {
                 tracing::warn!(path = %p.display(), error = %e, "picture not removed");
             }
         }
+        cache().invalidate(p);
     }
 }
 
@@ -149,4 +161,30 @@ pub fn read(path: &Path) -> std::io::Result<Option<Arc<Stored>>> {
         cache().insert(path.to_path_buf(), stored.clone());
     }
     Ok(Some(stored))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_names_are_told_from_others() {
+        for path in ["p/1/2/123.jpg", "p/1/2/123-home_default.jpg", "logo.jpg"] {
+            let t = temp_beside(Path::new(path));
+            let name = t.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            assert!(is_temp_name(name), "{name}");
+        }
+        for other in [
+            "123.jpg",
+            "123-home_default.jpg",
+            ".123.jpg.tmp",
+            ".123.jpg.12-x.tmp",
+            ".123.jpg.12-3.tmp.jpg",
+            "..12-3.tmp",
+            ".123.jpg.-3.tmp",
+            "123.jpg.12-3.tmp",
+        ] {
+            assert!(!is_temp_name(other), "{other}");
+        }
+    }
 }

@@ -23,6 +23,7 @@ mod upload;
 
 pub use demo::give_pictures;
 pub use errors::too_large;
+pub use files::is_temp_name;
 pub use layout::Kind;
 pub use products::ProductPictures;
 

@@ -5,6 +5,7 @@
 use base64::Engine as _;
 
 use crate::catalog::Method;
+use crate::engine::after_commit::AfterCommit;
 use crate::engine::render::{xml, Format};
 use crate::engine::{parse_id, ApiError, ApiResult, Ctx, Engine, Reply, Request};
 use crate::storage::{Reader, Select, StorageError, Tx, Value};
@@ -438,13 +439,19 @@ fn delete(e: &Engine, pid: i64, iid: i64) -> ApiResult<Reply> {
         renumber(tx, pid)?;
         Ok(())
     })?;
+    remove_files(e, pid, iid);
+    Ok(Reply::empty(200))
+}
+
+/// Once picture `iid`'s rows are gone: its files (every size and variant), their cached
+/// copies, and the knowledge that it was product `pid`'s.
+fn remove_files(e: &Engine, pid: i64, iid: i64) {
     known_owned().invalidate(&(pid, iid));
     let folder = layout::folder(root(e), Kind::Products, iid);
     files::remove_all(&files::siblings(&folder, iid, &[]));
     // PrestaShop removes the digit folder once empty; a folder still holding deeper
     // pictures (p/1/2 for image 12 holds p/1/2/3) stays.
     let _ = std::fs::remove_dir(&folder);
-    Ok(Reply::empty(200))
 }
 
 /// Positions 1..n in the current order; a product left without a cover gets its first
@@ -510,32 +517,34 @@ fn renumber(tx: &mut dyn Tx, pid: i64) -> Result<(), StorageError> {
 }
 
 /// Deleting a product deletes its pictures' rows (`image`, `image_shop`, `image_lang` and the
-/// combinations' links), as PrestaShop's `Product::delete` does. The files stay: the hook has
-/// no folder, and picture ids are never given again.
+/// combinations' links), then, once that is committed, their files, as PrestaShop's
+/// `Product::delete` does. The ids of the files come from the rows, never from the request.
 pub struct ProductPictures;
 
 impl crate::engine::behaviour::Behaviour for ProductPictures {
+    fn after_delete_commit(
+        &self,
+        tx: &mut dyn Tx,
+        _r: &crate::catalog::Resource,
+        id: i64,
+        later: &mut AfterCommit,
+    ) -> ApiResult<()> {
+        let images = pictures_of(tx, id)?;
+        later.push(move |e: &Engine| {
+            for image in images.iter().filter_map(Value::as_i64) {
+                remove_files(e, id, image);
+            }
+        });
+        Ok(())
+    }
+
     fn before_delete(
         &self,
         tx: &mut dyn Tx,
         _r: &crate::catalog::Resource,
         id: i64,
     ) -> ApiResult<bool> {
-        let images: Vec<Value> = tx
-            .select(&Select {
-                table: "image",
-                columns: &["id_image"],
-                key: vec![("id_product", Value::Int(id))],
-                order: &["id_image"],
-                ..Default::default()
-            })?
-            .into_iter()
-            .filter_map(|r| r.into_iter().next())
-            .collect();
-        for image in images {
-            if let Some(i) = image.as_i64() {
-                known_owned().invalidate(&(id, i));
-            }
+        for image in pictures_of(tx, id)? {
             for table in ["image_shop", "image_lang", "product_attribute_image"] {
                 tx.delete(table, &[("id_image", image.clone())])?;
             }
@@ -543,4 +552,18 @@ impl crate::engine::behaviour::Behaviour for ProductPictures {
         tx.delete("image", &[("id_product", Value::Int(id))])?;
         Ok(true)
     }
+}
+
+fn pictures_of(tx: &mut dyn Tx, pid: i64) -> Result<Vec<Value>, StorageError> {
+    Ok(tx
+        .select(&Select {
+            table: "image",
+            columns: &["id_image"],
+            key: vec![("id_product", Value::Int(pid))],
+            order: &["id_image"],
+            ..Default::default()
+        })?
+        .into_iter()
+        .filter_map(|r| r.into_iter().next())
+        .collect())
 }
