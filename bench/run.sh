@@ -33,11 +33,17 @@ SP=$(port)
 taskset -c 0 "$BIN" serve --listen "127.0.0.1:$SP" >/dev/null 2>&1 &
 PIDS+=($!); SERVER=$!
 wait_port "$SP"
+# The same database served without reusing finished answers (--reply-cache 0): what every
+# request costs when it is the first of its kind since the last write.
+NP=$(port)
+taskset -c 0 "$BIN" serve --listen "127.0.0.1:$NP" --reply-cache 0 >/dev/null 2>&1 &
+PIDS+=($!); UNCACHED=$!
+wait_port "$NP"
 
 
 ROWS=()
-pair() { # name, path
-  local name=$1 path=$2 url="http://127.0.0.1:$SP$2" body="$WORK/body" ctype
+pair() { # name, path [, port]
+  local name=$1 path=$2 url="http://127.0.0.1:${3:-$SP}$2" body="$WORK/body" ctype
   ctype=$(curl -s -o "$body" -w '%{content_type}' -H "$AUTH" "$url")
   local bp; bp=$(port)
   taskset -c 0 "$BARE" "$bp" "$body" "$ctype" &
@@ -68,6 +74,9 @@ pair "taxes/1 (flat) XML" "/api/taxes/1"
 pair "taxes/1 (flat) JSON" "/api/taxes/1?output_format=JSON"
 pair "products/1 full XML" "/api/products/1"
 pair "products/1 full JSON" "/api/products/1?output_format=JSON"
+pair "taxes/1 (flat) XML, --reply-cache 0" "/api/taxes/1" "$NP"
+pair "products/1 full XML, --reply-cache 0" "/api/products/1" "$NP"
+kill "$UNCACHED"; wait "$UNCACHED" 2>/dev/null || true
 
 # Whole lists, one connection: p50 and p90 of 20 requests (a 40 ms Nagle/delayed-ACK stall
 # shows in the p90).
