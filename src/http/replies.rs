@@ -5,7 +5,7 @@
 //! An answer is reused only when all of these hold:
 //! * nothing has been written to the database since it was read (`Store::write_generation`,
 //!   taken before the read: an answer read before a commit is never reused after it, and
-//!   on SQLite a commit by another process shows too); a MySQL server, written by
+//!   on SQLite a commit by another process shows within 0.25 ms); a MySQL server, written by
 //!   PrestaShop and other nodes, gives no such number, and nothing is kept there;
 //! * the key is the very same cached key record it was made for: the key cache reloads a
 //!   key at least every 0.8 s, so a key changed by another process (the CLI) is handled as

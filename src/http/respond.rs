@@ -69,8 +69,10 @@ pub(super) fn base_headers(h: &mut HeaderMap, c: &Common) {
     {
         h.insert(PSWS_VERSION, v);
     }
-    let secs = c.started.elapsed().as_secs_f64();
-    if let Ok(v) = HeaderValue::from_str(&format!("{secs:.3}")) {
+    // Seconds with three decimals, as PrestaShop prints them; integer arithmetic (a float's
+    // exact formatting showed in a small request's profile).
+    let ms = c.started.elapsed().as_millis();
+    if let Ok(v) = HeaderValue::from_str(&format!("{}.{:03}", ms / 1000, ms % 1000)) {
         h.insert(EXECUTION_TIME, v);
     }
 }

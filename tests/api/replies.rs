@@ -1,6 +1,6 @@
 //! Finished single-entity answers reused (`--reply-cache`): the same bytes and headers as a
 //! fresh answer, never an answer older than a write of this server, never another key's, and
-//! a change another process writes into the database shows at the next request.
+//! a change another process writes into the database shows within a millisecond.
 
 use std::time::{Duration, Instant};
 
@@ -119,15 +119,17 @@ fn a_write_is_read_back_at_once() {
 }
 
 #[test]
-fn a_change_written_by_another_process_shows_at_the_next_request() {
+fn a_change_written_by_another_process_shows_within_a_millisecond() {
     let shop = TestShop::start();
     assert_eq!(rate(&shop), "20.000");
     assert_eq!(rate(&shop), "20.000");
     // Another program writing the database file (the CLI, a script): on SQLite the
-    // write-ahead log tells; on MySQL nothing is kept.
+    // write-ahead log tells, looked at every 0.25 ms; on MySQL nothing is kept.
     shop.sql_exec("UPDATE {tax} SET rate = 19.5 WHERE id_tax = 1", &[]);
+    std::thread::sleep(Duration::from_millis(1));
     assert_eq!(rate(&shop), "19.500");
     shop.sql_exec("UPDATE {tax} SET rate = 18 WHERE id_tax = 1", &[]);
+    std::thread::sleep(Duration::from_millis(1));
     assert_eq!(rate(&shop), "18.000");
 }
 
