@@ -249,6 +249,7 @@ pub fn run(g: &Global, a: ServeArgs) -> anyhow::Result<()> {
                 buffer_limit: 1024 * 1024,
                 download_dir: download_dir(g, &a),
                 images_dir: super::images_dir(g, a.images_dir.as_deref()),
+                fragment_cache_mb: a.reply_cache,
             },
         ));
         // Temporary files of uploads a crash interrupted: a walk of every picture folder,

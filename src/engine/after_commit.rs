@@ -80,6 +80,7 @@ mod tests {
                 buffer_limit: 1024,
                 download_dir: "download".into(),
                 images_dir: "img".into(),
+                fragment_cache_mb: 0,
             },
         )
     }

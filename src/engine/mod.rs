@@ -9,6 +9,7 @@ pub mod after_commit;
 pub mod behaviour;
 pub mod binary;
 pub mod error;
+mod fragments;
 pub mod params;
 mod read;
 pub mod render;
@@ -42,6 +43,9 @@ pub struct Settings {
     pub download_dir: std::path::PathBuf,
     /// The pictures' folder, laid out as PrestaShop's `img/` (`p/1/2/3/123.jpg`, `c/4.jpg`).
     pub images_dir: std::path::PathBuf,
+    /// Megabytes of rendered list items kept for reuse while the database is unchanged
+    /// (0: none).
+    pub fragment_cache_mb: u64,
 }
 
 pub struct Engine {
@@ -50,6 +54,8 @@ pub struct Engine {
     pub settings: Settings,
     /// What each resource does beyond generic CRUD.
     pub behaviours: behaviour::Registry,
+    /// Rendered list items kept for reuse (`Settings::fragment_cache_mb`).
+    pub fragments: fragments::Fragments,
     shop: ShopCache,
 }
 
@@ -142,11 +148,13 @@ fn send_email(req: &Request) -> bool {
 
 impl Engine {
     pub fn new(catalog: &'static Catalog, store: Arc<dyn Store>, settings: Settings) -> Self {
+        let fragments = fragments::Fragments::new(settings.fragment_cache_mb);
         Engine {
             catalog,
             store,
             settings,
             behaviours: special::registry(),
+            fragments,
             // Below a second, so that a switch or shop change made elsewhere (another node,
             // PrestaShop's back office) is in force here within one.
             shop: ShopCache::new(std::time::Duration::from_millis(800)),

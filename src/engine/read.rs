@@ -249,7 +249,10 @@ fn display_of(r: &Resource, req: &Request, default: Display) -> ApiResult<(Displ
     Ok((d, had))
 }
 
-const CHUNK: usize = 256;
+/// Rows loaded before their associations are fetched (one query per association and chunk).
+pub(crate) const CHUNK: usize = 256;
+/// Bytes of a list written before they are handed to the answer.
+pub(crate) const EMIT_AT: usize = 64 * 1024;
 
 pub fn list(
     e: &Engine,
@@ -281,13 +284,29 @@ pub fn list(
         json_numbers: e.settings.json_numbers,
     };
     let json = req.format == Format::Json;
+    if let Some(generation) = e.store.write_generation() {
+        // A page of bounded size: a whole table streams as it is read, in constant memory.
+        let bounded = q
+            .plan
+            .limit
+            .is_some_and(|(_, n)| n <= super::fragments::LARGEST_PAGE);
+        if e.fragments.enabled() && !proj.minimum && bounded {
+            let page = super::fragments::Page {
+                query: &q,
+                projection: &proj,
+                count: &count_plan,
+                render: &rc,
+                generation,
+            };
+            return super::fragments::list(e, r, req, ctx, out, page);
+        }
+    }
     let mut st = ListState {
         buf: Vec::with_capacity(16 * 1024),
         n: 0,
         pending: Vec::new(),
     };
     let mut total = 0;
-    let emit_at = 64 * 1024;
     e.store.reading(|rd| -> ApiResult<()> {
         total = rd.count(&count_plan, &ctx.db)?;
         out.total(total);
@@ -298,7 +317,7 @@ pub fn list(
             if st.pending.len() >= CHUNK || proj.assocs.is_empty() {
                 st.flush(e, rd, r, &proj, req, ctx, &rc)
                     .map_err(StorageError::abort)?;
-                if st.buf.len() >= emit_at {
+                if st.buf.len() >= EMIT_AT {
                     out.emit(&mut st.buf).map_err(StorageError::abort)?;
                 }
             }
@@ -306,23 +325,32 @@ pub fn list(
         })?;
         st.flush(e, rd, r, &proj, req, ctx, &rc)
     })?;
+    if st.n == 0 {
+        return Ok(empty_list(e, r, json, total));
+    }
     let mut buf = st.buf;
-    if st.n == 0 && json {
-        buf.clear();
+    close_list(&mut buf, r, json);
+    let mut reply = Reply::doc(200, buf);
+    reply.total_count = Some(total);
+    Ok(reply)
+}
+
+/// A list without any item, as PrestaShop writes it.
+pub(crate) fn empty_list(e: &Engine, r: &Resource, json: bool, total: u64) -> Reply {
+    let mut buf = Vec::new();
+    if json {
         if e.settings.json_ps_quirks {
             buf.extend_from_slice(b"[]");
         } else {
             buf.extend_from_slice(format!("{{\"{}\":[]}}", r.plural).as_bytes());
         }
     } else {
-        if st.n == 0 {
-            open_list(&mut buf, r, json);
-        }
+        open_list(&mut buf, r, json);
         close_list(&mut buf, r, json);
     }
     let mut reply = Reply::doc(200, buf);
     reply.total_count = Some(total);
-    Ok(reply)
+    reply
 }
 
 struct ListState {
@@ -375,7 +403,7 @@ pub(crate) fn fill_computed(
     Ok(())
 }
 
-fn open_list(buf: &mut Vec<u8>, r: &Resource, json: bool) {
+pub(crate) fn open_list(buf: &mut Vec<u8>, r: &Resource, json: bool) {
     if json {
         buf.extend_from_slice(format!("{{\"{}\":[", r.plural).as_bytes());
     } else {
@@ -384,7 +412,7 @@ fn open_list(buf: &mut Vec<u8>, r: &Resource, json: bool) {
     }
 }
 
-fn close_list(buf: &mut Vec<u8>, r: &Resource, json: bool) {
+pub(crate) fn close_list(buf: &mut Vec<u8>, r: &Resource, json: bool) {
     if json {
         buf.extend_from_slice(b"]}");
     } else {

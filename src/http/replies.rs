@@ -92,8 +92,15 @@ impl Replies {
 
     /// The kept answer, when it is still the answer.
     pub fn get(&self, name: &str, generation: u64, key: &Arc<KeyInfo>) -> Option<Arc<Kept>> {
-        let kept = self.cache.as_ref()?.get(name)?;
-        (kept.generation == generation && Arc::ptr_eq(&kept.key, key)).then_some(kept)
+        let kept = self
+            .cache
+            .as_ref()?
+            .get(name)
+            .filter(|k| k.generation == generation && Arc::ptr_eq(&k.key, key));
+        let result = if kept.is_some() { "hit" } else { "miss" };
+        metrics::counter!("shopws_reused_total", "kind" => "answer", "result" => result)
+            .increment(1);
+        kept
     }
 
     /// Whether answers are kept at all.

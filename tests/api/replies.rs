@@ -19,9 +19,21 @@ fn rate(shop: &TestShop) -> String {
         .to_string()
 }
 
+/// The value of one sample of the metrics exposition, 0 when absent.
+fn reused(shop: &TestShop, kind: &str, result: &str) -> f64 {
+    let url = shop.metrics_url.clone().expect("metrics address printed");
+    let text = reqwest::blocking::get(url)
+        .and_then(|r| r.text())
+        .unwrap_or_default();
+    let series = format!("shopws_reused_total{{kind=\"{kind}\",result=\"{result}\"}}");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&series).and_then(|v| v.trim().parse().ok()))
+        .unwrap_or(0.0)
+}
+
 #[test]
 fn a_reused_answer_is_the_fresh_answer() {
-    let shop = TestShop::start();
+    let shop = TestShop::start_with(&["--metrics-listen", "127.0.0.1:0"]);
     let uncached = TestShop::start_with(&["--reply-cache", "0"]);
     for path in [
         "/api/products/1",
@@ -43,6 +55,11 @@ fn a_reused_answer_is_the_fresh_answer() {
         let sha = hex::encode(Sha1::digest(first.body.as_bytes()));
         assert_eq!(again.header("content-sha1"), Some(sha.as_str()), "{path}");
         assert_eq!(first.header("content-sha1"), Some(sha.as_str()), "{path}");
+        // The second request was answered from memory.
+        assert!(
+            reused(&shop, "answer", "hit") >= 1.0,
+            "{path}: no answer reused"
+        );
         // A client holding the current copy gets 304 from the kept answer too.
         let key = shop.key.clone();
         let r = shop.req(
@@ -164,4 +181,51 @@ fn keys_never_share_answers() {
         assert!(t.elapsed() < Duration::from_millis(1500), "still served");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+#[test]
+fn a_page_written_from_kept_items_is_the_fresh_page() {
+    let shop = TestShop::start_with(&["--metrics-listen", "127.0.0.1:0"]);
+    let uncached = TestShop::start_with(&["--reply-cache", "0"]);
+    for path in [
+        "/api/products?display=full&limit=0,20",
+        "/api/products?display=full&limit=5,10&sort=[id_DESC]&output_format=JSON",
+        "/api/products?display=[id,name,price]&filter[active]=1&limit=0,50",
+        "/api/categories?display=full&limit=0,100&language=1",
+        "/api/customers?display=full&limit=0,3&output_format=JSON",
+        "/api/products?display=full&limit=0,5&filter[id]=[999999]",
+        "/api/products?display=full&limit=0,5&filter[id]=[999999]&output_format=JSON",
+    ] {
+        let fresh = uncached.get(path);
+        assert_eq!(fresh.status, 200, "{path}: {}", fresh.body);
+        let want = fresh.body.replace(&uncached.url, &shop.url);
+        for round in 0..3 {
+            let r = shop.get(path);
+            assert_eq!(r.status, 200, "{path}");
+            assert_eq!(r.body, want, "{path}, request {round}");
+            assert_eq!(r.header("x-total-count"), fresh.header("x-total-count"));
+        }
+    }
+    // Pages after the first were written from kept items; the first rendered them.
+    assert!(reused(&shop, "list_item", "miss") >= 20.0);
+    assert!(reused(&shop, "list_item", "hit") >= 40.0);
+    // Written, then listed again: the new name, in both formats.
+    let path = "/api/products?display=[id,name]&limit=0,3";
+    assert!(shop.get(path).body.contains("Hummingbird printed t-shirt"));
+    let patch = shop.send(
+        "PATCH",
+        "/api/products/1",
+        "<prestashop><product><id>1</id><name><language id=\"1\">Renamed shirt</language></name></product></prestashop>",
+    );
+    assert_eq!(patch.status, 200, "{}", patch.body);
+    let after = shop.get(path);
+    assert!(after.body.contains("Renamed shirt"), "{}", after.body);
+    assert!(!after.body.contains("Hummingbird printed t-shirt"));
+    // Another program's write shows too.
+    shop.sql_exec(
+        "UPDATE {product_lang} SET name = 'Written elsewhere' WHERE id_product = 1 AND id_lang = 1",
+        &[],
+    );
+    std::thread::sleep(Duration::from_millis(1));
+    assert!(shop.get(path).body.contains("Written elsewhere"));
 }
