@@ -55,11 +55,13 @@ fn a_reused_answer_is_the_fresh_answer() {
         let sha = hex::encode(Sha1::digest(first.body.as_bytes()));
         assert_eq!(again.header("content-sha1"), Some(sha.as_str()), "{path}");
         assert_eq!(first.header("content-sha1"), Some(sha.as_str()), "{path}");
-        // The second request was answered from memory.
-        assert!(
-            reused(&shop, "answer", "hit") >= 1.0,
-            "{path}: no answer reused"
-        );
+        // The second request was answered from memory; on MySQL (written by others) never.
+        let hits = reused(&shop, "answer", "hit");
+        if shop.mysql() {
+            assert_eq!(hits, 0.0, "{path}: an answer reused on MySQL");
+        } else {
+            assert!(hits >= 1.0, "{path}: no answer reused");
+        }
         // A client holding the current copy gets 304 from the kept answer too.
         let key = shop.key.clone();
         let r = shop.req(
@@ -206,9 +208,14 @@ fn a_page_written_from_kept_items_is_the_fresh_page() {
             assert_eq!(r.header("x-total-count"), fresh.header("x-total-count"));
         }
     }
-    // Pages after the first were written from kept items; the first rendered them.
-    assert!(reused(&shop, "list_item", "miss") >= 20.0);
-    assert!(reused(&shop, "list_item", "hit") >= 40.0);
+    // Pages after the first were written from kept items; the first rendered them. On
+    // MySQL nothing is kept.
+    if shop.mysql() {
+        assert_eq!(reused(&shop, "list_item", "hit"), 0.0);
+    } else {
+        assert!(reused(&shop, "list_item", "miss") >= 20.0);
+        assert!(reused(&shop, "list_item", "hit") >= 40.0);
+    }
     // Written, then listed again: the new name, in both formats.
     let path = "/api/products?display=[id,name]&limit=0,3";
     assert!(shop.get(path).body.contains("Hummingbird printed t-shirt"));

@@ -555,7 +555,8 @@ fn sqlite_text(v: rusqlite::types::ValueRef<'_>) -> Option<String> {
 /// placeholders, `{name}` for PrestaShop's table `name` (see [`TestShop::table`]), reserved
 /// words through [`TestShop::ident`].
 impl TestShop {
-    fn mysql(&self) -> bool {
+    /// Whether this shop's database is a MySQL server's.
+    pub fn mysql(&self) -> bool {
         !self.db.starts_with("sqlite:")
     }
 
