@@ -51,7 +51,9 @@ impl App {
         let api = Arc::new(ApiState {
             engine: engine.clone(),
             keys: keys.clone(),
-            psws_version: c.psws_version,
+            // Checked by clap's caller only as text: a version a header cannot carry is not sent.
+            psws_version: axum::http::HeaderValue::from_str(&c.psws_version)
+                .unwrap_or_else(|_| axum::http::HeaderValue::from_static("")),
             max_body: c.max_body,
             body_timeout: c.body_timeout,
             limits: Default::default(),

@@ -32,7 +32,7 @@ pub struct ApiState {
     pub engine: Arc<Engine>,
     pub keys: Arc<KeyCache>,
     /// Advertised `PSWS-Version` (the official PHP client refuses anything above 8.2.0).
-    pub psws_version: String,
+    pub psws_version: axum::http::HeaderValue,
     pub max_body: usize,
     /// How long a client may take to send a request body (408 beyond).
     pub body_timeout: Duration,

@@ -79,15 +79,24 @@ impl Replies {
         path: &str,
         query: &str,
     ) -> String {
-        let f = match format {
-            Format::Xml => 'x',
-            Format::Json => 'j',
-        };
-        format!(
-            "{}\u{0}{f}\u{0}{}\u{0}{path}?{query}",
-            key.account_id,
-            host.unwrap_or("")
-        )
+        let host = host.unwrap_or("");
+        let mut id = itoa::Buffer::new();
+        let id = id.format(key.account_id);
+        let mut name = String::with_capacity(id.len() + host.len() + path.len() + query.len() + 6);
+        for part in [
+            id,
+            "\0",
+            format.content_type(),
+            "\0",
+            host,
+            "\0",
+            path,
+            "?",
+            query,
+        ] {
+            name.push_str(part);
+        }
+        name
     }
 
     /// The kept answer, when it is still the answer.

@@ -41,7 +41,7 @@ pub(super) fn format_of(headers: &HeaderMap, params: &Params) -> Format {
 pub(super) struct Common {
     pub started: Instant,
     pub format: Format,
-    pub version: Option<String>,
+    pub version: Option<HeaderValue>,
 }
 
 // Parsed once: a name given as &str is parsed and hashed again on every insert.
@@ -62,12 +62,8 @@ pub(super) fn base_headers(h: &mut HeaderMap, c: &Common) {
         X_POWERED_BY,
         HeaderValue::from_static("PrestaShop Webservice"),
     );
-    if let Some(v) = c
-        .version
-        .as_deref()
-        .and_then(|v| HeaderValue::from_str(v).ok())
-    {
-        h.insert(PSWS_VERSION, v);
+    if let Some(v) = c.version.as_ref().filter(|v| !v.is_empty()) {
+        h.insert(PSWS_VERSION, v.clone());
     }
     // Seconds with three decimals, as PrestaShop prints them; integer arithmetic (a float's
     // exact formatting showed in a small request's profile).
