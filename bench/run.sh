@@ -76,13 +76,15 @@ pair "products/1 full XML" "/api/products/1"
 pair "products/1 full JSON" "/api/products/1?output_format=JSON"
 pair "taxes/1 (flat) XML, --reply-cache 0" "/api/taxes/1" "$NP"
 pair "products/1 full XML, --reply-cache 0" "/api/products/1" "$NP"
-kill "$UNCACHED"; wait "$UNCACHED" 2>/dev/null || true
 
 # Whole lists, one connection: p50 and p90 of 20 requests (a 40 ms Nagle/delayed-ACK stall
 # shows in the p90).
 LIST_XML=$(list_ms "http://127.0.0.1:$SP/api/products?display=full&limit=0,1000" | sed 's| | / |')
 LIST_JSON=$(list_ms "http://127.0.0.1:$SP/api/products?display=full&limit=0,1000&output_format=JSON" | sed 's| | / |')
 LIST_BYTES=$(curl -g -s -H "$AUTH" "http://127.0.0.1:$SP/api/products?display=full&limit=0,1000" | wc -c)
+LIST_XML_NC=$(list_ms "http://127.0.0.1:$NP/api/products?display=full&limit=0,1000" | sed 's| | / |')
+LIST_JSON_NC=$(list_ms "http://127.0.0.1:$NP/api/products?display=full&limit=0,1000&output_format=JSON" | sed 's| | / |')
+kill "$UNCACHED"; wait "$UNCACHED" 2>/dev/null || true
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 
 # One million rows, streamed; peak RSS from VmHWM, sampled every 100 ms.
@@ -122,6 +124,8 @@ kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
   echo "|---|---|"
   echo "| products display=full limit=1000, XML ($LIST_BYTES B) | p50 / p90 ${LIST_XML} ms (20 requests, one connection) |"
   echo "| products display=full limit=1000, JSON | p50 / p90 ${LIST_JSON} ms |"
+  echo "| same, XML, --reply-cache 0 | p50 / p90 ${LIST_XML_NC} ms |"
+  echo "| same, JSON, --reply-cache 0 | p50 / p90 ${LIST_JSON_NC} ms |"
   echo "| 1,000,000 products display=[id,reference,price,name], XML | $M_XML_S s, $M_XML_B B, peak RSS $((M_XML_PEAK / 1024)) MiB (idle $((IDLE / 1024)) MiB) |"
   echo "| 1,000,000 products, same, JSON | $M_JSON_S s, $M_JSON_B B, peak RSS $((M_JSON_PEAK / 1024)) MiB |"
   echo "| generating 1,000,000 products (shopws demo) | ${GEN_S} s |"
