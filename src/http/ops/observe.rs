@@ -172,4 +172,3 @@ mod tests {
         assert_eq!(nb, na + 1);
     }
 }
-
