@@ -45,14 +45,8 @@ pub struct Fragment {
 impl Fragments {
     /// Keeps up to `megabytes` of rendered items; 0 keeps none.
     pub fn new(megabytes: u64) -> Fragments {
-        let cache = (megabytes > 0).then(|| {
-            Cache::builder()
-                .max_capacity(megabytes.saturating_mul(1024 * 1024))
-                .weigher(|k: &ItemName, v: &Arc<Fragment>| {
-                    u32::try_from(k.0.len() + v.bytes.len() + 64).unwrap_or(u32::MAX)
-                })
-                .time_to_live(Duration::from_secs(1))
-                .build()
+        let cache = kept_for_a_second(megabytes, |k: &ItemName, v: &Arc<Fragment>| {
+            k.0.len() + v.bytes.len() + 64
         });
         Fragments { cache }
     }
@@ -79,6 +73,25 @@ impl Fragments {
         }
         f
     }
+}
+
+/// A cache of at most `megabytes` (none for 0) whose entries live one second at most, each
+/// weighing what `bytes` says — reused answers and list items alike.
+pub fn kept_for_a_second<K, V>(
+    megabytes: u64,
+    bytes: impl Fn(&K, &V) -> usize + Send + Sync + 'static,
+) -> Option<Cache<K, V>>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    (megabytes > 0).then(|| {
+        Cache::builder()
+            .max_capacity(megabytes.saturating_mul(1024 * 1024))
+            .weigher(move |k: &K, v: &V| u32::try_from(bytes(k, v)).unwrap_or(u32::MAX))
+            .time_to_live(Duration::from_secs(1))
+            .build()
+    })
 }
 
 /// Everything an item's rendering depends on besides its rows.

@@ -9,7 +9,7 @@ pub mod after_commit;
 pub mod behaviour;
 pub mod binary;
 pub mod error;
-mod fragments;
+pub mod fragments;
 pub mod params;
 mod read;
 pub mod render;

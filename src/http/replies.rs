@@ -15,7 +15,6 @@
 //! * the request is the same: key, output format, `Host` (which shop), path and query.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::HeaderValue;
@@ -23,6 +22,7 @@ use moka::sync::Cache;
 use sha1::{Digest, Sha1};
 
 use crate::accounts::KeyInfo;
+use crate::engine::fragments::kept_for_a_second;
 use crate::engine::{Format, Reply};
 
 /// Answers larger than this are not kept (a large answer is cheap per byte already).
@@ -59,14 +59,8 @@ impl Kept {
 impl Replies {
     /// Keeps up to `megabytes` of answers; 0 keeps none.
     pub fn new(megabytes: u64) -> Replies {
-        let cache = (megabytes > 0).then(|| {
-            Cache::builder()
-                .max_capacity(megabytes.saturating_mul(1024 * 1024))
-                .weigher(|k: &String, v: &Arc<Kept>| {
-                    u32::try_from(k.len() + v.body.len() + 128).unwrap_or(u32::MAX)
-                })
-                .time_to_live(Duration::from_secs(1))
-                .build()
+        let cache = kept_for_a_second(megabytes, |k: &String, v: &Arc<Kept>| {
+            k.len() + v.body.len() + 128
         });
         Replies { cache }
     }
