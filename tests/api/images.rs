@@ -901,3 +901,70 @@ fn customization_pictures_are_uploaded_replaced_and_removed() {
     let r = s.upload(&format!("{path}?ps_method=PUT"), &png(30, 20, [9, 9, 9]));
     assert_eq!((r.status, r.codes()), (404, vec![61]), "{}", r.body);
 }
+
+/// The files of entity picture `id` in family folder `dir` (`m`, `c`, …).
+fn entity_files(s: &Shop, dir: &str, id: i64) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(s.img.path().join(dir))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .and_then(|n| n.strip_suffix(".jpg"))
+                        .is_some_and(|n| n == id.to_string() || n.starts_with(&format!("{id}-")))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+#[test]
+fn deleting_a_brand_removes_its_picture_files() {
+    let s = start();
+    let brand = |name: &str| {
+        let r = s.shop.send(
+            "POST",
+            "/api/manufacturers",
+            &format!("<prestashop><manufacturer><name>{name}</name><active>1</active></manufacturer></prestashop>"),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        crate::support::id_of(&r.body)
+    };
+    let (doomed, kept) = (brand("Doomed brand"), brand("Kept brand"));
+    for (id, shade) in [(doomed, 40), (kept, 80)] {
+        let r = s.upload(
+            &format!("/api/images/manufacturers/{id}"),
+            &png(50, 40, [shade, 90, 120]),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let doomed_files = entity_files(&s, "m", doomed);
+    let kept_files = entity_files(&s, "m", kept);
+    assert!(
+        doomed_files.len() > 1,
+        "original and sizes: {doomed_files:?}"
+    );
+    assert!(doomed_files.iter().all(|p| p.is_file()));
+    assert_eq!(
+        s.shop
+            .send("DELETE", &format!("/api/manufacturers/{doomed}"), "")
+            .status,
+        200
+    );
+    assert!(
+        doomed_files.iter().all(|p| !p.exists()),
+        "left behind: {:?}",
+        entity_files(&s, "m", doomed)
+    );
+    assert_eq!(
+        entity_files(&s, "m", kept),
+        kept_files,
+        "another brand's files stay"
+    );
+    // No picture is served for the deleted brand any more (nor for a new one given its id).
+    let r = s.shop.get(&format!("/api/images/manufacturers/{doomed}"));
+    assert_eq!(r.status, 404, "{}", r.body);
+}

@@ -36,6 +36,10 @@ pub fn registry() -> Registry {
         .add(&["categories"], &category_counts::ProductCounts)
         .add(&["products"], &products::Products)
         .add(&["products"], &images::ProductPictures)
+        .add(
+            &["categories", "manufacturers", "suppliers", "stores"],
+            &images::EntityPictures,
+        )
         .add(&["products", "combinations"], &price::Prices)
         .add(&["combinations"], &stock::Combinations)
         .add(&["stock_availables"], &stock::StockRows)

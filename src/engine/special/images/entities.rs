@@ -118,3 +118,28 @@ fn stored_ids(root: &std::path::Path, kind: Kind) -> Vec<i64> {
     ids.sort_unstable();
     ids
 }
+
+/// Deleting a category, brand, supplier or store removes its picture's files once the delete
+/// has committed, as PrestaShop's `deleteImage` does. Without it, a new entity given the
+/// deleted one's id (both backends give the highest id again after it is deleted) would
+/// show the old picture.
+pub struct EntityPictures;
+
+impl crate::engine::behaviour::Behaviour for EntityPictures {
+    fn after_delete_commit(
+        &self,
+        _tx: &mut dyn crate::storage::Tx,
+        r: &crate::catalog::Resource,
+        id: i64,
+        later: &mut crate::engine::after_commit::AfterCommit,
+    ) -> ApiResult<()> {
+        let Some(kind) = Kind::ENTITIES.into_iter().find(|k| k.name() == r.api) else {
+            return Ok(());
+        };
+        later.push(move |e: &Engine| {
+            let root = e.settings.images_dir.as_path();
+            files::remove_all(&files::siblings(&layout::folder(root, kind, id), id, &[]));
+        });
+        Ok(())
+    }
+}

@@ -22,6 +22,7 @@ mod types;
 mod upload;
 
 pub use demo::give_pictures;
+pub use entities::EntityPictures;
 pub use errors::too_large;
 pub use files::is_temp_name;
 pub use layout::Kind;
