@@ -413,29 +413,30 @@ async fn run(
             || picture
             || request.segments.get(1).is_some_and(|s| !s.is_empty())
                 && !matches!(request.segments[0].as_str(), "images" | "attachments"));
-    if bounded {
-        // Read before the engine reads: a write committed meanwhile makes the answer stale.
-        let generation = engine.store.write_generation();
-        let reuse = reuse.filter(|_| !picture).zip(generation);
-        if let Some((name, generation)) = &reuse {
-            if let Some(kept) = st.replies.get(name, *generation, &request.key) {
-                return kept_response(&kept, &common, local_sha1.as_deref());
-            }
+    // Answers worth keeping: single entities, the resource list and searches (a popular
+    // query is asked again and again), never pictures or files. The generation is read
+    // before the engine reads: a write committed meanwhile makes the answer stale.
+    let search = request.segments.len() == 1 && request.segments[0] == "search";
+    let reuse = reuse
+        .filter(|_| !picture && (bounded || search))
+        .and_then(|name| Some((name, engine.store.write_generation()?)));
+    if let Some((name, generation)) = &reuse {
+        if let Some(kept) = st.replies.get(name, *generation, &request.key) {
+            return kept_response(&kept, &common, local_sha1.as_deref());
         }
+    }
+    let key = request.key.clone();
+    let finished = move |reply: Reply, common: &Common| match reuse {
+        Some((name, generation)) => match st.replies.keep(name, generation, key, reply) {
+            Ok(kept) => kept_response(&kept, common, local_sha1.as_deref()),
+            Err(reply) => reply_response(reply, common, local_sha1.as_deref(), &cond),
+        },
+        None => reply_response(reply, common, local_sha1.as_deref(), &cond),
+    };
+    if bounded {
         let mut sink = stream::Sink::new(usize::MAX, oneshot::channel().0);
         return match engine.handle(&request, &mut sink) {
-            Ok(reply) => match reuse {
-                Some((name, generation)) => {
-                    match st
-                        .replies
-                        .keep(name, generation, request.key.clone(), reply)
-                    {
-                        Ok(kept) => kept_response(&kept, &common, local_sha1.as_deref()),
-                        Err(reply) => reply_response(reply, &common, local_sha1.as_deref(), &cond),
-                    }
-                }
-                None => reply_response(reply, &common, local_sha1.as_deref(), &cond),
-            },
+            Ok(reply) => finished(reply, &common),
             Err(e) => error_response(&e, &common),
         };
     }
@@ -464,7 +465,7 @@ async fn run(
         }
     });
     let finish = |o: Result<Outcome, tokio::task::JoinError>| match o {
-        Ok(Outcome::Done(reply)) => reply_response(reply, &common, local_sha1.as_deref(), &cond),
+        Ok(Outcome::Done(reply)) => finished(reply, &common),
         Ok(Outcome::Failed(e)) => error_response(&e, &common),
         _ => error_response(&ApiError::internal(), &common),
     };
