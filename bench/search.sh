@@ -5,6 +5,8 @@
 # Server pinned to CPU 0, wrk to CPU 1, as bench/run.sh. Also reports how long the generated
 # catalogue takes to index (printed by `shopws demo`).
 # Usage: bash bench/search.sh [SECONDS_PER_QUERY]      (about 3 minutes with the default 3 s)
+# SERVE_ARGS="--reply-cache 0" measures every query as if asked for the first time (by default
+# a query asked again while nothing is written is answered from memory).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
@@ -54,7 +56,8 @@ run() { # label, generated products
   KEY=$("$BIN" key add --all 2>/dev/null | tail -1)
   AUTH="Authorization: Basic $(printf '%s:' "$KEY" | base64 -w0)"
   local sp; sp=$(port)
-  taskset -c 0 "$BIN" serve --listen "127.0.0.1:$sp" >/dev/null 2>&1 &
+  # shellcheck disable=SC2086 # SERVE_ARGS holds several arguments
+  taskset -c 0 "$BIN" serve --listen "127.0.0.1:$sp" ${SERVE_ARGS:-} >/dev/null 2>&1 &
   SERVER=$!
   wait_port "$sp"
   local base="http://127.0.0.1:$sp/api"
