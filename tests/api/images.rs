@@ -968,3 +968,42 @@ fn deleting_a_brand_removes_its_picture_files() {
     let r = s.shop.get(&format!("/api/images/manufacturers/{doomed}"));
     assert_eq!(r.status, 404, "{}", r.body);
 }
+
+#[test]
+fn deleting_a_category_removes_its_and_its_subcategories_pictures() {
+    let s = start();
+    let category = |name: &str, parent: i64| {
+        let r = s.shop.send(
+            "POST",
+            "/api/categories",
+            &format!("<prestashop><category><id_parent>{parent}</id_parent><active>1</active><name><language id=\"1\">{name}</language></name><link_rewrite><language id=\"1\">{name}</language></link_rewrite></category></prestashop>"),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        crate::support::id_of(&r.body)
+    };
+    let top = category("top", 2);
+    let below = category("below", top);
+    let aside = category("aside", 2);
+    for (id, shade) in [(top, 30), (below, 60), (aside, 90)] {
+        let r = s.upload(
+            &format!("/api/images/categories/{id}"),
+            &png(60, 40, [shade, 100, 140]),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let gone: Vec<PathBuf> = [top, below]
+        .iter()
+        .flat_map(|id| entity_files(&s, "c", *id))
+        .collect();
+    let aside_files = entity_files(&s, "c", aside);
+    assert!(gone.len() > 2, "{gone:?}");
+    assert_eq!(
+        s.shop
+            .send("DELETE", &format!("/api/categories/{top}"), "")
+            .status,
+        200
+    );
+    assert_eq!(s.shop.get(&format!("/api/categories/{below}")).status, 404);
+    assert!(gone.iter().all(|p| !p.exists()), "left behind: {gone:?}");
+    assert_eq!(entity_files(&s, "c", aside), aside_files);
+}

@@ -98,30 +98,36 @@ pub fn deletable(tx: &mut dyn Tx, id: i64) -> StorageResult<bool> {
     Ok(homes.is_empty())
 }
 
+/// `id` and every category below it, parents first.
+pub fn with_descendants(tx: &mut dyn Tx, id: i64) -> StorageResult<Vec<i64>> {
+    let mut all = vec![id];
+    let mut seen: HashSet<i64> = HashSet::from([id]);
+    let mut i = 0;
+    while i < all.len() {
+        for r in tx.select(&Select {
+            table: "category",
+            columns: &["id_category"],
+            key: vec![("id_parent", Value::Int(all[i]))],
+            order: &[],
+            ..Default::default()
+        })? {
+            let child = int(&r[0]);
+            if seen.insert(child) {
+                all.push(child);
+            }
+        }
+        i += 1;
+    }
+    Ok(all)
+}
+
 /// Before a category goes: its descendants go with it (PrestaShop's Category::delete), and
 /// products whose default category disappears are moved to the deleted category's parent
 /// (PrestaShop leaves the id dangling; its back office moves them).
 pub fn before_delete(tx: &mut dyn Tx, id: i64) -> StorageResult<()> {
     let parent = parent_of(tx, id)?.unwrap_or(0);
     clean_positions(tx, parent, id)?;
-    let mut gone = vec![id];
-    let mut seen: HashSet<i64> = HashSet::from([id]);
-    let mut i = 0;
-    while i < gone.len() {
-        for r in tx.select(&Select {
-            table: "category",
-            columns: &["id_category"],
-            key: vec![("id_parent", Value::Int(gone[i]))],
-            order: &[],
-            ..Default::default()
-        })? {
-            let child = int(&r[0]);
-            if seen.insert(child) {
-                gone.push(child);
-            }
-        }
-        i += 1;
-    }
+    let gone = with_descendants(tx, id)?;
     for c in &gone {
         let key = [("id_category", Value::Int(*c))];
         for p in tx.select(&Select {

@@ -119,8 +119,8 @@ fn stored_ids(root: &std::path::Path, kind: Kind) -> Vec<i64> {
     ids
 }
 
-/// Deleting a category, brand, supplier or store removes its picture's files once the delete
-/// has committed, as PrestaShop's `deleteImage` does. Without it, a new entity given the
+/// Deleting a category (and the categories below it), brand, supplier or store removes its
+/// picture's files once the delete has committed, as PrestaShop's `deleteImage` does. Without it, a new entity given the
 /// deleted one's id (both backends give the highest id again after it is deleted) would
 /// show the old picture.
 pub struct EntityPictures;
@@ -128,7 +128,7 @@ pub struct EntityPictures;
 impl crate::engine::behaviour::Behaviour for EntityPictures {
     fn after_delete_commit(
         &self,
-        _tx: &mut dyn crate::storage::Tx,
+        tx: &mut dyn crate::storage::Tx,
         r: &crate::catalog::Resource,
         id: i64,
         later: &mut crate::engine::after_commit::AfterCommit,
@@ -136,9 +136,16 @@ impl crate::engine::behaviour::Behaviour for EntityPictures {
         let Some(kind) = Kind::ENTITIES.into_iter().find(|k| k.name() == r.api) else {
             return Ok(());
         };
+        // A category's descendants are deleted with it, their pictures too.
+        let ids = match kind {
+            Kind::Categories => crate::engine::special::categories::with_descendants(tx, id)?,
+            _ => vec![id],
+        };
         later.push(move |e: &Engine| {
             let root = e.settings.images_dir.as_path();
-            files::remove_all(&files::siblings(&layout::folder(root, kind, id), id, &[]));
+            for id in ids {
+                files::remove_all(&files::siblings(&layout::folder(root, kind, id), id, &[]));
+            }
         });
         Ok(())
     }
