@@ -414,11 +414,12 @@ async fn run(
             || request.segments.get(1).is_some_and(|s| !s.is_empty())
                 && !matches!(request.segments[0].as_str(), "images" | "attachments"));
     // Answers worth keeping: single entities, the resource list and searches (a popular
-    // query is asked again and again), never pictures or files. The generation is read
+    // query is asked again and again) read with GET — not with another method named by
+    // `ps_method` — never pictures or files. The generation is read
     // before the engine reads: a write committed meanwhile makes the answer stale.
     let search = request.segments.len() == 1 && request.segments[0] == "search";
     let reuse = reuse
-        .filter(|_| !picture && (bounded || search))
+        .filter(|_| request.method == Method::Get && !picture && (bounded || search))
         .and_then(|name| Some((name, engine.store.write_generation()?)));
     if let Some((name, generation)) = &reuse {
         if let Some(kept) = st.replies.get(name, *generation, &request.key) {

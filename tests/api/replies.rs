@@ -155,6 +155,20 @@ fn a_write_is_read_back_at_once() {
         200
     );
     assert_eq!(shop.get(&format!("/api/taxes/{tid}")).status, 404);
+    // A GET naming another method (`ps_method`) is that method, never a kept answer.
+    let tax = shop.send(
+        "POST",
+        "/api/taxes",
+        "<prestashop><tax><rate>4</rate><active>1</active><name><language id=\"1\">Four</language></name></tax></prestashop>",
+    );
+    let tid = crate::support::id_of(&tax.body);
+    let delete = format!("/api/taxes/{tid}?ps_method=DELETE");
+    for _ in 0..2 {
+        assert_eq!(shop.get(&format!("/api/taxes/{tid}")).status, 200);
+    }
+    assert_eq!(shop.get(&delete).status, 200);
+    assert_eq!(shop.get(&format!("/api/taxes/{tid}")).status, 404);
+    assert_eq!(shop.get(&delete).status, 404, "deleted already");
 }
 
 #[test]
